@@ -1,0 +1,78 @@
+# assetc — every entry point a developer or CI needs. `make run` and `make test`
+# work on a fresh clone: they build the Go code and create the Python
+# virtualenv (.venv, pinned Django 6.1 + wasmtime) themselves.
+
+GO        ?= go
+PYTHON    ?= $(shell .ci/find-python)
+VENV      := .venv
+VENV_PY   := $(VENV)/bin/python
+BIN       := bin/assetc
+WASM      := bridge/django/src/assetc_django/assetc.wasm
+GOFILES   := $(shell find . -name '*.go' -not -path './bench/corpus/*' -not -path './.venv/*' 2>/dev/null)
+FUZZTIME  ?= 10s
+
+# Go tests that compare against real Django find the interpreter here.
+export ASSETC_PYTHON := $(abspath $(VENV_PY))
+export ASSETC_WASM   := $(abspath $(WASM))
+
+.PHONY: all build wasm run test test-go test-python lint fuzz venv bench bench-quick clean
+
+all: build wasm
+
+build: $(BIN)
+
+$(BIN): $(GOFILES) go.mod go.sum
+	$(GO) build -o $(BIN) ./cmd/assetc
+
+wasm: $(WASM)
+
+$(WASM): $(GOFILES) go.mod go.sum
+	GOOS=wasip1 GOARCH=wasm $(GO) build -buildmode=c-shared -o $(WASM) ./wasm
+
+# The virtualenv holds the pinned Django, wasmtime and test tools, plus the
+# bridge installed in editable mode. Re-created when the pins change.
+venv: $(VENV)/.stamp
+
+$(VENV)/.stamp: bridge/django/requirements-test.txt bridge/django/pyproject.toml
+	test -x $(VENV_PY) || $(PYTHON) -m venv $(VENV)
+	$(VENV_PY) -m pip install -q --disable-pip-version-check -r bridge/django/requirements-test.txt
+	$(VENV_PY) -m pip install -q --disable-pip-version-check --no-deps -e bridge/django
+	touch $@
+
+# Builds the bundled example site (testdata/example) and shows what assetc did.
+run: build
+	./$(BIN) build \
+	  -s testdata/example/static \
+	  -s vendor=testdata/example/node_modules/widget/dist \
+	  -s testdata/example/apps/blog/static \
+	  -o example-out
+	./$(BIN) explain -s testdata/example/static -s vendor=testdata/example/node_modules/widget/dist \
+	  -s testdata/example/apps/blog/static css/site.css
+	@echo "--- example-out/staticfiles.json"
+	@cat example-out/staticfiles.json; echo
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go') 2>/dev/null); if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+
+test: lint venv wasm build test-go test-python
+
+test-go:
+	$(GO) test -count=1 ./...
+
+test-python: venv wasm build
+	cd bridge/django && PATH=$(abspath bin):$$PATH ../../$(VENV_PY) -m pytest -q tests
+
+# Short fuzz runs of every scanner; FUZZTIME=5m for a longer session.
+fuzz:
+	$(GO) test ./core/scan -run '^$$' -fuzz FuzzCSS -fuzztime $(FUZZTIME)
+	$(GO) test ./core/scan -run '^$$' -fuzz FuzzJS -fuzztime $(FUZZTIME)
+
+bench: build venv
+	bench/run.sh
+
+bench-quick: build venv
+	bench/run.sh --quick
+
+clean:
+	rm -rf bin example-out $(WASM)

@@ -1,0 +1,165 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/assetc/assetc/core"
+)
+
+const buildExamples = `  # STATICFILES_DIRS = ["static", ("vendor", "node_modules/some/dist")] plus an app:
+  assetc build -s static -s vendor=node_modules/some/dist -s apps/blog/static -o staticfiles
+
+  # Source maps that are not shipped are fine; everything else must exist:
+  assetc build -s static -o staticfiles --allow-missing '*.map'
+`
+
+func runBuild(args []string, stdout, stderr io.Writer) error {
+	var src sourceFlags
+	var output string
+	var workers int
+	var hashedOnly, asJSON, quiet bool
+	fs := newFlagSet("build", "-s DIR [-s PREFIX=DIR ...] -o OUTPUT [flags]", buildExamples)
+	src.register(fs.FlagSet)
+	fs.StringVarP(&output, "output", "o", "", "the static root to write (Django's STATIC_ROOT)")
+	fs.IntVar(&workers, "workers", 0, "files processed at once (default: one per CPU)")
+	fs.BoolVar(&hashedOnly, "hashed-only", false, "write only the hashed copies, not the unhashed ones")
+	fs.BoolVar(&asJSON, "json", false, "print the result as JSON on stdout")
+	fs.BoolVarP(&quiet, "quiet", "q", false, "print nothing but errors")
+	if err := fs.parse(args, stdout); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("build takes no arguments (got %q); sources are given with -s", fs.Args())
+	}
+	if output == "" {
+		return usagef("build needs an output directory: -o DIR")
+	}
+	project, err := src.project()
+	if err != nil {
+		return err
+	}
+	progress := newProgress(stderr, quiet || asJSON)
+	result, err := project.Build(core.BuildOptions{OutputDir: output, Workers: workers, HashedOnly: hashedOnly, Progress: progress.update})
+	progress.done()
+	var diagErr *core.DiagnosticsError
+	if err != nil && !errors.As(err, &diagErr) {
+		return err
+	}
+	if asJSON {
+		return printJSON(stdout, buildJSON(result, err), exitCodeFor(err))
+	}
+	if result != nil {
+		printDiagnostics(stderr, result.Diagnostics, quiet)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "assetc: build stopped, nothing written: %s\n", countErrors(diagErr.Diagnostics))
+		return reported{exitDiagnostics}
+	}
+	if !quiet {
+		printDuplicates(stderr, result.Duplicates)
+		fmt.Fprintln(stdout, summary(result))
+	}
+	return nil
+}
+
+// summary is the one-line report, in collectstatic's spirit.
+func summary(r *core.BuildResult) string {
+	s := fmt.Sprintf("%d files collected, %d hashed, %d rewritten", r.Files, r.Hashed, r.Rewritten)
+	if len(r.Duplicates) > 0 {
+		s += fmt.Sprintf(", %d skipped due to conflict", len(r.Duplicates))
+	}
+	if r.Cycles > 0 {
+		s += fmt.Sprintf(", %d in reference cycles", r.Cycles)
+	}
+	s += fmt.Sprintf("; %d written, %d unchanged, in %s", r.Written, r.Unchanged, r.Duration.Round(time.Millisecond))
+	return s
+}
+
+func printDuplicates(w io.Writer, dups []core.Duplicate) {
+	const shown = 10
+	for i, d := range dups {
+		if i == shown {
+			fmt.Fprintf(w, "... and %d more duplicates (assetc explain PATH shows one)\n", len(dups)-shown)
+			break
+		}
+		fmt.Fprintf(w, "note: %s hides %s (both are %q; the first root wins)\n", d.Winner.Path, d.Hidden.Path, d.LogicalPath)
+	}
+}
+
+func printDiagnostics(w io.Writer, diags []core.Diagnostic, errorsOnly bool) {
+	for _, d := range diags {
+		if errorsOnly && d.Severity != core.SeverityError {
+			continue
+		}
+		fmt.Fprintln(w, d.String())
+	}
+}
+
+func countErrors(diags []core.Diagnostic) string {
+	n := 0
+	for _, d := range diags {
+		if d.Severity == core.SeverityError {
+			n++
+		}
+	}
+	if n == 1 {
+		return "1 error"
+	}
+	return fmt.Sprintf("%d errors", n)
+}
+
+type buildOutput struct {
+	OK          bool              `json:"ok"`
+	Files       int               `json:"files"`
+	Hashed      int               `json:"hashed"`
+	Rewritten   int               `json:"rewritten"`
+	Cycles      int               `json:"cycles"`
+	Written     int               `json:"written"`
+	Unchanged   int               `json:"unchanged"`
+	DurationMS  int64             `json:"duration_ms"`
+	Duplicates  []core.Duplicate  `json:"duplicates"`
+	Diagnostics []core.Diagnostic `json:"diagnostics"`
+	Manifest    map[string]string `json:"manifest,omitempty"`
+}
+
+func buildJSON(r *core.BuildResult, err error) buildOutput {
+	out := buildOutput{OK: err == nil, Duplicates: r.Duplicates, Diagnostics: r.Diagnostics}
+	out.Files, out.Hashed, out.Rewritten, out.Cycles = r.Files, r.Hashed, r.Rewritten, r.Cycles
+	out.Written, out.Unchanged, out.DurationMS = r.Written, r.Unchanged, r.Duration.Milliseconds()
+	if err == nil {
+		out.Manifest = r.Manifest
+	}
+	if out.Duplicates == nil {
+		out.Duplicates = []core.Duplicate{}
+	}
+	if out.Diagnostics == nil {
+		out.Diagnostics = []core.Diagnostic{}
+	}
+	return out
+}
+
+func exitCodeFor(err error) int {
+	if err != nil {
+		return exitDiagnostics
+	}
+	return exitOK
+}
+
+// printJSON writes v indented; a non-zero code is returned as already
+// reported.
+func printJSON(w io.Writer, v any, code int) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	if code != exitOK {
+		return reported{code}
+	}
+	return nil
+}

@@ -1,0 +1,366 @@
+package core
+
+import (
+	"crypto/md5"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// BuildOptions says where and how to write a static root.
+type BuildOptions struct {
+	// OutputDir is the static root (Django's STATIC_ROOT).
+	OutputDir string
+	// Workers is the number of files read, scanned and written at once;
+	// 0 means one per CPU.
+	Workers int
+	// HashedOnly writes only the hashed copies (the unhashed ones are what
+	// DEBUG-mode URLs and tools without the manifest use).
+	HashedOnly bool
+	// Progress, when set, is called as files are processed; it must be fast
+	// and safe to call from several goroutines.
+	Progress func(stage string, done, total int)
+}
+
+// BuildResult says what a build found and did.
+type BuildResult struct {
+	Files      int // files collected (one per logical path)
+	Hashed     int // files given a hashed name (prehashed files keep theirs)
+	Rewritten  int // CSS/JS files whose references were rewritten
+	Cycles     int // files named as members of a reference cycle
+	Written    int // output files written
+	Unchanged  int // output files that already held the right bytes
+	Duplicates []Duplicate
+	Ignored    []IgnoredFile
+	// Diagnostics are every warning, and on failure every error, sorted by
+	// file and position.
+	Diagnostics []Diagnostic
+	// Manifest maps each logical path to its hashed path.
+	Manifest map[string]string
+	Duration time.Duration
+}
+
+// stateDir holds assetc's own bookkeeping inside the output directory.
+const stateDir = ".assetc"
+
+// Build collects every file into opts.OutputDir: the unhashed copy and the
+// hashed copy of each, with references rewritten, and staticfiles.json.
+//
+// It is all-or-nothing with respect to errors: when any file has an error
+// diagnostic, nothing is written and the error is a *DiagnosticsError that
+// lists all of them. Each file is written to a temporary name and renamed,
+// and the manifest is written last the same way, so a build that fails or is
+// killed leaves the previous output usable. Hashed files of earlier builds
+// are never deleted (pages served before a deploy still load them). An output
+// file that already holds the right bytes is not written again.
+func (p *Project) Build(opts BuildOptions) (*BuildResult, error) {
+	start := time.Now()
+	workers := opts.Workers
+	if workers <= 0 {
+		workers = runtime.NumCPU()
+	}
+	progress := opts.Progress
+	if progress == nil {
+		progress = func(string, int, int) {}
+	}
+	inv, err := p.Walk()
+	if err != nil {
+		return nil, err
+	}
+	paths := inv.Paths()
+	result := &BuildResult{Files: len(paths), Duplicates: inv.Duplicates, Ignored: inv.Ignored, Manifest: map[string]string{}}
+
+	// Read and scan everything in parallel; naming then hits the cache.
+	var loaded atomic.Int64
+	loadErrs := make([]error, len(paths))
+	forEach(len(paths), workers, func(i int) {
+		_, loadErrs[i] = p.node(paths[i])
+		progress("read", int(loaded.Add(1)), len(paths))
+	})
+	if err := errors.Join(loadErrs...); err != nil {
+		return nil, err
+	}
+	p.naming.Lock()
+	err = p.nameAll(paths, workers)
+	p.naming.Unlock()
+	if err != nil {
+		return nil, err
+	}
+
+	files := make([]outputFile, 0, len(paths))
+	for _, l := range paths {
+		node, _ := p.node(l)
+		if node == nil {
+			return nil, fmt.Errorf("%s disappeared during the build", inv.Files[l].Path)
+		}
+		f := outputFile{node: node, hashedName: plainName(node)}
+		if needsNaming(node) {
+			named := p.named(l)
+			f.hashedName, f.content = named.hashedName, named.content
+			result.Diagnostics = append(result.Diagnostics, named.diags...)
+			if named.content != nil {
+				result.Rewritten++
+			}
+			if named.cycle {
+				result.Cycles++
+			}
+		}
+		if !node.prehashed {
+			result.Hashed++
+		}
+		result.Manifest[l] = f.hashedName
+		files = append(files, f)
+	}
+	sortDiagnostics(result.Diagnostics)
+	if hasErrors(result.Diagnostics) {
+		result.Duration = time.Since(start)
+		return result, &DiagnosticsError{Diagnostics: result.Diagnostics}
+	}
+
+	out, err := openOutput(opts.OutputDir)
+	if err != nil {
+		return nil, err
+	}
+	defer out.close()
+	var written, unchanged, done atomic.Int64
+	writeErrs := make([]error, len(files))
+	forEach(len(files), workers, func(i int) {
+		w, u, err := out.writeFile(files[i], opts.HashedOnly)
+		written.Add(int64(w))
+		unchanged.Add(int64(u))
+		writeErrs[i] = err
+		progress("write", int(done.Add(1)), len(files))
+	})
+	if err := errors.Join(writeErrs...); err != nil {
+		return nil, err
+	}
+	if err := out.finish(result.Manifest); err != nil {
+		return nil, err
+	}
+	result.Written, result.Unchanged = int(written.Load()), int(unchanged.Load())
+	result.Duration = time.Since(start)
+	return result, nil
+}
+
+// outputFile is one logical file to write.
+type outputFile struct {
+	node       *fileNode
+	hashedName string
+	content    []byte // rewritten bytes of the hashed copy, nil for the source's
+}
+
+// outputTarget is one path to write: content nil means the source's bytes.
+type outputTarget struct {
+	rel     string
+	content []byte
+	sum     string
+}
+
+// output is a locked output directory and what assetc knows it wrote there.
+type output struct {
+	dir   string
+	lock  string
+	mu    sync.Mutex
+	state map[string]writtenFile // output-relative path -> what was written
+}
+
+// writtenFile identifies the bytes assetc last wrote to a path: if the file
+// still has this size and modification time, it still holds them.
+type writtenFile struct {
+	MD5     string `json:"md5"`
+	Size    int64  `json:"size"`
+	ModTime int64  `json:"mtime"`
+}
+
+func openOutput(dir string) (*output, error) {
+	if err := os.MkdirAll(filepath.Join(dir, stateDir), 0o755); err != nil {
+		return nil, fmt.Errorf("cannot create the output directory: %w", err)
+	}
+	o := &output{dir: dir, lock: filepath.Join(dir, stateDir, "lock"), state: map[string]writtenFile{}}
+	if err := o.acquire(); err != nil {
+		return nil, err
+	}
+	if data, err := os.ReadFile(filepath.Join(dir, stateDir, "state.json")); err == nil {
+		_ = json.Unmarshal(data, &o.state) // a damaged state only costs rewrites
+	}
+	return o, nil
+}
+
+// acquire takes the output directory's lock, so two builds started at once
+// cannot interleave their files. A lock left by a process that no longer
+// runs is taken over.
+func (o *output) acquire() error {
+	for attempt := 0; attempt < 2; attempt++ {
+		f, err := os.OpenFile(o.lock, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
+		if err == nil {
+			fmt.Fprintf(f, "%d\n", os.Getpid())
+			return f.Close()
+		}
+		if !errors.Is(err, os.ErrExist) {
+			return fmt.Errorf("cannot lock the output directory: %w", err)
+		}
+		data, _ := os.ReadFile(o.lock)
+		pid, _ := strconv.Atoi(strings.TrimSpace(string(data)))
+		if pid > 0 && processAlive(pid) {
+			return fmt.Errorf("another assetc build (pid %d) is writing to %s; wait for it to finish (lock: %s)", pid, o.dir, o.lock)
+		}
+		os.Remove(o.lock) // stale: its process is gone
+	}
+	return fmt.Errorf("cannot lock the output directory %s: remove %s if no build is running", o.dir, o.lock)
+}
+
+func (o *output) close() { os.Remove(o.lock) }
+
+// writeFile writes the unhashed and hashed copies of one file.
+func (o *output) writeFile(f outputFile, hashedOnly bool) (written, unchanged int, err error) {
+	logical := f.node.source.LogicalPath
+	source := func() ([]byte, error) {
+		if f.node.content != nil {
+			return f.node.content, nil
+		}
+		data, err := os.ReadFile(f.node.source.Path)
+		if err != nil {
+			return nil, fmt.Errorf("cannot read %s: %w", f.node.source.Path, err)
+		}
+		if md5.Sum(data) != f.node.sum {
+			return nil, fmt.Errorf("%s changed during the build; run the build again", f.node.source.Path)
+		}
+		return data, nil
+	}
+	sourceSum := fmt.Sprintf("%x", f.node.sum)
+	var data []byte
+	var targets []outputTarget
+	if !hashedOnly {
+		targets = append(targets, outputTarget{logical, nil, sourceSum})
+	}
+	if f.hashedName != logical || hashedOnly {
+		sum := sourceSum
+		if f.content != nil {
+			sum = fmt.Sprintf("%x", md5.Sum(f.content))
+		}
+		targets = append(targets, outputTarget{f.hashedName, f.content, sum})
+	}
+	for _, t := range targets {
+		if o.upToDate(t.rel, t.sum) {
+			unchanged++
+			continue
+		}
+		content := t.content
+		if content == nil {
+			if data == nil {
+				if data, err = source(); err != nil {
+					return written, unchanged, err
+				}
+			}
+			content = data
+		}
+		if err := o.writeAtomic(t.rel, content, t.sum); err != nil {
+			return written, unchanged, err
+		}
+		written++
+	}
+	return written, unchanged, nil
+}
+
+// upToDate reports whether rel still holds the bytes with the given MD5, by
+// the state of the last write: content decides, not which file is newer.
+func (o *output) upToDate(rel, sum string) bool {
+	o.mu.Lock()
+	w, ok := o.state[rel]
+	o.mu.Unlock()
+	if !ok || w.MD5 != sum {
+		return false
+	}
+	info, err := os.Stat(filepath.Join(o.dir, filepath.FromSlash(rel)))
+	return err == nil && info.Mode().IsRegular() && info.Size() == w.Size && info.ModTime().UnixNano() == w.ModTime
+}
+
+// writeAtomic writes content to a temporary file beside rel and renames it
+// into place: readers see the old bytes or the new ones, never a mix.
+func (o *output) writeAtomic(rel string, content []byte, sum string) error {
+	target := filepath.Join(o.dir, filepath.FromSlash(rel))
+	if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
+		return err
+	}
+	tmp := filepath.Join(filepath.Dir(target), "."+filepath.Base(target)+".assetc-tmp")
+	if err := os.WriteFile(tmp, content, 0o644); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("cannot write %s: %w", target, err)
+	}
+	if err := os.Rename(tmp, target); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("cannot write %s: %w", target, err)
+	}
+	info, err := os.Stat(target)
+	if err != nil {
+		return err
+	}
+	o.mu.Lock()
+	o.state[rel] = writtenFile{MD5: sum, Size: info.Size(), ModTime: info.ModTime().UnixNano()}
+	o.mu.Unlock()
+	return nil
+}
+
+// finish writes the manifest last, then the record of this build.
+func (o *output) finish(manifest map[string]string) error {
+	if err := writeFileAtomic(filepath.Join(o.dir, ManifestName), Manifest(manifest)); err != nil {
+		return err
+	}
+	hashed := make([]string, 0, len(manifest))
+	for _, h := range manifest {
+		hashed = append(hashed, h)
+	}
+	sort.Strings(hashed)
+	record, _ := json.Marshal(buildRecord{Time: time.Now().UTC().Format(time.RFC3339Nano), Files: hashed})
+	name := fmt.Sprintf("%d.json", time.Now().UnixNano())
+	if err := os.MkdirAll(filepath.Join(o.dir, stateDir, "builds"), 0o755); err != nil {
+		return err
+	}
+	if err := writeFileAtomic(filepath.Join(o.dir, stateDir, "builds", name), record); err != nil {
+		return err
+	}
+	state, _ := json.Marshal(o.state)
+	return writeFileAtomic(filepath.Join(o.dir, stateDir, "state.json"), state)
+}
+
+// buildRecord lists the hashed files one build wrote, so a later clean can
+// keep the files of the last few builds.
+type buildRecord struct {
+	Time  string   `json:"time"`
+	Files []string `json:"files"`
+}
+
+func writeFileAtomic(path string, content []byte) error {
+	tmp := path + ".assetc-tmp"
+	if err := os.WriteFile(tmp, content, 0o644); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("cannot write %s: %w", path, err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("cannot write %s: %w", path, err)
+	}
+	return nil
+}
+
+func sortDiagnostics(diags []Diagnostic) {
+	sort.SliceStable(diags, func(i, j int) bool {
+		a, b := diags[i], diags[j]
+		if a.LogicalPath != b.LogicalPath {
+			return a.LogicalPath < b.LogicalPath
+		}
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		return a.Col < b.Col
+	})
+}

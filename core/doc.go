@@ -1,0 +1,25 @@
+// Package core is the assetc engine: it finds static files the way Django's
+// finders do, finds the references inside CSS and JS, names every file by its
+// content with Django's naming scheme, rewrites references and writes a
+// static root that Django's ManifestStaticFilesStorage can read.
+//
+// The engine is pure Go: it prints nothing, knows no flags and reaches files
+// only through a FileSystem, so the same code runs in the native CLI and in
+// the WebAssembly module that the Django bridge loads.
+//
+// The pieces, in the order data flows through them:
+//
+//	sources.go   Root, Config: where files come from (STATICFILES_DIRS semantics)
+//	ignore.go    Django's ignore patterns (fnmatch)
+//	lookup.go    Find: one logical path to its source file, lazily
+//	inventory.go Walk: every file of every root, with shadowed duplicates
+//	urls.go      how a reference's text resolves to a logical path (Django's rules)
+//	naming.go    HashedName: Django's "name.<md5[:12]>.ext"
+//	graph.go     naming in dependency order, cycles included
+//	writeback.go the bytes a rewritten reference gets (Django 6.1's templates)
+//	project.go   Project: the lazy, cached view the CLI, wasm and bridge use
+//	manifest.go  staticfiles.json, byte-compatible with Django
+//	build.go     writing a static root atomically and incrementally
+//
+// Reference scanning lives in the sub-package scan.
+package core

@@ -1,0 +1,400 @@
+package core
+
+import (
+	"bytes"
+	"crypto/md5"
+	"encoding/hex"
+	"fmt"
+	"sort"
+	"sync"
+
+	"github.com/assetc/assetc/core/scan"
+)
+
+// namedFile is the outcome of naming one file in one generation.
+type namedFile struct {
+	hashedName string
+	// content is what the hashed copy holds when it differs from the source
+	// (a CSS/JS file whose references were rewritten); nil means "the source
+	// bytes as they are".
+	content []byte
+	// deps are the logical paths of the files this one references.
+	deps []string
+	// diags are the problems in this file (not in its dependencies).
+	diags []Diagnostic
+	// cycle is set for members of a reference cycle, which are named as a
+	// group (see nameCycle).
+	cycle bool
+}
+
+// nameAll names the files with the given logical paths and everything they
+// reference, in dependency order, using up to workers goroutines. It must be
+// called with p.naming held. Files already named in this generation are
+// reused. It returns the error of a file that cannot be read.
+func (p *Project) nameAll(starts []string, workers int) error {
+	components, err := p.components(starts)
+	if err != nil {
+		return err
+	}
+	// Tarjan emits each component after every component it depends on, so
+	// one pass gives each its level: 1 + the highest level it depends on.
+	// Components of one level are independent and are named in parallel.
+	level := map[string]int{}
+	var byLevel [][][]string
+	for _, comp := range components {
+		l := 0
+		for _, member := range comp {
+			for _, dep := range p.adjustableDeps(member) {
+				if dl, ok := level[dep]; ok && dl+1 > l && !contains(comp, dep) {
+					l = dl + 1
+				}
+			}
+		}
+		for _, member := range comp {
+			level[member] = l
+		}
+		for len(byLevel) <= l {
+			byLevel = append(byLevel, nil)
+		}
+		byLevel[l] = append(byLevel[l], comp)
+	}
+	for _, comps := range byLevel {
+		results := make([]map[string]*namedFile, len(comps))
+		forEach(len(comps), workers, func(i int) {
+			results[i] = p.nameComponent(comps[i])
+		})
+		p.mu.Lock()
+		for _, r := range results {
+			for logical, named := range r {
+				p.names[logical] = named
+			}
+		}
+		p.mu.Unlock()
+	}
+	return nil
+}
+
+// components finds the strongly connected components of the graph of
+// adjustable files reachable from starts (Tarjan's algorithm), in the order
+// Tarjan emits them: dependencies first.
+func (p *Project) components(starts []string) ([][]string, error) {
+	index := map[string]int{}
+	low := map[string]int{}
+	onStack := map[string]bool{}
+	var stack []string
+	var out [][]string
+	var visit func(string) error
+	visit = func(l string) error {
+		index[l], low[l] = len(index), len(index)
+		stack = append(stack, l)
+		onStack[l] = true
+		deps, err := p.loadDeps(l)
+		if err != nil {
+			return err
+		}
+		for _, dep := range deps {
+			if _, seen := index[dep]; !seen {
+				if err := visit(dep); err != nil {
+					return err
+				}
+				low[l] = min(low[l], low[dep])
+			} else if onStack[dep] {
+				low[l] = min(low[l], index[dep])
+			}
+		}
+		if low[l] == index[l] {
+			var comp []string
+			for {
+				top := stack[len(stack)-1]
+				stack = stack[:len(stack)-1]
+				onStack[top] = false
+				comp = append(comp, top)
+				if top == l {
+					break
+				}
+			}
+			sort.Strings(comp)
+			out = append(out, comp)
+		}
+		return nil
+	}
+	for _, s := range starts {
+		if _, seen := index[s]; seen || p.isNamed(s) {
+			continue
+		}
+		node, err := p.node(s)
+		if err != nil {
+			return nil, err
+		}
+		if node == nil || !needsNaming(node) {
+			continue
+		}
+		if err := visit(s); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// needsNaming reports whether a file's name depends on other files.
+func needsNaming(n *fileNode) bool { return (n.css || n.js) && !n.prehashed }
+
+// loadDeps loads the targets of a file's references and returns those that
+// are adjustable and not yet named: the graph edges still to walk.
+func (p *Project) loadDeps(l string) ([]string, error) {
+	node, err := p.node(l)
+	if err != nil || node == nil {
+		return nil, err
+	}
+	var deps []string
+	for _, ref := range node.refs {
+		if ref.url.action != resolveFile {
+			continue
+		}
+		target, err := p.node(ref.url.target)
+		if err != nil {
+			return nil, err
+		}
+		if target != nil && needsNaming(target) && !p.isNamed(ref.url.target) && !contains(deps, ref.url.target) {
+			deps = append(deps, ref.url.target)
+		}
+	}
+	return deps, nil
+}
+
+// adjustableDeps lists the adjustable files a file references (loaded).
+func (p *Project) adjustableDeps(l string) []string {
+	deps, _ := p.loadDeps(l)
+	return deps
+}
+
+func (p *Project) isNamed(l string) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	_, ok := p.names[l]
+	return ok
+}
+
+func (p *Project) named(l string) *namedFile {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.names[l]
+}
+
+// nameComponent names the members of one component. Every file it references
+// outside the component is named already.
+func (p *Project) nameComponent(comp []string) map[string]*namedFile {
+	nodes := make([]*fileNode, len(comp))
+	for i, l := range comp {
+		nodes[i], _ = p.node(l) // loaded by components(); cannot fail now
+	}
+	if len(comp) == 1 && !p.referencesItself(nodes[0]) {
+		named := p.rewrite(nodes[0], nil)
+		named.hashedName = HashedName(comp[0], ContentHash(contentOf(nodes[0], named)))
+		return map[string]*namedFile{comp[0]: named}
+	}
+	return p.nameCycle(comp, nodes)
+}
+
+func (p *Project) referencesItself(n *fileNode) bool {
+	for _, ref := range n.refs {
+		if ref.url.action == resolveFile && ref.url.target == n.source.LogicalPath {
+			return true
+		}
+	}
+	return false
+}
+
+// nameCycle names the members of a reference cycle (a file that references
+// itself is a cycle of one). No content can contain its own hash, so Django
+// gives up ("Max post-process passes exceeded."); assetc names the group:
+//
+//  1. each member is rewritten with the final names of everything outside
+//     the cycle, references inside the cycle kept as written;
+//  2. the group key is the MD5 of those contents with their logical paths,
+//     in path order;
+//  3. a member's hash is the first 12 hex digits of MD5(group key, NUL,
+//     logical path), and its content is then rewritten with every name.
+//
+// A change to any member, or to anything a member references, changes every
+// member's name, and the result is the same whatever order files are read in.
+func (p *Project) nameCycle(comp []string, nodes []*fileNode) map[string]*namedFile {
+	key := md5.New()
+	for i, n := range nodes {
+		partial := p.rewrite(n, comp)
+		fmt.Fprintf(key, "%s\x00%d\x00", comp[i], len(contentOf(n, partial)))
+		key.Write(contentOf(n, partial))
+	}
+	groupKey := hex.EncodeToString(key.Sum(nil))
+	names := map[string]string{}
+	for _, l := range comp {
+		names[l] = HashedName(l, ContentHash([]byte(groupKey+"\x00"+l)))
+	}
+	out := map[string]*namedFile{}
+	for i, n := range nodes {
+		named := p.rewriteWith(n, nil, names)
+		named.hashedName = names[comp[i]]
+		named.cycle = true
+		out[comp[i]] = named
+	}
+	return out
+}
+
+// contentOf returns the bytes of the hashed copy.
+func contentOf(n *fileNode, named *namedFile) []byte {
+	if named.content != nil {
+		return named.content
+	}
+	return n.content
+}
+
+// rewrite rewrites a file's references to the final names of their targets,
+// except references to the logical paths in keep, which stay as written.
+func (p *Project) rewrite(n *fileNode, keep []string) *namedFile {
+	return p.rewriteWith(n, keep, nil)
+}
+
+// rewriteWith is rewrite with extra names (of cycle members) that take
+// precedence over the generation's names.
+func (p *Project) rewriteWith(n *fileNode, keep []string, extra map[string]string) *namedFile {
+	named := &namedFile{diags: append([]Diagnostic(nil), n.diags...)}
+	var edits []scan.Edit
+	for _, ref := range n.refs {
+		u := ref.url
+		switch u.action {
+		case leaveAlone:
+			continue
+		case keepDirectory:
+			edits = append(edits, scan.Edit{Start: ref.Start, End: ref.End, Text: writeBack(n.content, ref.Reference, u.keptURL(ref.Value))})
+			continue
+		case escapesRoot:
+			named.diags = append(named.diags, p.referenceProblem(n, ref, CodeEscapesRoot,
+				fmt.Sprintf("%q climbs above the static root (it resolves to %q)", ref.Value, u.target),
+				"a reference must stay inside the static files; fix the number of '../'"))
+			continue
+		}
+		if !contains(named.deps, u.target) {
+			named.deps = append(named.deps, u.target)
+		}
+		if contains(keep, u.target) {
+			continue
+		}
+		hashed, ok := extra[u.target]
+		if !ok {
+			var found bool
+			hashed, found = p.finalName(u.target)
+			if !found {
+				named.diags = append(named.diags, p.missingReference(n, ref))
+				continue
+			}
+		}
+		edits = append(edits, scan.Edit{Start: ref.Start, End: ref.End, Text: writeBack(n.content, ref.Reference, u.rewrittenURL(hashed))})
+	}
+	if len(edits) > 0 {
+		rewritten := scan.Rewrite(n.content, edits)
+		if !bytes.Equal(rewritten, n.content) {
+			named.content = rewritten
+		}
+	}
+	return named
+}
+
+// finalName is the hashed name of a file that is already named or needs no
+// naming of its own; found is false when no root provides it.
+func (p *Project) finalName(logical string) (string, bool) {
+	target, err := p.node(logical)
+	if err != nil || target == nil {
+		return "", false
+	}
+	if !needsNaming(target) {
+		return plainName(target), true
+	}
+	if named := p.named(logical); named != nil {
+		return named.hashedName, true
+	}
+	return "", false
+}
+
+// plainName names a file whose name depends on its bytes alone.
+func plainName(n *fileNode) string {
+	if n.prehashed {
+		return n.source.LogicalPath
+	}
+	return HashedName(n.source.LogicalPath, n.hash)
+}
+
+func (p *Project) missingReference(n *fileNode, ref fileReference) Diagnostic {
+	target := ref.url.target
+	msg := fmt.Sprintf("%q refers to %q, which no source root provides", ref.Value, target)
+	hint := "add the file, fix the reference, or allow it to be missing (an allow-missing pattern such as '" + allowPatternFor(target) + "')"
+	if s := p.suggest(target); len(s) > 0 {
+		hint = "did you mean " + quoteAll(s) + "? Otherwise " + hint
+	}
+	d := p.referenceProblem(n, ref, CodeMissingReference, msg, hint)
+	return d
+}
+
+// referenceProblem makes a diagnostic about a reference, downgraded to a
+// warning when the configuration allows the target to be missing.
+func (p *Project) referenceProblem(n *fileNode, ref fileReference, code, msg, hint string) Diagnostic {
+	d := Diagnostic{Severity: SeverityError, Code: code, LogicalPath: n.source.LogicalPath, Path: n.source.Path,
+		Line: ref.Line, Col: ref.Col, Message: msg, Hint: hint, Reference: ref.Value}
+	if p.cfg.Missing == MissingWarn || p.allowedMissing(ref) {
+		d.Severity = SeverityWarning
+		d.Hint = "left as written"
+	}
+	return d
+}
+
+func (p *Project) allowedMissing(ref fileReference) bool {
+	for _, pattern := range p.cfg.AllowMissing {
+		if (ref.url.target != "" && fnmatch(pattern, ref.url.target)) || fnmatch(pattern, ref.Value) {
+			return true
+		}
+	}
+	return false
+}
+
+// allowPatternFor suggests an allow-missing pattern: source maps are the
+// usual missing file, so "*.map" covers them all.
+func allowPatternFor(target string) string {
+	if len(target) > 4 && target[len(target)-4:] == ".map" {
+		return "*.map"
+	}
+	return target
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// forEach runs fn(0..n-1) on up to workers goroutines.
+func forEach(n, workers int, fn func(int)) {
+	if workers <= 1 || n <= 1 {
+		for i := 0; i < n; i++ {
+			fn(i)
+		}
+		return
+	}
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for w := 0; w < min(workers, n); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				fn(i)
+			}
+		}()
+	}
+	for i := 0; i < n; i++ {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+}

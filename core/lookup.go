@@ -1,0 +1,109 @@
+package core
+
+import (
+	"errors"
+	"io/fs"
+	"path"
+	"strings"
+)
+
+// Source is the file that provides a logical path.
+type Source struct {
+	// LogicalPath is the path under STATIC_URL ("vendor/css/a.css").
+	LogicalPath string `json:"logical_path"`
+	// Root is the index in Config.Roots of the root that provides it.
+	Root int `json:"root"`
+	// Path is the file on the host.
+	Path string `json:"path"`
+}
+
+// probe is one place Find looked, remembered so that a cached answer can be
+// re-checked with a stat per place instead of a new search.
+type probe struct {
+	path   string
+	exists bool // a regular file (after following links) is there
+	info   FileInfo
+}
+
+// lookup is Find's answer with the evidence behind it.
+type lookup struct {
+	source  *Source // nil when no root provides the path
+	probes  []probe
+	ignored []IgnoredCandidate
+}
+
+// IgnoredCandidate is a file that would provide a logical path but is dropped
+// by an ignore pattern.
+type IgnoredCandidate struct {
+	Path    string `json:"path"`
+	Root    int    `json:"root"`
+	Pattern string `json:"pattern"`
+}
+
+// find looks the logical path up root by root, as Django's finders do, but
+// applies the ignore patterns as collectstatic does so that what resolves at
+// runtime is exactly what a build collects. It reads no directory listings.
+func find(fsys FileSystem, cfg *Config, logical string) (lookup, error) {
+	var result lookup
+	if !validLogicalPath(logical) {
+		return result, nil
+	}
+	for i, root := range cfg.Roots {
+		rel, ok := relativeTo(root.Prefix, logical)
+		if !ok {
+			continue
+		}
+		candidate := root.Dir + "/" + rel
+		info, err := fsys.Stat(candidate)
+		p := probe{path: candidate}
+		switch {
+		case err == nil:
+			p.exists = !info.IsDir
+			p.info = info
+		case errors.Is(err, fs.ErrNotExist) || isNotDirectory(err):
+		default:
+			return result, err
+		}
+		result.probes = append(result.probes, p)
+		if !p.exists {
+			continue
+		}
+		if pattern, ignored := ignoredBy(cfg.IgnorePatterns, rel); ignored {
+			result.ignored = append(result.ignored, IgnoredCandidate{Path: candidate, Root: i, Pattern: pattern})
+			continue
+		}
+		if result.source == nil {
+			result.source = &Source{LogicalPath: logical, Root: i, Path: candidate}
+			// Later roots cannot change the answer, so they are not probed:
+			// a lookup costs one stat per root up to the winner.
+			break
+		}
+	}
+	return result, nil
+}
+
+// relativeTo strips a root's prefix from a logical path, the way
+// FileSystemFinder.find_location does.
+func relativeTo(prefix, logical string) (string, bool) {
+	if prefix == "" {
+		return logical, true
+	}
+	rest, ok := strings.CutPrefix(logical, prefix+"/")
+	return rest, ok && rest != ""
+}
+
+// validLogicalPath rejects paths that could leave a root (Django's safe_join)
+// or that no collected file can have.
+func validLogicalPath(logical string) bool {
+	if logical == "" || strings.HasPrefix(logical, "/") || strings.HasSuffix(logical, "/") ||
+		strings.ContainsAny(logical, "\\\x00") {
+		return false
+	}
+	return path.Clean(logical) == logical && !strings.HasPrefix(logical, "../") && logical != ".."
+}
+
+// isNotDirectory recognises ENOTDIR ("a/b" where a is a file), which means
+// "not here" just like ENOENT.
+func isNotDirectory(err error) bool {
+	return err != nil && strings.Contains(err.Error(), "not a directory")
+}

@@ -1,0 +1,267 @@
+package core
+
+import (
+	"bytes"
+	"crypto/md5"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"sync"
+	"unicode/utf8"
+
+	"github.com/assetc/assetc/core/scan"
+)
+
+// Project is a configured set of sources and everything learned about them.
+// It is lazy: asking for one name reads only that file and what it refers
+// to. It caches what it read; Invalidate makes it re-check (cheaply, by stat)
+// before trusting the cache again. A Project is safe for concurrent use.
+type Project struct {
+	fsys FileSystem
+	cfg  Config
+
+	mu         sync.Mutex
+	generation uint64
+	entries    map[string]*entry     // logical path -> what was found there
+	names      map[string]*namedFile // this generation's names
+	bundlers   *bundlerManifests
+
+	// naming is serialised: it is cheap next to reading and scanning, which
+	// run in parallel, and it keeps the graph walk simple.
+	naming sync.Mutex
+}
+
+// entry caches the lookup of one logical path and the file loaded from it.
+type entry struct {
+	mu        sync.Mutex
+	loaded    bool
+	checked   uint64 // the generation the entry was last verified in
+	lookup    lookup
+	node      *fileNode // nil when no root provides the path
+	err       error
+	readCount int // how many times the file was read, for tests of laziness
+}
+
+// fileNode is one source file as read: its content hash and, for CSS and JS,
+// its content and references.
+type fileNode struct {
+	source    Source
+	info      FileInfo
+	hash      string   // ContentHash of the bytes as read
+	sum       [16]byte // the whole MD5, the content's identity in build state
+	css, js   bool     // adjustable: references inside are rewritten
+	prehashed bool     // a bundler already named it by content
+	content   []byte   // adjustable files only
+	refs      []fileReference
+	diags     []Diagnostic // problems with the file itself (encoding, scanning)
+}
+
+// fileReference is a reference found in a file and what its text means.
+type fileReference struct {
+	scan.Reference
+	url parsedURL
+}
+
+// NewProject checks the configuration and returns a Project that reads
+// through fsys. Nothing is read until a question is asked.
+func NewProject(fsys FileSystem, cfg Config) (*Project, error) {
+	normalized, err := cfg.normalized()
+	if err != nil {
+		return nil, err
+	}
+	return &Project{
+		fsys:     fsys,
+		cfg:      normalized,
+		entries:  map[string]*entry{},
+		names:    map[string]*namedFile{},
+		bundlers: newBundlerManifests(),
+	}, nil
+}
+
+// Config returns the configuration with defaults filled in.
+func (p *Project) Config() Config { return p.cfg }
+
+// Invalidate tells the project that source files may have changed. Nothing is
+// re-read now; the next question re-checks each cached file it needs with a
+// stat and re-reads only what changed. (Django's runserver calls this
+// before each request in DEBUG.)
+func (p *Project) Invalidate() {
+	p.mu.Lock()
+	p.generation++
+	p.names = map[string]*namedFile{}
+	p.mu.Unlock()
+	p.bundlers.invalidate()
+}
+
+// Find returns the file that provides a logical path, or a *NotFoundError.
+func (p *Project) Find(logical string) (Source, error) {
+	node, err := p.node(logical)
+	if err != nil {
+		return Source{}, err
+	}
+	if node == nil {
+		return Source{}, p.notFound(logical)
+	}
+	return node.source, nil
+}
+
+// node returns the loaded file for a logical path, nil if none exists.
+func (p *Project) node(logical string) (*fileNode, error) {
+	p.mu.Lock()
+	e := p.entries[logical]
+	if e == nil {
+		e = &entry{}
+		p.entries[logical] = e
+	}
+	generation := p.generation
+	p.mu.Unlock()
+
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.loaded && e.checked == generation {
+		return e.node, e.err
+	}
+	if e.loaded && e.err == nil && p.unchanged(e) {
+		e.checked = generation
+		return e.node, nil
+	}
+	e.loaded, e.checked = true, generation
+	e.lookup, e.err = find(p.fsys, &p.cfg, logical)
+	e.node = nil
+	if e.err == nil && e.lookup.source != nil {
+		e.readCount++
+		e.node, e.err = p.load(*e.lookup.source, e.lookup.probes[len(e.lookup.probes)-1].info)
+	}
+	return e.node, e.err
+}
+
+// unchanged re-stats every place the cached lookup looked.
+func (p *Project) unchanged(e *entry) bool {
+	for _, pr := range e.lookup.probes {
+		info, err := p.fsys.Stat(pr.path)
+		exists := err == nil && !info.IsDir
+		if exists != pr.exists {
+			return false
+		}
+		if exists && (info.Size != pr.info.Size || info.ModTime != pr.info.ModTime) {
+			return false
+		}
+	}
+	return true
+}
+
+// load reads a source file and, for CSS and JS, finds its references.
+func (p *Project) load(source Source, info FileInfo) (*fileNode, error) {
+	content, err := p.fsys.ReadFile(source.Path)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read %s (%s): %w", source.Path, source.LogicalPath, err)
+	}
+	sum := md5.Sum(content)
+	node := &fileNode{source: source, info: info, sum: sum, hash: hex.EncodeToString(sum[:6])}
+	node.prehashed, err = p.isPrehashed(source)
+	if err != nil {
+		return nil, err
+	}
+	node.css, node.js = isAdjustable(source.LogicalPath, p.cfg.JSModules)
+	if node.prehashed || (!node.css && !node.js) {
+		return node, nil
+	}
+	node.content = content
+	if d, ok := checkText(source, content); !ok {
+		node.diags = append(node.diags, d)
+		return node, nil
+	}
+	var refs []scan.Reference
+	if node.css {
+		refs, err = scan.CSS(content)
+	} else {
+		refs, err = scan.JS(content, p.cfg.JSModules)
+	}
+	if err != nil {
+		d := Diagnostic{Severity: SeverityError, Code: CodeUnscannable, LogicalPath: source.LogicalPath, Path: source.Path,
+			Message: "cannot find the references in this file: " + err.Error(),
+			Hint:    "check that the file is valid CSS/JavaScript"}
+		var se *scan.Error
+		if errors.As(err, &se) {
+			d.Line, d.Col, d.Message = se.Line, se.Col, "cannot find the references in this file: "+se.Message
+		}
+		node.diags = append(node.diags, d)
+		return node, nil
+	}
+	node.refs = make([]fileReference, len(refs))
+	for i, ref := range refs {
+		node.refs[i] = fileReference{Reference: ref, url: parseReferenceURL(ref.Value, source.LogicalPath, p.cfg.StaticURL)}
+	}
+	return node, nil
+}
+
+// checkText rejects CSS/JS that Django could not decode either, with the
+// place of the first bad byte.
+func checkText(source Source, content []byte) (Diagnostic, bool) {
+	d := Diagnostic{Severity: SeverityError, LogicalPath: source.LogicalPath, Path: source.Path}
+	if i := bytes.IndexByte(content, 0); i >= 0 {
+		d.Code = CodeBinary
+		d.Line, d.Col = lineCol(content, i)
+		d.Message = "this file has NUL bytes: it is binary data, not text"
+		d.Hint = "rename it if it is not a stylesheet or script, or replace it with the real file"
+		return d, false
+	}
+	if utf8.Valid(content) {
+		return d, true
+	}
+	bad := 0
+	for bad < len(content) {
+		r, size := utf8.DecodeRune(content[bad:])
+		if r == utf8.RuneError && size <= 1 {
+			break
+		}
+		bad += size
+	}
+	d.Code = CodeNotUTF8
+	d.Line, d.Col = lineCol(content, bad)
+	d.Message = fmt.Sprintf("byte 0x%02X is not valid UTF-8", content[bad])
+	d.Hint = "re-save the file as UTF-8 (Django cannot read it either)"
+	return d, false
+}
+
+// lineCol turns a byte offset into a 1-based line and byte column.
+func lineCol(content []byte, offset int) (int, int) {
+	line := 1 + bytes.Count(content[:offset], []byte{'\n'})
+	col := offset - bytes.LastIndexByte(content[:offset], '\n')
+	return line, col
+}
+
+// notFound builds the error for a logical path no root provides.
+func (p *Project) notFound(logical string) error {
+	e := &NotFoundError{LogicalPath: logical}
+	for _, r := range p.cfg.Roots {
+		if _, ok := relativeTo(r.Prefix, logical); ok {
+			e.Searched = append(e.Searched, r)
+		}
+	}
+	if l, err := find(p.fsys, &p.cfg, logical); err == nil {
+		e.Ignored = l.ignored
+	}
+	e.Suggestions = p.suggest(logical)
+	return e
+}
+
+// ReadCount reports how many times the file behind a logical path was read.
+// Tests use it to check that lookups are lazy and caches work.
+func (p *Project) ReadCount(logical string) int {
+	p.mu.Lock()
+	e := p.entries[logical]
+	p.mu.Unlock()
+	if e == nil {
+		return 0
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.readCount
+}
+
+// isNotExist reports whether err means that a path does not exist.
+func isNotExist(err error) bool {
+	return errors.Is(err, fs.ErrNotExist) || isNotDirectory(err)
+}

@@ -1,0 +1,132 @@
+package core
+
+import (
+	"path"
+	"regexp"
+	"sort"
+)
+
+// Asset is a file as the static root holds it: its names and its bytes.
+type Asset struct {
+	LogicalPath string
+	HashedName  string
+	Source      Source
+	// Content is the hashed copy's bytes when they differ from the source
+	// (a CSS/JS file with rewritten references); nil means "the source file
+	// as it is", which a server streams from Source.Path.
+	Content []byte
+	// Diagnostics are the warnings about this file (allowed missing
+	// references and the like).
+	Diagnostics []Diagnostic
+}
+
+// HashedName returns the hashed logical path of a file, computed from the
+// sources alone: no manifest is read or written. It fails with a
+// *NotFoundError when no root provides the file and with a
+// *DiagnosticsError when the file, or a file it references, has a problem
+// that would stop a build (a missing reference, say).
+func (p *Project) HashedName(logical string) (string, error) {
+	asset, err := p.Asset(logical)
+	return asset.HashedName, err
+}
+
+// Asset returns the hashed name and content of a file, as HashedName does.
+func (p *Project) Asset(logical string) (Asset, error) {
+	node, err := p.node(logical)
+	if err != nil {
+		return Asset{}, err
+	}
+	if node == nil {
+		return Asset{}, p.notFound(logical)
+	}
+	asset := Asset{LogicalPath: logical, Source: node.source}
+	if !needsNaming(node) {
+		asset.HashedName = plainName(node)
+		return asset, nil
+	}
+	p.naming.Lock()
+	err = p.nameAll([]string{logical}, 1)
+	p.naming.Unlock()
+	if err != nil {
+		return Asset{}, err
+	}
+	named := p.named(logical)
+	if diags := p.closureDiagnostics(logical); hasErrors(diags) {
+		return Asset{}, &DiagnosticsError{Diagnostics: diags}
+	}
+	asset.HashedName, asset.Content, asset.Diagnostics = named.hashedName, named.content, named.diags
+	return asset, nil
+}
+
+// closureDiagnostics gathers the diagnostics of a file and of every file it
+// references, directly or not, in a stable order.
+func (p *Project) closureDiagnostics(logical string) []Diagnostic {
+	var out []Diagnostic
+	seen := map[string]bool{}
+	var walk func(string)
+	walk = func(l string) {
+		if seen[l] {
+			return
+		}
+		seen[l] = true
+		named := p.named(l)
+		if named == nil {
+			return
+		}
+		out = append(out, named.diags...)
+		for _, dep := range named.deps {
+			walk(dep)
+		}
+	}
+	walk(logical)
+	return out
+}
+
+// Resolution is the answer for one path of a batch.
+type Resolution struct {
+	LogicalPath string
+	HashedName  string
+	Err         error
+}
+
+// Resolve names a batch of logical paths; each gets a name or an error.
+func (p *Project) Resolve(logicals []string) []Resolution {
+	out := make([]Resolution, len(logicals))
+	for i, l := range logicals {
+		out[i] = Resolution{LogicalPath: l}
+		out[i].HashedName, out[i].Err = p.HashedName(l)
+	}
+	return out
+}
+
+// hashSegment matches the ".<12 hex>" Django inserts into a name.
+var hashSegment = regexp.MustCompile(`\.[0-9a-f]{12}`)
+
+// AssetByHashedName finds the file whose hashed name is the given path
+// ("css/site.0123456789ab.css"), so a server can answer a hashed URL from
+// the sources. It returns a *NotFoundError unless the name is exactly the
+// current name of a file (an old hash is not served from sources).
+func (p *Project) AssetByHashedName(hashed string) (Asset, error) {
+	dir, base := path.Split(hashed)
+	matches := hashSegment.FindAllStringIndex(base, -1)
+	// The hash is the last ".<hex12>" segment; try it first, then others
+	// for names whose extension itself looks like hex.
+	sort.Slice(matches, func(i, j int) bool { return matches[i][0] > matches[j][0] })
+	for _, m := range matches {
+		candidate := dir + base[:m[0]] + base[m[1]:]
+		asset, err := p.Asset(candidate)
+		if err == nil && asset.HashedName == hashed {
+			return asset, nil
+		}
+	}
+	// A prehashed file is served under its own name.
+	if asset, err := p.Asset(hashed); err == nil && asset.HashedName == hashed {
+		return asset, nil
+	}
+	return Asset{}, &NotFoundError{LogicalPath: hashed}
+}
+
+// Walk lists every file the roots provide, with duplicates and ignored files.
+func (p *Project) Walk() (*Inventory, error) {
+	return walk(p.fsys, &p.cfg)
+}

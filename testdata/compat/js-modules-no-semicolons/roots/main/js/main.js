@@ -1,0 +1,4 @@
+import "./a.js"
+import b from "./b.js"
+const from_ = 1
+export { c } from "./c.js"

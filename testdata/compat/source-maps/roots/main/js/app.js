@@ -1,0 +1,4 @@
+(function () {
+  console.log("app");
+})();
+//# sourceMappingURL=app.js.map

@@ -1,0 +1,2 @@
+export const lib = 1;
+//# sourceMappingURL=/static/js/lib.js.map

@@ -1,0 +1,2 @@
+// a comment mentioning sourceMappingURL is not a reference
+var s = "//# sourceMappingURL=nope.map";
