@@ -14,8 +14,11 @@ FUZZTIME  ?= 10s
 # Go tests that compare against real Django find the interpreter here.
 export ASSETC_PYTHON := $(abspath $(VENV_PY))
 export ASSETC_WASM   := $(abspath $(WASM))
+# The real-world corpus (../shared/corpus) that integration tests and bench use.
+CORPUS    := bench/corpus
+export ASSETC_CORPUS := $(abspath $(CORPUS))
 
-.PHONY: all build wasm run test test-go test-python lint fuzz venv bench bench-quick clean
+.PHONY: all build wasm run test test-go test-python lint fuzz venv corpus bench bench-quick clean
 
 all: build wasm
 
@@ -55,7 +58,15 @@ lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go') 2>/dev/null); if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 
-test: lint venv wasm build test-go test-python
+# Fetches ../shared/corpus's packages once (npm pack), plus Django's admin
+# files from the venv's Django.
+corpus: $(CORPUS)/.stamp
+
+$(CORPUS)/.stamp: venv
+	PATH=$(abspath $(VENV))/bin:$$PATH bash ../shared/corpus/fetch.sh $(CORPUS)
+	touch $@
+
+test: lint venv wasm build corpus test-go test-python
 
 test-go:
 	$(GO) test -count=1 ./...

@@ -29,6 +29,15 @@ type BuildOptions struct {
 	// Progress, when set, is called as files are processed; it must be fast
 	// and safe to call from several goroutines.
 	Progress func(stage string, done, total int)
+	// Compress says which precompressed variants (.br, .gz, .zst) to write
+	// next to each output file; the zero value writes none.
+	Compress CompressOptions
+	// Integrity is the hash of the SRI values recorded in IntegrityName:
+	// sha256, sha384 or sha512; "" means DefaultIntegrityAlgorithm.
+	Integrity string
+	// LockWait is how long to wait for another build (or clean) of the same
+	// output directory to finish; 0 fails at once with a message naming it.
+	LockWait time.Duration
 }
 
 // BuildResult says what a build found and did.
@@ -47,6 +56,14 @@ type BuildResult struct {
 	// Manifest maps each logical path to its hashed path.
 	Manifest map[string]string
 	Duration time.Duration
+	// Compressed counts contents compressed in this build, once per
+	// encoding; CompressionReused those whose variant an earlier build had
+	// already made (or found not worth keeping).
+	Compressed        int
+	CompressionReused int
+	// Variants is the number of precompressed files the output now holds
+	// for this build's files.
+	Variants int
 }
 
 // stateDir holds assetc's own bookkeeping inside the output directory.
@@ -64,6 +81,13 @@ const stateDir = ".assetc"
 // file that already holds the right bytes is not written again.
 func (p *Project) Build(opts BuildOptions) (*BuildResult, error) {
 	start := time.Now()
+	compress, err := opts.Compress.normalized()
+	if err != nil {
+		return nil, err
+	}
+	if _, _, err := newIntegrityHash(opts.Integrity); err != nil {
+		return nil, err
+	}
 	workers := opts.Workers
 	if workers <= 0 {
 		workers = runtime.NumCPU()
@@ -126,7 +150,7 @@ func (p *Project) Build(opts BuildOptions) (*BuildResult, error) {
 		return result, &DiagnosticsError{Diagnostics: result.Diagnostics}
 	}
 
-	out, err := openOutput(opts.OutputDir)
+	out, err := openOutput(opts.OutputDir, opts.LockWait)
 	if err != nil {
 		return nil, err
 	}
@@ -143,7 +167,16 @@ func (p *Project) Build(opts BuildOptions) (*BuildResult, error) {
 	if err := errors.Join(writeErrs...); err != nil {
 		return nil, err
 	}
-	if err := out.finish(result.Manifest); err != nil {
+	variants, err := out.compressAll(files, opts.HashedOnly, compress, workers, progress)
+	if err != nil {
+		return nil, err
+	}
+	result.Compressed, result.CompressionReused, result.Variants = variants.compressed, variants.reused, variants.variants
+	integrity, err := out.integrity(files, opts.HashedOnly, opts.Integrity, workers)
+	if err != nil {
+		return nil, err
+	}
+	if err := out.finish(result.Manifest, integrity, variants.keys); err != nil {
 		return nil, err
 	}
 	result.Written, result.Unchanged = int(written.Load()), int(unchanged.Load())
@@ -171,22 +204,25 @@ type output struct {
 	lock  string
 	mu    sync.Mutex
 	state map[string]writtenFile // output-relative path -> what was written
+	fresh map[string]bool        // paths written by this build
 }
 
 // writtenFile identifies the bytes assetc last wrote to a path: if the file
-// still has this size and modification time, it still holds them.
+// still has this size and modification time, it still holds them. For a
+// precompressed variant, MD5 is its variantKey (what it was made from and
+// how), which identifies its bytes just as well.
 type writtenFile struct {
 	MD5     string `json:"md5"`
 	Size    int64  `json:"size"`
 	ModTime int64  `json:"mtime"`
 }
 
-func openOutput(dir string) (*output, error) {
+func openOutput(dir string, wait time.Duration) (*output, error) {
 	if err := os.MkdirAll(filepath.Join(dir, stateDir), 0o755); err != nil {
 		return nil, fmt.Errorf("cannot create the output directory: %w", err)
 	}
-	o := &output{dir: dir, lock: filepath.Join(dir, stateDir, "lock"), state: map[string]writtenFile{}}
-	if err := o.acquire(); err != nil {
+	o := &output{dir: dir, lock: filepath.Join(dir, stateDir, "lock"), state: map[string]writtenFile{}, fresh: map[string]bool{}}
+	if err := o.acquire(wait); err != nil {
 		return nil, err
 	}
 	if data, err := os.ReadFile(filepath.Join(dir, stateDir, "state.json")); err == nil {
@@ -197,9 +233,12 @@ func openOutput(dir string) (*output, error) {
 
 // acquire takes the output directory's lock, so two builds started at once
 // cannot interleave their files. A lock left by a process that no longer
-// runs is taken over.
-func (o *output) acquire() error {
-	for attempt := 0; attempt < 2; attempt++ {
+// runs is taken over. A lock held by a running build is waited for, polling,
+// up to wait; then the error names the holder.
+func (o *output) acquire(wait time.Duration) error {
+	deadline := time.Now().Add(wait)
+	stale := 0
+	for {
 		f, err := os.OpenFile(o.lock, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
 		if err == nil {
 			fmt.Fprintf(f, "%d\n", os.Getpid())
@@ -210,19 +249,65 @@ func (o *output) acquire() error {
 		}
 		data, _ := os.ReadFile(o.lock)
 		pid, _ := strconv.Atoi(strings.TrimSpace(string(data)))
-		if pid > 0 && processAlive(pid) {
-			return fmt.Errorf("another assetc build (pid %d) is writing to %s; wait for it to finish (lock: %s)", pid, o.dir, o.lock)
+		switch {
+		case pid > 0 && processAlive(pid):
+			if time.Now().Before(deadline) {
+				time.Sleep(lockPoll)
+				continue
+			}
+			waited := ""
+			if wait > 0 {
+				waited = fmt.Sprintf(" (waited %s)", wait)
+			}
+			return &LockedError{Dir: o.dir, Lock: o.lock, PID: pid, msg: fmt.Sprintf(
+				"another assetc build (pid %d) is writing to %s%s; wait for it to finish, or pass a longer wait (lock: %s)", pid, o.dir, waited, o.lock)}
+		case len(data) == 0 && time.Now().Before(deadline.Add(lockPoll)):
+			// Created but its pid not written yet: another build is taking it.
+			time.Sleep(lockPoll)
+			continue
+		}
+		if stale++; stale > 2 {
+			return fmt.Errorf("cannot lock the output directory %s: remove %s if no build is running", o.dir, o.lock)
 		}
 		os.Remove(o.lock) // stale: its process is gone
 	}
-	return fmt.Errorf("cannot lock the output directory %s: remove %s if no build is running", o.dir, o.lock)
 }
+
+// lockPoll is how often a waiting build looks at the lock again.
+const lockPoll = 50 * time.Millisecond
+
+// LockedError says that another build or clean holds an output directory.
+type LockedError struct {
+	Dir, Lock string
+	PID       int
+	msg       string
+}
+
+func (e *LockedError) Error() string { return e.msg }
 
 func (o *output) close() { os.Remove(o.lock) }
 
+// targets lists the paths a file is written to: the unhashed copy (unless
+// hashedOnly), then the hashed copy when its name differs.
+func (f outputFile) targets(hashedOnly bool) []outputTarget {
+	logical := f.node.source.LogicalPath
+	sourceSum := fmt.Sprintf("%x", f.node.sum)
+	var targets []outputTarget
+	if !hashedOnly {
+		targets = append(targets, outputTarget{logical, nil, sourceSum})
+	}
+	if f.hashedName != logical || hashedOnly {
+		sum := sourceSum
+		if f.content != nil {
+			sum = fmt.Sprintf("%x", md5.Sum(f.content))
+		}
+		targets = append(targets, outputTarget{f.hashedName, f.content, sum})
+	}
+	return targets
+}
+
 // writeFile writes the unhashed and hashed copies of one file.
 func (o *output) writeFile(f outputFile, hashedOnly bool) (written, unchanged int, err error) {
-	logical := f.node.source.LogicalPath
 	source := func() ([]byte, error) {
 		if f.node.content != nil {
 			return f.node.content, nil
@@ -236,20 +321,8 @@ func (o *output) writeFile(f outputFile, hashedOnly bool) (written, unchanged in
 		}
 		return data, nil
 	}
-	sourceSum := fmt.Sprintf("%x", f.node.sum)
 	var data []byte
-	var targets []outputTarget
-	if !hashedOnly {
-		targets = append(targets, outputTarget{logical, nil, sourceSum})
-	}
-	if f.hashedName != logical || hashedOnly {
-		sum := sourceSum
-		if f.content != nil {
-			sum = fmt.Sprintf("%x", md5.Sum(f.content))
-		}
-		targets = append(targets, outputTarget{f.hashedName, f.content, sum})
-	}
-	for _, t := range targets {
+	for _, t := range f.targets(hashedOnly) {
 		if o.upToDate(t.rel, t.sum) {
 			unchanged++
 			continue
@@ -306,12 +379,18 @@ func (o *output) writeAtomic(rel string, content []byte, sum string) error {
 	}
 	o.mu.Lock()
 	o.state[rel] = writtenFile{MD5: sum, Size: info.Size(), ModTime: info.ModTime().UnixNano()}
+	o.fresh[rel] = true
 	o.mu.Unlock()
 	return nil
 }
 
-// finish writes the manifest last, then the record of this build.
-func (o *output) finish(manifest map[string]string) error {
+// finish writes the integrity sidecar, then the manifest last (a server
+// that sees the new manifest finds every value it lists), then the record of
+// this build.
+func (o *output) finish(manifest map[string]string, integrity *IntegrityFile, compressed []string) error {
+	if err := writeFileAtomic(filepath.Join(o.dir, IntegrityName), integrity.marshal()); err != nil {
+		return err
+	}
 	if err := writeFileAtomic(filepath.Join(o.dir, ManifestName), Manifest(manifest)); err != nil {
 		return err
 	}
@@ -320,7 +399,7 @@ func (o *output) finish(manifest map[string]string) error {
 		hashed = append(hashed, h)
 	}
 	sort.Strings(hashed)
-	record, _ := json.Marshal(buildRecord{Time: time.Now().UTC().Format(time.RFC3339Nano), Files: hashed})
+	record, _ := json.Marshal(buildRecord{Time: time.Now().UTC().Format(time.RFC3339Nano), Files: hashed, Compressed: compressed})
 	name := fmt.Sprintf("%d.json", time.Now().UnixNano())
 	if err := os.MkdirAll(filepath.Join(o.dir, stateDir, "builds"), 0o755); err != nil {
 		return err
@@ -337,6 +416,9 @@ func (o *output) finish(manifest map[string]string) error {
 type buildRecord struct {
 	Time  string   `json:"time"`
 	Files []string `json:"files"`
+	// Compressed names the compression cache entries the build used, so a
+	// clean keeps those of the builds it keeps.
+	Compressed []string `json:"compressed,omitempty"`
 }
 
 func writeFileAtomic(path string, content []byte) error {

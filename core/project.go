@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"strings"
 	"sync"
 	"unicode/utf8"
 
@@ -191,9 +192,27 @@ func (p *Project) load(source Source, info FileInfo) (*fileNode, error) {
 	}
 	node.refs = make([]fileReference, len(refs))
 	for i, ref := range refs {
-		node.refs[i] = fileReference{Reference: ref, url: parseReferenceURL(ref.Value, source.LogicalPath, p.cfg.StaticURL)}
+		u := parseReferenceURL(ref.Value, source.LogicalPath, p.cfg.StaticURL)
+		if isBareSpecifier(ref) {
+			// "react" names a package the browser resolves through an import
+			// map, not a file next to this one (ECMAScript module specifiers
+			// are relative only with "./", "../" or "/").
+			u = parsedURL{action: leaveAlone}
+		}
+		node.refs[i] = fileReference{Reference: ref, url: u}
 	}
 	return node, nil
+}
+
+// isBareSpecifier reports whether an import names a package rather than a
+// path.
+func isBareSpecifier(ref scan.Reference) bool {
+	switch ref.Kind {
+	case scan.JSImport, scan.JSExport, scan.JSSideEffectImport, scan.JSDynamicImport:
+		v := ref.Value
+		return !strings.HasPrefix(v, "./") && !strings.HasPrefix(v, "../") && !strings.HasPrefix(v, "/")
+	}
+	return false
 }
 
 // checkText rejects CSS/JS that Django could not decode either, with the

@@ -91,8 +91,7 @@ func parseReferenceURL(value, from, staticURL string) parsedURL {
 // fragment, all percent-decoded (Django unquotes the result).
 func (u parsedURL) rewrittenURL(hashedTarget string) string {
 	var b strings.Builder
-	b.WriteString(unquote(u.rawDirs))
-	b.WriteString(path.Base(hashedTarget))
+	b.WriteString(escapeURLDelimiters(unquote(u.rawDirs) + path.Base(hashedTarget)))
 	if u.query != "" {
 		b.WriteString("?")
 		b.WriteString(unquote(u.query))
@@ -106,6 +105,17 @@ func (u parsedURL) rewrittenURL(hashedTarget string) string {
 		b.WriteString(unquote(u.fragment))
 	}
 	return b.String()
+}
+
+// escapeURLDelimiters percent-encodes the three characters that would change
+// what a decoded path means in a URL: "%", "?" and "#". Django decodes the
+// whole URL and so breaks references to files named "a#b.png"; for every
+// other name the bytes are Django's.
+func escapeURLDelimiters(p string) string {
+	if !strings.ContainsAny(p, "%?#") {
+		return p
+	}
+	return strings.NewReplacer("%", "%25", "?", "%3F", "#", "%23").Replace(p)
 }
 
 // hasScheme reports whether the URL starts with an RFC 3986 scheme

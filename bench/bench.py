@@ -1,0 +1,520 @@
+"""assetc against Django's collectstatic, row by row (see bench/README.md).
+
+Run from the repository root by bench/run.sh, which installs what this needs:
+
+    python bench/bench.py [--quick]
+
+Writes bench/results/latest.md (or latest-quick.md) and prints it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import hashlib
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+
+from measure import Command, CommandFailed, Stats, alternate, paired_ratio, run_once, tree_bytes
+
+PYTHON = os.path.relpath(sys.executable) if sys.executable.startswith(os.getcwd()) else sys.executable
+ASSETC = "bin/assetc"
+CORPUS = "bench/corpus"
+WORK = "bench/work"
+TREE = f"{WORK}/tree"  # a copy of the corpus (row 3 edits a file in it)
+OUT = f"{WORK}/out"
+RESULTS = "bench/results"
+
+# Row 3: an image that exactly one CSS file of the tree refers to (admin/css/base.css).
+CHANGED_IMAGE = "admin/img/sorting-icons.svg"
+# Row 5: CSS files with many references, the first one the tree has.
+MANY_DEPENDENCY_CSS = ["fortawesome-fontawesome-free-6.5.2/css/all.css", "admin/css/base.css"]
+
+
+@dataclass(frozen=True)
+class Mode:
+    name: str
+    runs: int  # timed runs of each corpus command
+    packages: tuple[str, ...]  # corpus packages in the tree; () = all
+    compress_packages: tuple[str, ...]
+    compress_runs: int
+    scale_sizes: tuple[int, int]
+    scale_runs: int
+    go_benchmarks: bool
+
+
+FULL = Mode(
+    name="full",
+    runs=5,
+    packages=(),
+    compress_packages=("admin", "jquery-3.7.1", "htmx.org-1.9.12", "select2-4.0.13"),
+    compress_runs=3,
+    scale_sizes=(10_000, 100_000),
+    scale_runs=3,
+    go_benchmarks=True,
+)
+QUICK = Mode(
+    name="quick",
+    runs=3,
+    packages=("admin", "bootstrap-5.3.3"),
+    compress_packages=("admin",),
+    compress_runs=1,
+    scale_sizes=(1_000, 5_000),
+    scale_runs=3,
+    go_benchmarks=False,
+)
+
+
+class Report:
+    """The table, the notes under it and the commands, in Markdown."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.notes: list[str] = []
+        self.commands: list[tuple[str, str]] = []
+
+    def measured(self, row: str, ident: str, what: str, stats: Stats, ratio: str = "") -> None:
+        low, high = stats.spread
+        runs = len(stats.samples)
+        self.lines.append(
+            f"| {row} | `{ident}` {what} | {seconds(stats.wall)} ({seconds(low)}–{seconds(high)}) | "
+            f"{seconds(stats.cpu)} | {stats.rss_kb / 1024:.0f} MB | {ratio} | {runs} |"
+        )
+        self.commands.append((ident, stats.command.shell()))
+
+    def missing(self, row: str, ident: str, what: str, why: str, command: str | None = None) -> None:
+        self.lines.append(f"| {row} | `{ident}` {what} | {why} | | | | 0 |")
+        if command:
+            self.commands.append((ident, command + "   # not run: " + why))
+
+    def note(self, text: str) -> None:
+        self.notes.append(text)
+
+    def render(self, header: str) -> str:
+        out = [header, ""]
+        out.append("| row | command | wall, median (min–max) | CPU user+sys | peak RSS | ratio | runs |")
+        out.append("|---|---|---|---|---|---|---|")
+        out.extend(self.lines)
+        out.append("")
+        out.extend(self.notes)
+        out.append("")
+        out.append("### Commands (run from the repository root)")
+        out.append("")
+        for ident, command in self.commands:
+            out.append(f"- `{ident}`: `{command}`")
+        return "\n".join(out) + "\n"
+
+
+def seconds(value: float) -> str:
+    if value < 1e-3:
+        return f"{value * 1e6:.1f} µs"
+    if value < 1:
+        return f"{value * 1e3:.0f} ms"
+    return f"{value:.2f} s"
+
+
+def rm(path: str) -> None:
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def copy_packages(packages: tuple[str, ...], dest: str) -> None:
+    rm(dest)
+    os.makedirs(dest)
+    names = packages or tuple(sorted(n for n in os.listdir(CORPUS) if not n.startswith(".")))
+    for name in names:
+        shutil.copytree(f"{CORPUS}/{name}", f"{dest}/{name}", symlinks=True)
+
+
+def assetc_build(tree: str, out: str, *extra: str) -> list[str]:
+    return [ASSETC, "build", "-s", tree, "-o", out, "-q", *extra]
+
+
+def django_collectstatic(tree: str, out: str, storage: str = "manifest") -> list[str]:
+    return [PYTHON, "bench/django_collectstatic.py", "--storage", storage, "--out", out, tree]
+
+
+def cold(out: str):
+    return lambda: rm(out)
+
+
+# Row 1: cold build, with the floor.
+def row_cold(report: Report, mode: Mode) -> None:
+    a_out, d_out, f_out = f"{OUT}/assetc", f"{OUT}/django", f"{OUT}/floor"
+    floor = (
+        f"cp -r {TREE} {f_out} && find {TREE} -type f -print0 | xargs -0 -P{os.cpu_count()} md5sum >/dev/null"
+    )
+    commands = [
+        Command("assetc", assetc_build(TREE, a_out), prepare=cold(a_out)),
+        Command("collectstatic", django_collectstatic(TREE, d_out), prepare=cold(d_out)),
+        Command("floor", ["bash", "-c", floor], prepare=cold(f_out)),
+    ]
+    a, d, f = alternate(commands, mode.runs)
+    ratio = paired_ratio(d, a)
+    report.measured("1 cold build", "1a", "assetc build", a, "1.00")
+    report.measured("", "1b", "collectstatic (ManifestStaticFilesStorage)", d, f"**{ratio:.1f}× slower**")
+    report.measured("", "1c", "floor: copy tree once + MD5 every byte", f, f"assetc = {paired_ratio(a, f):.1f}× floor")
+    rm(f_out)
+
+
+# Row 2: no-change rebuild.
+def row_rebuild(report: Report, mode: Mode) -> None:
+    a_out, d_out = f"{OUT}/assetc", f"{OUT}/django"
+    commands = [
+        Command("assetc", assetc_build(TREE, a_out)),
+        Command("collectstatic", django_collectstatic(TREE, d_out)),
+    ]
+    a, d = alternate(commands, mode.runs)
+    report.measured("2 no-change rebuild", "2a", "assetc build (same output dir)", a, "1.00")
+    report.measured("", "2b", "collectstatic (same STATIC_ROOT)", d, f"**{paired_ratio(d, a):.1f}× slower**")
+    _, out = run_once(Command("assetc --json", [ASSETC, "build", "-s", TREE, "-o", a_out, "--json"]))
+    result = json.loads(out)
+    report.note(
+        f"- Row 2: assetc's rebuild wrote {result['written']} files and found {result['unchanged']} unchanged "
+        "(it compares output bytes, not mtimes); collectstatic skips copying sources that are not newer "
+        "but post-processes (reads, hashes, rewrites) every file again."
+    )
+
+
+# Row 3: one image referenced by one CSS file changed.
+def row_one_change(report: Report, mode: Mode) -> None:
+    a_out, d_out = f"{OUT}/assetc", f"{OUT}/django"
+    image = f"{TREE}/{CHANGED_IMAGE}"
+    with open(image, "rb") as f:
+        original = f.read()
+    referrers = [
+        os.path.relpath(os.path.join(dirpath, name), TREE)
+        for dirpath, _, names in os.walk(TREE)
+        for name in names
+        if name.endswith(".css") and os.path.basename(CHANGED_IMAGE).encode() in open(os.path.join(dirpath, name), "rb").read()
+    ]
+    counter = iter(range(1_000_000))
+
+    def edit() -> None:
+        # New content each time (a comment after the SVG), so each build sees a change.
+        with open(image, "wb") as f:
+            f.write(original + f"<!-- bench edit {next(counter)} -->\n".encode())
+
+    commands = [
+        Command("assetc", assetc_build(TREE, a_out), prepare=edit),
+        Command("collectstatic", django_collectstatic(TREE, d_out), prepare=edit),
+    ]
+    try:
+        a, d = alternate(commands, mode.runs)
+        _, out = run_once(Command("assetc --json", [ASSETC, "build", "-s", TREE, "-o", a_out, "--json"], prepare=edit))
+    finally:
+        with open(image, "wb") as f:
+            f.write(original)
+    written = json.loads(out)["written"]
+    report.measured("3 one image changed", "3a", "assetc build", a, "1.00")
+    report.measured("", "3b", "collectstatic", d, f"**{paired_ratio(d, a):.1f}× slower**")
+    report.note(
+        f"- Row 3: before each run the content of `{CHANGED_IMAGE}` is changed (untimed); CSS files in the tree "
+        f"naming it: {', '.join(f'`{r}`' for r in referrers)}. assetc wrote {written} files on such a rebuild "
+        "(the image's two copies, the referring CSS's new hashed copy and its unhashed copy, the manifest...)."
+    )
+
+
+# Row 4: compressed build.
+def row_compressed(report: Report, mode: Mode) -> None:
+    tree = f"{WORK}/compress-tree"
+    copy_packages(mode.compress_packages, tree)
+    files, size = tree_bytes(tree)
+    a_out, w_out = f"{OUT}/assetc-compressed", f"{OUT}/whitenoise"
+    help_text = subprocess.run([ASSETC, "build", "--help"], capture_output=True, text=True).stdout
+    available = "--compress" in help_text
+    whitenoise = Command("whitenoise", django_collectstatic(tree, w_out, "compressed"), prepare=cold(w_out))
+    assetc_argv = assetc_build(tree, a_out, "--compress", "br,gzip")
+    subset = ", ".join(mode.compress_packages)
+    if available:
+        a, w = alternate([Command("assetc", assetc_argv, prepare=cold(a_out)), whitenoise], mode.compress_runs, warmup=0)
+        report.measured("4 compressed build", "4a", "assetc build --compress br,gzip", a, "1.00")
+        report.measured("", "4b", "collectstatic (WhiteNoise CompressedManifestStaticFilesStorage)", w, f"**{paired_ratio(w, a):.1f}× slower**")
+    else:
+        (w,) = alternate([whitenoise], mode.compress_runs, warmup=0)
+        report.missing("4 compressed build", "4a", "assetc build --compress br,gzip", "not available yet (`assetc build --help` has no `--compress`)", " ".join(assetc_argv))
+        report.measured("", "4b", "collectstatic (WhiteNoise CompressedManifestStaticFilesStorage)", w, "")
+    sizes = []
+    for label, out in [("assetc", a_out), ("WhiteNoise", w_out)]:
+        if not os.path.isdir(out):
+            continue
+        parts = []
+        for suffix in (".br", ".gz", ".zst"):
+            n, b = tree_bytes(out, (suffix,))
+            if n:
+                parts.append(f"{n} `{suffix}` files, {b / 1e6:.2f} MB")
+        sizes.append(f"{label}: {'; '.join(parts) or 'no compressed files'}")
+    report.note(
+        f"- Row 4: on a subset of the corpus ({subset}: {files} files, {size / 1e6:.1f} MB), cold builds, "
+        f"Brotli module {brotli_version()}. Compressed output: {' — '.join(sizes)}. "
+        "(WhiteNoise compresses both the hashed and the unhashed copy of each file.)"
+    )
+    rm(tree)
+
+
+def brotli_version() -> str:
+    try:
+        import brotli  # type: ignore
+
+        return getattr(brotli, "__version__", "installed")
+    except ImportError:
+        return "MISSING (WhiteNoise writes no .br)"
+
+
+# Row 5: runtime.
+def bridge_available() -> tuple[bool, str]:
+    probe = (
+        "import django; from django.conf import settings; "
+        "settings.configure(INSTALLED_APPS=['django.contrib.staticfiles'], STATIC_URL='/static/'); "
+        "django.setup(); import assetc_django.storage; assetc_django.storage.AssetcStorage"
+    )
+    proc = subprocess.run([PYTHON, "-c", probe], capture_output=True, text=True)
+    if proc.returncode == 0:
+        return True, ""
+    last = (proc.stderr.strip().splitlines() or ["?"])[-1]
+    return False, last
+
+
+def row_runtime(report: Report, mode: Mode) -> None:
+    css = next(c for c in MANY_DEPENDENCY_CSS if os.path.exists(f"{TREE}/{c}"))
+    first = "admin/img/search.svg"
+    warm = [first, css, "admin/css/base.css", "admin/js/core.js", "admin/img/icon-yes.svg"]
+    names = ["--first", first, "--css", css, "--warm", *warm]
+    django = Command("django", [PYTHON, "bench/django_runtime.py", "--storage", "manifest", "--root", f"{OUT}/django", *names])
+    bridge = Command("bridge", [PYTHON, "bench/django_runtime.py", "--storage", "assetc", "--source", TREE, *names])
+    available, why = bridge_available()
+    commands = [bridge, django] if available else [django]
+    stats = alternate(commands, mode.runs)
+    by_label = {s.command.label: s for s in stats}
+
+    def inner(s: Stats, key: str) -> float:
+        values = sorted(json.loads(o)[key] for o in s.outputs)
+        return values[len(values) // 2]
+
+    def line(ident: str, what: str, s: Stats) -> None:
+        report.measured("5 runtime" if ident == "5a" else "", ident, what, s, "")
+        report.note(
+            f"  - `{ident}` in-process medians: startup (imports + django.setup) {seconds(inner(s, 'startup'))}, "
+            f"first `static('{first}')` {seconds(inner(s, 'first_static'))}, "
+            f"first `static('{css}')` after it {seconds(inner(s, 'first_css'))}, "
+            f"warm `static()` {seconds(inner(s, 'warm_static'))} per call"
+        )
+
+    report.note(f"- Row 5 (fresh process each run; STATIC_ROOT from row 3's collectstatic, {manifest_entries(f'{OUT}/django')} manifest entries):")
+    if available:
+        line("5a", "bridge: AssetcStorage, fresh process, no manifest", by_label["bridge"])
+        line("5b", "Django: ManifestStaticFilesStorage reading staticfiles.json", by_label["django"])
+    else:
+        report.missing("5 runtime", "5a", "bridge: AssetcStorage", f"not available yet (`import assetc_django.storage`: {why})", bridge.shell())
+        line("5b", "Django: ManifestStaticFilesStorage reading staticfiles.json", by_label["django"])
+
+
+def manifest_entries(root: str) -> int:
+    with open(f"{root}/staticfiles.json") as f:
+        return len(json.load(f)["paths"])
+
+
+# Row 6: scale.
+def row_scale(report: Report, mode: Mode) -> None:
+    small, large = mode.scale_sizes
+    trees = {}
+    for n in (small, large):
+        trees[n] = f"{WORK}/gen-{n}"
+        start = time.perf_counter()
+        subprocess.run([PYTHON, "bench/gen_tree.py", trees[n], "--files", str(n)], check=True)
+        elapsed = time.perf_counter() - start
+        if elapsed > 1:
+            report.note(f"- Row 6: generated the {n}-file tree in {elapsed:.0f} s (`{PYTHON} bench/gen_tree.py {trees[n]} --files {n}`).")
+    a_small_out, d_small_out, a_large_out = f"{OUT}/gen-assetc-small", f"{OUT}/gen-django-small", f"{OUT}/gen-assetc-large"
+    a_small = Command("assetc small", assetc_build(trees[small], a_small_out), prepare=cold(a_small_out))
+    d_small = Command("django small", django_collectstatic(trees[small], d_small_out), prepare=cold(d_small_out))
+    a_large = Command("assetc large", assetc_build(trees[large], a_large_out), prepare=cold(a_large_out))
+    run_once(a_small)  # untimed: brings the tree into the page cache for both
+    a_s, d_s = alternate([a_small, d_small], mode.scale_runs, warmup=0)
+    (a_l,) = alternate([a_large], mode.scale_runs, warmup=1)
+    same = open(f"{a_small_out}/staticfiles.json", "rb").read() == open(f"{d_small_out}/staticfiles.json", "rb").read()
+    report.measured("6 scale", "6a", f"assetc build, {small:,} files", a_s, "1.00")
+    report.measured("", "6b", f"collectstatic, {small:,} files", d_s, f"**{paired_ratio(d_s, a_s):.1f}× slower**")
+    report.measured("", "6c", f"assetc build, {large:,} files", a_l, f"{a_l.wall / a_s.wall:.1f}× the {small:,} time")
+    report.note(
+        f"- Row 6: growth from {small:,} to {large:,} files ({large // small}× the files): wall "
+        f"{a_l.wall / a_s.wall:.1f}×, CPU {a_l.cpu / a_s.cpu:.1f}×, peak RSS {a_l.rss_kb / a_s.rss_kb:.1f}× "
+        f"({a_s.rss_kb / 1024:.0f} → {a_l.rss_kb / 1024:.0f} MB). At {small:,} files assetc's and Django's "
+        f"staticfiles.json are {'byte-identical' if same else 'DIFFERENT'}. Tree sizes: "
+        + ", ".join(f"{n:,} files {tree_bytes(t)[1] / 1e6:.0f} MB" for n, t in trees.items())
+        + "."
+    )
+    for out in (a_small_out, d_small_out, a_large_out):
+        rm(out)
+
+
+# Row 7: output equality (from row 1's outputs, before rows 3's edits).
+def equality(report: Report) -> list[str]:
+    a_root, d_root = f"{OUT}/assetc", f"{OUT}/django"
+    with open(f"{a_root}/staticfiles.json", "rb") as f:
+        a_bytes = f.read()
+    with open(f"{d_root}/staticfiles.json", "rb") as f:
+        d_bytes = f.read()
+    a, d = json.loads(a_bytes), json.loads(d_bytes)
+    pa, pd = a["paths"], d["paths"]
+    keys = sorted(set(pa) | set(pd))
+    same = [k for k in keys if pa.get(k) == pd.get(k)]
+    differences = []
+    for k in keys:
+        if pa.get(k) == pd.get(k):
+            continue
+        if k not in pd:
+            differences.append(f"  - `{k}`: only in assetc's manifest (`{pa[k]}`)")
+        elif k not in pa:
+            differences.append(f"  - `{k}`: only in Django's manifest (`{pd[k]}`)")
+        else:
+            differences.append(f"  - `{k}`: assetc `{pa[k]}`, Django `{pd[k]}`; {why_different(k, pa[k], pd[k], a_root, d_root)}")
+    identical_files, differing_files = compare_trees(a_root, d_root)
+    lines = [
+        f"- Row 7 (output equality, row 1's cold outputs): **{len(same)} of {len(keys)} manifest entries "
+        f"({100 * len(same) / len(keys):.2f}%) have identical hashed names**; staticfiles.json "
+        f"{'byte-identical' if a_bytes == d_bytes else 'differs in bytes'} (manifest hash assetc `{a.get('hash')}`, "
+        f"Django `{d.get('hash')}`); {identical_files} output files byte-identical, {len(differing_files)} differ"
+        + (f" ({', '.join(f'`{p}`' for p in differing_files[:20])}{' …' if len(differing_files) > 20 else ''})" if differing_files else "")
+        + ". Both ran with default settings (no `--allow-missing`): Django 6.1 succeeds on this tree."
+    ]
+    if differences:
+        lines.append("  Every difference:")
+        lines.extend(differences)
+    return lines
+
+
+def why_different(logical: str, a_name: str, d_name: str, a_root: str, d_root: str) -> str:
+    source = f"{TREE}/{logical}"
+    reasons = []
+    if os.path.exists(source):
+        with open(source, "rb") as f:
+            plain = hashlib.md5(f.read()).hexdigest()[:12]
+        for label, name in (("assetc", a_name), ("Django", d_name)):
+            if plain in name:
+                reasons.append(f"{label}'s hash is the MD5 of the unmodified source")
+    a_path, d_path = f"{a_root}/{a_name}", f"{d_root}/{d_name}"
+    if os.path.exists(a_path) and os.path.exists(d_path):
+        a_lines = open(a_path, "rb").read().splitlines()
+        d_lines = open(d_path, "rb").read().splitlines()
+        for i, (x, y) in enumerate(zip(a_lines, d_lines)):
+            if x != y:
+                reasons.append(f"first differing line {i + 1}: assetc `{x[:160]!r}` vs Django `{y[:160]!r}`")
+                break
+        else:
+            if len(a_lines) != len(d_lines):
+                reasons.append(f"line counts differ ({len(a_lines)} vs {len(d_lines)})")
+    return "; ".join(reasons) or "no further detail"
+
+
+def compare_trees(a_root: str, d_root: str) -> tuple[int, list[str]]:
+    identical, differing = 0, []
+    for dirpath, dirnames, filenames in os.walk(d_root):
+        for name in filenames:
+            rel = os.path.relpath(os.path.join(dirpath, name), d_root)
+            if rel == "staticfiles.json":
+                continue
+            other = os.path.join(a_root, rel)
+            if os.path.exists(other) and open(other, "rb").read() == open(os.path.join(dirpath, name), "rb").read():
+                identical += 1
+            else:
+                differing.append(rel)
+    for dirpath, dirnames, filenames in os.walk(a_root):
+        dirnames[:] = [n for n in dirnames if n != ".assetc"]  # assetc's build state
+        for name in filenames:
+            rel = os.path.relpath(os.path.join(dirpath, name), a_root)
+            if rel != "staticfiles.json" and not os.path.exists(os.path.join(d_root, rel)):
+                differing.append(rel + " (assetc only)")
+    return identical, sorted(differing)
+
+
+def go_benchmarks() -> str:
+    argv = ["go", "test", "-run", "^$", "-bench", ".", "-benchmem", "-count", "1", "./bench", "./core/scan"]
+    proc = subprocess.run(argv, capture_output=True, text=True)
+    body = "\n".join(l for l in proc.stdout.splitlines() if l.startswith(("Benchmark", "ok", "FAIL", "goos", "cpu")))
+    if proc.returncode != 0:
+        body += "\n" + proc.stderr[-2000:]
+    return f"### Go benchmarks of core hot paths\n\n`{' '.join(argv)}`\n\n```\n{body}\n```\n"
+
+
+def machine() -> str:
+    cpu = "?"
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    version = subprocess.run([ASSETC, "version"], capture_output=True, text=True).stdout.strip()
+    import django
+    from importlib.metadata import version as pkg_version
+
+    return (
+        f"Machine: {os.cpu_count()} cores ({cpu}), {mem:.0f} GiB RAM, {platform.system()} {platform.release()}; "
+        f"assetc {version or '?'}; Django {django.get_version()}, WhiteNoise {pkg_version('whitenoise')}, "
+        f"Python {platform.python_version()}; warm page cache; {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC."
+    )
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small subset, fewer runs (under 2 minutes)")
+    args = parser.parse_args(argv)
+    mode = QUICK if args.quick else FULL
+    started = time.perf_counter()
+
+    copy_packages(mode.packages, TREE)
+    rm(OUT)
+    os.makedirs(OUT)
+    files, size = tree_bytes(TREE)
+    packages = ", ".join(mode.packages) if mode.packages else "all of bench/corpus"
+    report = Report()
+    report.note(f"- Corpus tree `{TREE}`: {packages} ({files} files, {size / 1e6:.0f} MB), one STATICFILES_DIRS root.")
+
+    steps = [
+        ("1", lambda: row_cold(report, mode)),
+        ("7", lambda: equality_lines.extend(equality(report))),
+        ("2", lambda: row_rebuild(report, mode)),
+        ("3", lambda: row_one_change(report, mode)),
+        ("4", lambda: row_compressed(report, mode)),
+        ("5", lambda: row_runtime(report, mode)),
+        ("6", lambda: row_scale(report, mode)),
+    ]
+    equality_lines: list[str] = []
+    for row, step in steps:
+        print(f"bench: row {row}...", file=sys.stderr, flush=True)
+        try:
+            step()
+        except CommandFailed as exc:
+            report.lines.append(f"| {row} | FAILED | {str(exc).splitlines()[0]} | | | | |")
+            report.note(f"- Row {row} FAILED:\n\n```\n{exc}\n```")
+    report.notes.extend(equality_lines)
+
+    header = (
+        f"## assetc vs collectstatic ({mode.name} run)\n\n{machine()}\n\n"
+        "Each figure is the median of the timed runs (after one untimed warm-up round unless noted); commands "
+        "that are compared ran alternately (ABBA) in the same loop, and a ratio is the median of the per-run "
+        "ratios. CPU is user+sys and peak RSS is the largest process, both from `/usr/bin/time -v`. "
+        "\"Cold\" means an empty output directory, not a cold page cache."
+    )
+    text = report.render(header)
+    if mode.go_benchmarks:
+        print("bench: go benchmarks...", file=sys.stderr, flush=True)
+        text += "\n" + go_benchmarks()
+    text += f"\nTotal benchmark time: {time.perf_counter() - started:.0f} s.\n"
+    os.makedirs(RESULTS, exist_ok=True)
+    path = f"{RESULTS}/latest.md" if mode is FULL else f"{RESULTS}/latest-quick.md"
+    with open(path, "w") as f:
+        f.write(text)
+    print(text)
+    print(f"(written to {path})", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,60 @@
+"""The ``ASSETC_*`` settings, with their defaults. Every one is optional.
+
+=============================  =========  ==================================================
+setting                        default    meaning
+=============================  =========  ==================================================
+ASSETC_HASHED_URLS_IN_DEBUG    True       ``{% static %}`` gives hashed URLs in DEBUG too (the
+                                          same URLs as production). False restores Django's
+                                          unhashed DEBUG URLs.
+ASSETC_MISSING_FILE            "error"    ``{% static %}`` for a file that does not exist (or
+                                          whose references are broken): "error" raises
+                                          :class:`~assetc_django.storage.MissingStaticFile`
+                                          in DEBUG and production alike; "warn" logs and
+                                          returns the unhashed URL.
+ASSETC_MISSING_REFERENCES      "error"    a ``url()``/``@import``/source map pointing at a
+                                          missing file: "error" or "warn" (left as written).
+ASSETC_ALLOW_MISSING           []         globs of references that may be missing (``"*.map"``).
+ASSETC_PREHASHED               []         globs of files a bundler already named by content.
+ASSETC_JS_MODULES              None       rewrite ES module imports; None follows the storage
+                                          class's ``support_js_module_import_aggregation``.
+ASSETC_NATIVE_BINARY           "assetc"   the native CLI used by collectstatic and
+                                          ``manage.py assetc build/explain`` when found on PATH
+                                          (or a path); None or "" always uses the wasm core.
+ASSETC_WASM_PATH               None       the core module; default: the one in the package
+                                          (or ``$ASSETC_WASM``).
+ASSETC_CACHE_DIR               None       where compiled wasm code is cached; default
+                                          ``$XDG_CACHE_HOME/assetc-django``. False disables.
+ASSETC_SERVE_SOURCES           True       the middleware serves files from the sources.
+ASSETC_SERVE_ROOT              True       the middleware serves files from STATIC_ROOT when it
+                                          exists (old hashed names too: rolling deploys).
+ASSETC_MAX_AGE                 60         max-age of unhashed files (0 in DEBUG).
+ASSETC_ALLOW_ALL_ORIGINS       True       ``Access-Control-Allow-Origin: *`` on static files.
+=============================  =========  ==================================================
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+
+DEFAULTS: dict[str, Any] = {
+    "ASSETC_HASHED_URLS_IN_DEBUG": True,
+    "ASSETC_MISSING_FILE": "error",
+    "ASSETC_MISSING_REFERENCES": "error",
+    "ASSETC_ALLOW_MISSING": [],
+    "ASSETC_PREHASHED": [],
+    "ASSETC_JS_MODULES": None,
+    "ASSETC_NATIVE_BINARY": "assetc",
+    "ASSETC_WASM_PATH": None,
+    "ASSETC_CACHE_DIR": None,
+    "ASSETC_SERVE_SOURCES": True,
+    "ASSETC_SERVE_ROOT": True,
+    "ASSETC_MAX_AGE": 60,
+    "ASSETC_ALLOW_ALL_ORIGINS": True,
+}
+
+
+def get(name: str) -> Any:
+    """The value of an ``ASSETC_*`` setting, or its default."""
+    return getattr(settings, name, DEFAULTS[name])

@@ -1,0 +1,90 @@
+"""The core configured from the current Django settings, shared by the storage,
+the middleware, the checks and the management command."""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+
+from . import conf
+from .runtime import Core
+from .sources import Sources, collect_sources
+
+_cores: dict[str, Core] = {}
+_lock = threading.Lock()
+
+
+def js_modules() -> bool:
+    """ASSETC_JS_MODULES, else the staticfiles storage's Django flag."""
+    value = conf.get("ASSETC_JS_MODULES")
+    if value is not None:
+        return bool(value)
+    from django.contrib.staticfiles.storage import staticfiles_storage
+
+    return bool(getattr(staticfiles_storage, "support_js_module_import_aggregation", False))
+
+
+def static_url() -> str:
+    return settings.STATIC_URL or "/static/"
+
+
+def core_config(sources: Sources | None = None) -> dict[str, Any]:
+    """The ABI ``configure`` request for the current settings."""
+    sources = sources or collect_sources()
+    return {
+        "roots": [root.as_config() for root in sources.roots],
+        "ignore_patterns": sources.ignore_patterns,
+        "static_url": static_url(),
+        "js_modules": js_modules(),
+        "prehashed": list(conf.get("ASSETC_PREHASHED")),
+        "allow_missing": list(conf.get("ASSETC_ALLOW_MISSING")),
+        "missing": conf.get("ASSETC_MISSING_REFERENCES"),
+    }
+
+
+_current: Core | None = None
+
+
+@receiver(setting_changed)
+def _settings_changed(**kwargs: Any) -> None:
+    # Settings only change like this in tests (override_settings); the next
+    # configured_core() call reads them again.
+    global _current
+    _current = None
+
+
+def configured_core() -> Core:
+    """The Core for the current settings; one per distinct configuration per process.
+
+    The settings are read once; a production process keeps its core (and its
+    caches) for its whole life.
+    """
+    global _current
+    current = _current
+    if current is not None:
+        return current
+    config = core_config()
+    wasm = conf.get("ASSETC_WASM_PATH")
+    cache = conf.get("ASSETC_CACHE_DIR")
+    key = json.dumps([config, str(wasm), str(cache)], sort_keys=True)
+    core = _cores.get(key)
+    if core is None:
+        with _lock:
+            core = _cores.get(key)
+            if core is None:
+                core = Core(config, Path(wasm) if wasm else None, cache if cache is False else (Path(cache) if cache else None))
+                _cores[key] = core
+    _current = core
+    return core
+
+
+def invalidate_all() -> None:
+    """Sources may have changed: every core re-checks them before its next answer."""
+    for core in list(_cores.values()):
+        core.invalidate()

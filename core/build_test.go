@@ -1,0 +1,286 @@
+package core_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/assetc/assetc/core"
+)
+
+// exampleConfig is the bundled example site, as `make run` builds it.
+func exampleConfig(t testing.TB) core.Config {
+	t.Helper()
+	abs := func(p string) string {
+		a, err := filepath.Abs("../testdata/example/" + p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return filepath.ToSlash(a)
+	}
+	return core.Config{Roots: []core.Root{
+		{Dir: abs("static")},
+		{Prefix: "vendor", Dir: abs("node_modules/widget/dist")},
+		{Dir: abs("apps/blog/static")},
+	}}
+}
+
+func TestExampleSite(t *testing.T) {
+	out := t.TempDir()
+	result, err := newProject(t, exampleConfig(t)).Build(core.BuildOptions{OutputDir: out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(result.Duplicates) != 1 || result.Duplicates[0].LogicalPath != "css/base.css" ||
+		!strings.Contains(result.Duplicates[0].Hidden.Path, "apps/blog") {
+		t.Errorf("duplicates = %+v, want the blog app's css/base.css hidden", result.Duplicates)
+	}
+	if result.Cycles != 2 {
+		t.Errorf("cycles = %d, want theme-a and theme-b", result.Cycles)
+	}
+	for _, ignored := range []string{".well-known", "img/.DS_Store"} {
+		if _, err := os.Stat(filepath.Join(out, ignored)); err == nil {
+			t.Errorf("%s was collected despite the ignore patterns", ignored)
+		}
+	}
+	checkReferencesExist(t, out, result.Manifest)
+}
+
+// TestDeterministicWhateverTheWorkers builds every fixture with 1 and with 8
+// workers and compares every output byte.
+func TestDeterministicWhateverTheWorkers(t *testing.T) {
+	configs := map[string]core.Config{"example": exampleConfig(t)}
+	for _, c := range append(loadCases(t, "../testdata/compat/*"), loadCases(t, "../testdata/failures/*")...) {
+		configs[filepath.Base(c.Dir)] = c.config(t)
+	}
+	for name, cfg := range configs {
+		cfg.Missing = core.MissingWarn
+		one, many := t.TempDir(), t.TempDir()
+		_, err1 := newProject(t, cfg).Build(core.BuildOptions{OutputDir: one, Workers: 1})
+		_, err8 := newProject(t, cfg).Build(core.BuildOptions{OutputDir: many, Workers: 8})
+		if (err1 == nil) != (err8 == nil) {
+			t.Errorf("%s: 1 worker: %v; 8 workers: %v", name, err1, err8)
+			continue
+		}
+		compareTrees(t, outputFiles(t, many), outputFiles(t, one))
+		m1, _ := os.ReadFile(filepath.Join(one, core.ManifestName))
+		m8, _ := os.ReadFile(filepath.Join(many, core.ManifestName))
+		if !bytes.Equal(m1, m8) {
+			t.Errorf("%s: manifests differ", name)
+		}
+	}
+}
+
+func TestRebuildIsIncrementalAndContentBased(t *testing.T) {
+	root := writeTree(t, map[string]string{
+		"css/a.css": `body { background: url(../img/x.png) }`,
+		"img/x.png": "one",
+	})
+	out := t.TempDir()
+	p := newProject(t, core.Config{Roots: []core.Root{{Dir: root}}})
+	first, err := p.Build(core.BuildOptions{OutputDir: out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first.Written != 4 {
+		t.Errorf("first build wrote %d files, want 4", first.Written)
+	}
+	second, err := newProject(t, core.Config{Roots: []core.Root{{Dir: root}}}).Build(core.BuildOptions{OutputDir: out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if second.Written != 0 || second.Unchanged != 4 {
+		t.Errorf("no-change rebuild wrote %d, unchanged %d; want 0 and 4", second.Written, second.Unchanged)
+	}
+	// New content with an older mtime still replaces the copy: content
+	// decides, not which file is newer (collectstatic gets this wrong).
+	png := filepath.Join(root, "img/x.png")
+	if err := os.WriteFile(png, []byte("two"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	old := time.Now().Add(-48 * time.Hour)
+	os.Chtimes(png, old, old)
+	third, err := newProject(t, core.Config{Roots: []core.Root{{Dir: root}}}).Build(core.BuildOptions{OutputDir: out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := os.ReadFile(filepath.Join(out, "img/x.png")); string(got) != "two" {
+		t.Errorf("img/x.png = %q after the source changed to an older file", got)
+	}
+	// The image's unhashed and new hashed copy, and the CSS's two copies.
+	if third.Written != 3 {
+		t.Errorf("third build wrote %d files, want 3 (x.png, x.<new>.png, a.<new>.css)", third.Written)
+	}
+	if third.Manifest["css/a.css"] == first.Manifest["css/a.css"] {
+		t.Errorf("the CSS name did not change when the image it references did")
+	}
+	// The old hashed image stays for pages served before this deploy.
+	if _, err := os.Stat(filepath.Join(out, first.Manifest["img/x.png"])); err != nil {
+		t.Errorf("the previous build's hashed file was deleted: %v", err)
+	}
+}
+
+func TestFileNamesWithURLDelimiters(t *testing.T) {
+	root := writeTree(t, map[string]string{
+		"css/a.css":           `a{background:url(p%25.png)} b{background:url("q%3F.png")} c{background:url(h%23.png#frag)} d{background:url(img%20dir/x%20y.png)} e{background:url(%C3%BC.png)}`,
+		"css/p%.png":          "p",
+		"css/q?.png":          "q",
+		"css/h#.png":          "h",
+		"css/img dir/x y.png": "x",
+		"css/ü.png":           "u",
+	})
+	out := t.TempDir()
+	result, err := newProject(t, core.Config{Roots: []core.Root{{Dir: root}}}).Build(core.BuildOptions{OutputDir: out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	css, _ := os.ReadFile(filepath.Join(out, result.Manifest["css/a.css"]))
+	for logical, want := range map[string]string{"css/p%.png": "p%25.", "css/q?.png": "q%3F.", "css/h#.png": "h%23.", "css/img dir/x y.png": `"img dir/x y.`, "css/ü.png": `"ü.`} {
+		hashed := result.Manifest[logical]
+		if _, err := os.Stat(filepath.Join(out, hashed)); err != nil {
+			t.Errorf("%s: hashed copy %q missing: %v", logical, hashed, err)
+		}
+		if !strings.Contains(string(css), want) {
+			t.Errorf("the CSS does not reference %s as %s…: %s", logical, want, css)
+		}
+	}
+	if !strings.Contains(string(css), "#frag") {
+		t.Errorf("fragment lost: %s", css)
+	}
+}
+
+// TestKilledBuildLeavesPreviousOutputUsable kills `assetc build` at
+// different moments and checks that the output still holds a manifest whose
+// every file exists.
+func TestKilledBuildLeavesPreviousOutputUsable(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the CLI")
+	}
+	bin := filepath.Join(t.TempDir(), "assetc")
+	if out, err := exec.Command("go", "build", "-o", bin, "../cmd/assetc").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	files := map[string]string{}
+	for i := 0; i < 3000; i++ {
+		files[fmt.Sprintf("img/%d/x%d.png", i%50, i)] = strings.Repeat(fmt.Sprint(i), 2000)
+		if i%10 == 0 {
+			files[fmt.Sprintf("css/s%d.css", i)] = fmt.Sprintf(".a{background:url(../img/%d/x%d.png)}", i%50, i)
+		}
+	}
+	root := writeTree(t, files)
+	out := t.TempDir()
+	if b, err := exec.Command(bin, "build", "-s", root, "-o", out).CombinedOutput(); err != nil {
+		t.Fatalf("first build: %v\n%s", err, b)
+	}
+	for i, delay := range []time.Duration{5, 20, 50, 100, 200} {
+		// Change every CSS file so the killed build has real work to do.
+		for name := range files {
+			if strings.HasSuffix(name, ".css") {
+				os.WriteFile(filepath.Join(root, name), []byte(files[name]+fmt.Sprintf("/*%d*/", i)), 0o644)
+			}
+		}
+		cmd := exec.Command(bin, "build", "-s", root, "-o", out)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(delay * time.Millisecond)
+		cmd.Process.Signal(syscall.SIGKILL)
+		cmd.Wait()
+		assertUsableOutput(t, out)
+		os.Remove(filepath.Join(out, ".assetc", "lock")) // left by the killed process
+	}
+}
+
+// assertUsableOutput checks that staticfiles.json parses and every file it
+// names exists.
+func assertUsableOutput(t *testing.T, out string) {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(out, core.ManifestName))
+	if err != nil {
+		t.Fatalf("no manifest: %v", err)
+	}
+	var m struct {
+		Paths map[string]string `json:"paths"`
+	}
+	if err := json.Unmarshal(data, &m); err != nil {
+		t.Fatalf("manifest does not parse: %v", err)
+	}
+	for logical, hashed := range m.Paths {
+		for _, name := range []string{logical, hashed} {
+			if _, err := os.Stat(filepath.Join(out, name)); err != nil {
+				t.Errorf("manifest names %s, which is missing", name)
+			}
+		}
+	}
+}
+
+func TestMissingFileErrorHelps(t *testing.T) {
+	root := writeTree(t, map[string]string{"css/site.css": "", "img/logo.png": ""})
+	p := newProject(t, core.Config{Roots: []core.Root{{Dir: root}}})
+	for asked, suggestion := range map[string]string{
+		"/css/site.css": "css/site.css", // a leading "/"
+		"css/Site.css":  "css/site.css", // letter case
+		"img/logo.pgn":  "img/logo.png", // a typo
+	} {
+		_, err := p.HashedName(asked)
+		var nf *core.NotFoundError
+		if !errors.As(err, &nf) {
+			t.Fatalf("%s: want a NotFoundError, got %v", asked, err)
+		}
+		if len(nf.Suggestions) == 0 || nf.Suggestions[0] != suggestion {
+			t.Errorf("%s: suggestions %v, want %s first", asked, nf.Suggestions, suggestion)
+		}
+		if !strings.Contains(err.Error(), root) {
+			t.Errorf("%s: the error does not name the roots searched: %v", asked, err)
+		}
+	}
+}
+
+func TestLazyAndInvalidation(t *testing.T) {
+	files := map[string]string{"css/a.css": `@import "b.css"; x{background:url(../img/x.png)}`, "css/b.css": "", "img/x.png": "x"}
+	for i := 0; i < 200; i++ {
+		files[fmt.Sprintf("other/%d.css", i)] = "y{}"
+	}
+	root := writeTree(t, files)
+	p := newProject(t, core.Config{Roots: []core.Root{{Dir: root}}})
+	first, err := p.HashedName("css/a.css")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.ReadCount("other/1.css") != 0 {
+		t.Errorf("resolving one file read unrelated files")
+	}
+	if _, err := p.HashedName("css/a.css"); err != nil || p.ReadCount("css/b.css") != 1 {
+		t.Errorf("a second resolve re-read b.css (%d reads)", p.ReadCount("css/b.css"))
+	}
+	os.WriteFile(filepath.Join(root, "img/x.png"), []byte("changed"), 0o644)
+	if again, _ := p.HashedName("css/a.css"); again != first {
+		t.Errorf("the name changed before Invalidate")
+	}
+	p.Invalidate()
+	changed, err := p.HashedName("css/a.css")
+	if err != nil || changed == first {
+		t.Errorf("after Invalidate the name is %s (was %s): the changed image was not noticed", changed, first)
+	}
+	if p.ReadCount("css/b.css") != 1 {
+		t.Errorf("Invalidate made an unchanged file be read again")
+	}
+	// A file that appears in an earlier root shadows the old one.
+	early := writeTree(t, map[string]string{"img/x.png": "early"})
+	p2 := newProject(t, core.Config{Roots: []core.Root{{Dir: early}, {Dir: root}}})
+	os.Remove(filepath.Join(early, "img/x.png"))
+	before, _ := p2.HashedName("img/x.png")
+	os.WriteFile(filepath.Join(early, "img/x.png"), []byte("early"), 0o644)
+	p2.Invalidate()
+	if after, _ := p2.HashedName("img/x.png"); after == before {
+		t.Errorf("a file added to an earlier root was not noticed")
+	}
+}

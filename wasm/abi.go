@@ -1,0 +1,316 @@
+package main
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"runtime/debug"
+
+	"github.com/assetc/assetc/core"
+)
+
+// ABIVersion is what the abi_version export returns. A host refuses a module
+// whose version it was not written for; any incompatible change to the
+// requests, responses or imports described in README.md increments it.
+const ABIVersion = 1
+
+// Error kinds, the "kind" of every error object in a response.
+const (
+	kindNotFound    = "not_found"   // no root provides the path (core.NotFoundError)
+	kindDiagnostics = "diagnostics" // the file or a dependency has an error (core.DiagnosticsError)
+	kindConfig      = "config"      // bad or missing configuration
+	kindInternal    = "internal"    // anything else: I/O errors, malformed requests
+	kindPanic       = "panic"       // a bug in the guest, recovered
+)
+
+// instance is the state behind the exports of one wasm instance: the project
+// the last successful configure made. The exports are its methods, taking
+// request bytes and returning response bytes, so everything but the memory
+// shims runs in native tests too.
+type instance struct {
+	fsys    core.FileSystem
+	project *core.Project // nil until configured
+}
+
+// errorObject is the "error" member of a failed response or resolve result.
+// Absent list members mean empty lists.
+type errorObject struct {
+	Kind    string `json:"kind"`
+	Message string `json:"message"`
+	// Searched lists the roots that could have provided a missing path, as
+	// "prefix=dir" or "dir" (not_found).
+	Searched []string `json:"searched,omitempty"`
+	// Suggestions are existing logical paths close to a missing one (not_found).
+	Suggestions []string `json:"suggestions,omitempty"`
+	// Ignored lists files that would provide a missing path but an ignore
+	// pattern drops (not_found).
+	Ignored []core.IgnoredCandidate `json:"ignored,omitempty"`
+	// Diagnostics are every problem found in the file and its dependencies
+	// (diagnostics).
+	Diagnostics []core.Diagnostic `json:"diagnostics,omitempty"`
+	// Stack is the guest's stack at a recovered panic, for bug reports (panic).
+	Stack string `json:"stack,omitempty"`
+}
+
+// errorOf describes an error from core for the host.
+func errorOf(err error) *errorObject {
+	var notFound *core.NotFoundError
+	var diagnostics *core.DiagnosticsError
+	switch {
+	case errors.As(err, &notFound):
+		e := &errorObject{Kind: kindNotFound, Message: err.Error(), Suggestions: notFound.Suggestions, Ignored: notFound.Ignored}
+		for _, root := range notFound.Searched {
+			e.Searched = append(e.Searched, root.String())
+		}
+		return e
+	case errors.As(err, &diagnostics):
+		return &errorObject{Kind: kindDiagnostics, Message: err.Error(), Diagnostics: diagnostics.Diagnostics}
+	default:
+		return &errorObject{Kind: kindInternal, Message: err.Error()}
+	}
+}
+
+// failure is the response of a request that failed as a whole.
+type failure struct {
+	OK    bool         `json:"ok"` // always false
+	Error *errorObject `json:"error"`
+}
+
+// marshal encodes a response. Every response type marshals without error,
+// so a failure here is a guest bug and panics into the export's recovery.
+func marshal(v any) []byte {
+	data, err := json.Marshal(v)
+	if err != nil {
+		panic(fmt.Sprintf("cannot encode a response: %v", err))
+	}
+	return data
+}
+
+// failed is the JSON of a failure.
+func failed(e *errorObject) []byte { return marshal(failure{Error: e}) }
+
+// recovered turns a panic into a failure, because an unrecovered panic traps
+// and the host must then throw the whole instance away. Deferred by every
+// export; frame wraps the failure the way the export's responses are framed.
+func recovered(response *[]byte, frame func([]byte) []byte) {
+	if r := recover(); r != nil {
+		*response = frame(failed(&errorObject{Kind: kindPanic, Message: fmt.Sprintf("the guest panicked: %v", r), Stack: string(debug.Stack())}))
+	}
+}
+
+// asIs is the framing of JSON responses: none.
+func asIs(response []byte) []byte { return response }
+
+// decodeRequest parses a request strictly: an unknown field is a host bug
+// (a misspelt option would otherwise be silently ignored).
+func decodeRequest(request []byte, into any) error {
+	decoder := json.NewDecoder(bytes.NewReader(request))
+	decoder.DisallowUnknownFields()
+	if err := decoder.Decode(into); err != nil {
+		return err
+	}
+	if decoder.More() {
+		return errors.New("unexpected data after the request object")
+	}
+	return nil
+}
+
+// configureRequest is the request of configure: core.Config in JSON.
+type configureRequest struct {
+	Roots []struct {
+		Prefix string `json:"prefix"`
+		Dir    string `json:"dir"`
+	} `json:"roots"`
+	// IgnorePatterns: null (or absent) means Django's defaults, [] none.
+	IgnorePatterns []string `json:"ignore_patterns"`
+	StaticURL      string   `json:"static_url"`
+	JSModules      bool     `json:"js_modules"`
+	Prehashed      []string `json:"prehashed"`
+	AllowMissing   []string `json:"allow_missing"`
+	// Missing is "error" (the default) or "warn".
+	Missing string `json:"missing"`
+}
+
+// config converts the request into a core.Config; core checks the rest.
+func (r configureRequest) config() (core.Config, error) {
+	cfg := core.Config{
+		IgnorePatterns: r.IgnorePatterns,
+		StaticURL:      r.StaticURL,
+		JSModules:      r.JSModules,
+		Prehashed:      r.Prehashed,
+		AllowMissing:   r.AllowMissing,
+	}
+	for _, root := range r.Roots {
+		cfg.Roots = append(cfg.Roots, core.Root{Prefix: root.Prefix, Dir: root.Dir})
+	}
+	switch r.Missing {
+	case "", "error":
+		cfg.Missing = core.MissingError
+	case "warn":
+		cfg.Missing = core.MissingWarn
+	default:
+		return cfg, fmt.Errorf(`"missing" must be "error" or "warn", not %q`, r.Missing)
+	}
+	return cfg, nil
+}
+
+// okResponse is the response of a configure that worked.
+type okResponse struct {
+	OK bool `json:"ok"` // always true
+}
+
+// configure replaces the instance's project. A failed configure leaves the
+// instance unconfigured rather than serving an older configuration the host
+// no longer means.
+func (in *instance) configure(request []byte, requestErr error) (response []byte) {
+	defer recovered(&response, asIs)
+	in.project = nil
+	if requestErr != nil {
+		return failed(&errorObject{Kind: kindConfig, Message: requestErr.Error()})
+	}
+	var req configureRequest
+	if err := decodeRequest(request, &req); err != nil {
+		return failed(&errorObject{Kind: kindConfig, Message: "bad configure request: " + err.Error()})
+	}
+	cfg, err := req.config()
+	if err == nil {
+		in.project, err = core.NewProject(in.fsys, cfg)
+	}
+	if err != nil {
+		return failed(&errorObject{Kind: kindConfig, Message: err.Error()})
+	}
+	return marshal(okResponse{OK: true})
+}
+
+// notConfigured is the error of a request before a successful configure.
+var notConfigured = &errorObject{Kind: kindConfig, Message: "the instance is not configured: call configure first (or fix the error the last configure returned)"}
+
+// resolveRequest asks for the hashed names of a batch of logical paths.
+type resolveRequest struct {
+	Paths []string `json:"paths"`
+	// DebugPanic makes the guest panic: a test hook proving that a panic
+	// comes back as an error and leaves the instance usable.
+	DebugPanic bool `json:"debug_panic"`
+}
+
+// resolveResponse answers a resolveRequest, one result per path in order.
+type resolveResponse struct {
+	OK      bool            `json:"ok"` // always true
+	Results []resolveResult `json:"results"`
+}
+
+// resolveResult is a hashed name or an error.
+type resolveResult struct {
+	Path   string `json:"path"`
+	Hashed string `json:"hashed,omitempty"`
+	// Warnings are the file's own warnings (allowed missing references and
+	// the like), for the host to log.
+	Warnings []core.Diagnostic `json:"warnings,omitempty"`
+	Error    *errorObject      `json:"error,omitempty"`
+}
+
+// resolve names a batch of paths: one call for many names, because every
+// crossing into the guest costs the host.
+func (in *instance) resolve(request []byte, requestErr error) (response []byte) {
+	defer recovered(&response, asIs)
+	var req resolveRequest
+	if e := in.parse(request, requestErr, &req, &req.DebugPanic); e != nil {
+		return failed(e)
+	}
+	out := resolveResponse{OK: true, Results: make([]resolveResult, len(req.Paths))}
+	for i, logical := range req.Paths {
+		out.Results[i].Path = logical
+		asset, err := in.project.Asset(logical)
+		if err != nil {
+			out.Results[i].Error = errorOf(err)
+			continue
+		}
+		out.Results[i].Hashed, out.Results[i].Warnings = asset.HashedName, asset.Diagnostics
+	}
+	return marshal(out)
+}
+
+// parse checks that the instance is configured and decodes a request, and
+// panics when the request's debug_panic test hook is set.
+func (in *instance) parse(request []byte, requestErr error, into any, debugPanic *bool) *errorObject {
+	if requestErr != nil {
+		return &errorObject{Kind: kindInternal, Message: requestErr.Error()}
+	}
+	if err := decodeRequest(request, into); err != nil {
+		return &errorObject{Kind: kindInternal, Message: "bad request: " + err.Error()}
+	}
+	if *debugPanic {
+		panic("debug_panic was set in the request")
+	}
+	if in.project == nil {
+		return notConfigured
+	}
+	return nil
+}
+
+// contentRequest asks for the bytes served under a name: either a hashed
+// name, as found in a URL, or a logical path.
+type contentRequest struct {
+	Hashed     string `json:"hashed"`
+	Path       string `json:"path"`
+	DebugPanic bool   `json:"debug_panic"` // test hook, as in resolveRequest
+}
+
+// contentHeader describes the body that follows it in a content response.
+type contentHeader struct {
+	OK     bool   `json:"ok"` // always true
+	Path   string `json:"path"`
+	Hashed string `json:"hashed"`
+	Source string `json:"source"`
+	// Inline says the body holds the bytes to serve (a rewritten CSS or JS
+	// file). When false the body is empty and the host streams Source
+	// itself: copying a large font through guest memory would only cost.
+	Inline bool `json:"inline"`
+}
+
+// frameContent lays out a content response: the JSON header's length as
+// 4 bytes little-endian, the header, then the body.
+func frameContent(header, body []byte) []byte {
+	out := make([]byte, 4, 4+len(header)+len(body))
+	binary.LittleEndian.PutUint32(out, uint32(len(header)))
+	return append(append(out, header...), body...)
+}
+
+// frameFailure frames a failure as a content response with an empty body.
+func frameFailure(header []byte) []byte { return frameContent(header, nil) }
+
+// content returns what a server sends for a name, without any collectstatic.
+func (in *instance) content(request []byte, requestErr error) (response []byte) {
+	defer recovered(&response, frameFailure)
+	var req contentRequest
+	if e := in.parse(request, requestErr, &req, &req.DebugPanic); e != nil {
+		return frameFailure(failed(e))
+	}
+	var asset core.Asset
+	var err error
+	switch {
+	case req.Hashed != "" && req.Path == "":
+		asset, err = in.project.AssetByHashedName(req.Hashed)
+	case req.Path != "" && req.Hashed == "":
+		asset, err = in.project.Asset(req.Path)
+	default:
+		return frameFailure(failed(&errorObject{Kind: kindInternal, Message: `bad request: give exactly one of "hashed" and "path"`}))
+	}
+	if err != nil {
+		return frameFailure(failed(errorOf(err)))
+	}
+	header := contentHeader{OK: true, Path: asset.LogicalPath, Hashed: asset.HashedName, Source: asset.Source.Path, Inline: asset.Content != nil}
+	return frameContent(marshal(header), asset.Content)
+}
+
+// invalidate tells the project that sources may have changed; core re-checks
+// them by stat on the next request. There is nothing to report, so a panic
+// is swallowed rather than trapping.
+func (in *instance) invalidate() {
+	defer func() { _ = recover() }()
+	if in.project != nil {
+		in.project.Invalidate()
+	}
+}
