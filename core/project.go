@@ -28,6 +28,10 @@ type Project struct {
 	names      map[string]*namedFile // this generation's names
 	bundlers   *bundlerManifests
 
+	// known holds content sums from an earlier build, so a rebuild need not
+	// read a binary file whose size and mtime are unchanged (see load).
+	known map[string]KnownSource
+
 	// naming is serialised: it is cheap next to reading and scanning, which
 	// run in parallel, and it keeps the graph walk simple.
 	naming sync.Mutex
@@ -152,8 +156,58 @@ func (p *Project) unchanged(e *entry) bool {
 	return true
 }
 
+// KnownSource is what an earlier build learned about a source file: while its
+// size and modification time are the same, its bytes are taken to be too.
+type KnownSource struct {
+	Size    int64    `json:"size"`
+	ModTime int64    `json:"mtime"`
+	Sum     [16]byte `json:"md5"`
+}
+
+// SetKnownSources gives the project the sums an earlier build recorded, keyed
+// by host path. Only files that are not CSS/JS use them: those are never
+// scanned, so their sum is all the engine needs.
+func (p *Project) SetKnownSources(known map[string]KnownSource) {
+	p.mu.Lock()
+	p.known = known
+	p.mu.Unlock()
+}
+
+// KnownSources returns the sums of every file read or trusted so far, for the
+// next build.
+func (p *Project) KnownSources() map[string]KnownSource {
+	p.mu.Lock()
+	entries := make([]*entry, 0, len(p.entries))
+	for _, e := range p.entries {
+		entries = append(entries, e)
+	}
+	p.mu.Unlock()
+	out := make(map[string]KnownSource, len(entries))
+	for _, e := range entries {
+		e.mu.Lock()
+		if n := e.node; n != nil {
+			out[n.source.Path] = KnownSource{Size: n.info.Size, ModTime: n.info.ModTime, Sum: n.sum}
+		}
+		e.mu.Unlock()
+	}
+	return out
+}
+
 // load reads a source file and, for CSS and JS, finds its references.
 func (p *Project) load(source Source, info FileInfo) (*fileNode, error) {
+	css, js := isAdjustable(source.LogicalPath, p.cfg.JSModules)
+	if !css && !js {
+		p.mu.Lock()
+		k, ok := p.known[source.Path]
+		p.mu.Unlock()
+		if ok && k.Size == info.Size && k.ModTime == info.ModTime {
+			prehashed, err := p.isPrehashed(source)
+			if err != nil {
+				return nil, err
+			}
+			return &fileNode{source: source, info: info, sum: k.Sum, hash: hex.EncodeToString(k.Sum[:6]), prehashed: prehashed}, nil
+		}
+	}
 	content, err := p.fsys.ReadFile(source.Path)
 	if err != nil {
 		return nil, fmt.Errorf("cannot read %s (%s): %w", source.Path, source.LogicalPath, err)

@@ -6,8 +6,8 @@ package main
 // (in the instance methods, or here for alloc and free) because a panic that
 // reaches the host traps, and a trapped instance must be thrown away.
 
-// guest is this instance's state; a wasm instance is one Go program.
-var guest = &instance{fsys: newHostFileSystem(importedHost{})}
+// thisInstance is this instance's state; a wasm instance is one Go program.
+var thisInstance = &instance{fsys: newHostFileSystem(importedHost{})}
 
 // abiVersion lets a host refuse a module it was not written for.
 //
@@ -39,26 +39,26 @@ func free(ptr uint32) {
 //
 //go:wasmexport configure
 func configure(ptr, size uint32) uint64 {
-	return respond(guest.configure(request(ptr, size)))
+	return respond(thisInstance.configure(request(ptr, size)))
 }
 
 // resolve names a batch of logical paths.
 //
 //go:wasmexport resolve
 func resolve(ptr, size uint32) uint64 {
-	return respond(guest.resolve(request(ptr, size)))
+	return respond(thisInstance.resolve(request(ptr, size)))
 }
 
 // content returns the header and body served for a name.
 //
 //go:wasmexport content
 func content(ptr, size uint32) uint64 {
-	return respond(guest.content(request(ptr, size)))
+	return respond(thisInstance.content(request(ptr, size)))
 }
 
 // invalidate says that source files may have changed.
 //
 //go:wasmexport invalidate
 func invalidate() {
-	guest.invalidate()
+	thisInstance.invalidate()
 }
