@@ -16,6 +16,7 @@ This module knows nothing about Django. It speaks ABI v1 (see
 
 from __future__ import annotations
 
+import atexit
 import ctypes
 import hashlib
 import json
@@ -24,12 +25,18 @@ import stat
 import struct
 import tempfile
 import threading
+import weakref
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
-import wasmtime
+if TYPE_CHECKING:
+    import wasmtime
+
+# wasmtime is imported on first use, not with this module: loading its native
+# library costs ~0.25 s, which processes that never resolve a name (migrate,
+# shell) should not pay.
 
 ABI_VERSION = 1
 _MASK64 = 0xFFFFFFFFFFFFFFFF
@@ -89,6 +96,23 @@ def default_cache_dir() -> Path:
 _engine: wasmtime.Engine | None = None
 _modules: dict[tuple[str, str], wasmtime.Module] = {}
 _modules_lock = threading.Lock()
+_live_cores: weakref.WeakSet[Core] = weakref.WeakSet()
+
+
+@atexit.register
+def _release_at_exit() -> None:
+    # Drop wasmtime objects while their native library is still loaded;
+    # otherwise their finalizers run during interpreter teardown and print
+    # "Exception ignored in Managed.__del__".
+    global _engine
+    for core in list(_live_cores):
+        core._local = threading.local()
+        core._module = core._engine = None  # type: ignore[assignment]
+    _modules.clear()
+    _engine = None
+    import gc
+
+    gc.collect()
 
 
 def _owned_private_dir(directory: Path) -> bool:
@@ -115,6 +139,8 @@ def load_module(wasm_path: Path | None = None, cache_dir: Path | None | bool = N
     ``cache_dir=False`` disables the disk cache.
     """
     global _engine
+    import wasmtime
+
     path = Path(wasm_path) if wasm_path else default_wasm_path()
     try:
         wasm = path.read_bytes()
@@ -137,6 +163,8 @@ def load_module(wasm_path: Path | None = None, cache_dir: Path | None | bool = N
 
 
 def _compile_cached(engine: wasmtime.Engine, wasm: bytes, digest: str, cache_dir: Path | None | bool) -> wasmtime.Module:
+    import wasmtime
+
     directory = None if cache_dir is False else Path(cache_dir) if cache_dir else default_cache_dir()
     cached = None
     if directory is not None and _owned_private_dir(directory):
@@ -169,8 +197,7 @@ def _compile_cached(engine: wasmtime.Engine, wasm: bytes, digest: str, cache_dir
 
 
 def _memory_address(caller: wasmtime.Caller, ptr: int, length: int) -> tuple[Any, int]:
-    memory = caller["memory"]
-    assert isinstance(memory, wasmtime.Memory)
+    memory: Any = caller["memory"]
     if ptr < 0 or length < 0 or ptr + length > memory.data_len(caller):
         raise IndexError("guest pointer out of bounds")
     base = ctypes.addressof(memory.data_ptr(caller).contents)
@@ -249,12 +276,15 @@ def _fs_read_dir(caller: wasmtime.Caller, path_ptr: int, path_len: int, buf_ptr:
         return _READ_ERROR
 
 
-_I32, _I64 = wasmtime.ValType.i32(), wasmtime.ValType.i64()
-_HOST_FUNCS: list[tuple[str, wasmtime.FuncType, Callable[..., int]]] = [
-    ("fs_stat", wasmtime.FuncType([_I32, _I32, _I32], [_I32]), _fs_stat),
-    ("fs_read", wasmtime.FuncType([_I32, _I32, _I32, _I32], [_I64]), _fs_read),
-    ("fs_read_dir", wasmtime.FuncType([_I32, _I32, _I32, _I32], [_I64]), _fs_read_dir),
-]
+def _host_funcs() -> list[tuple[str, wasmtime.FuncType, Callable[..., int]]]:
+    import wasmtime
+
+    i32, i64 = wasmtime.ValType.i32(), wasmtime.ValType.i64()
+    return [
+        ("fs_stat", wasmtime.FuncType([i32, i32, i32], [i32]), _fs_stat),
+        ("fs_read", wasmtime.FuncType([i32, i32, i32, i32], [i64]), _fs_read),
+        ("fs_read_dir", wasmtime.FuncType([i32, i32, i32, i32], [i64]), _fs_read_dir),
+    ]
 
 
 # --- one instance ----------------------------------------------------------------------
@@ -264,11 +294,13 @@ class _Instance:
     """A Store + Instance used by exactly one thread."""
 
     def __init__(self, engine: wasmtime.Engine, module: wasmtime.Module):
+        import wasmtime
+
         self.store = wasmtime.Store(engine)
         self.store.set_wasi(wasmtime.WasiConfig())
         linker = wasmtime.Linker(engine)
         linker.define_wasi()
-        for name, func_type, callback in _HOST_FUNCS:
+        for name, func_type, callback in _host_funcs():
             linker.define_func("assetc_host", name, func_type, callback, access_caller=True)
         instance = linker.instantiate(self.store, module)
         exports = instance.exports(self.store)
@@ -355,6 +387,7 @@ class Core:
         self._local = threading.local()
         self._generation = 0
         self.instances_created = 0  # for tests and diagnostics
+        _live_cores.add(self)
 
     # -- instance management
 
@@ -376,7 +409,7 @@ class Core:
     def _guarded(self, inst: _Instance, call: Callable[[], Any]) -> Any:
         try:
             return call()
-        except (wasmtime.Trap, wasmtime.WasmtimeError, IndexError) as exc:
+        except Exception as exc:  # a trap, or a host import that raised: same thing
             # A trapped instance may hold any state: never reuse it.
             if getattr(self._local, "instance", None) is inst:
                 self._local.instance = None
@@ -397,6 +430,10 @@ class Core:
         self._generation += 1
 
     # -- the ABI calls
+
+    def ping(self) -> None:
+        """Make sure this thread has a working, configured instance (or raise)."""
+        self._instance()
 
     def resolve(self, paths: list[str]) -> list[dict[str, Any]]:
         """Resolve a batch of logical paths; one result object per path, in order."""

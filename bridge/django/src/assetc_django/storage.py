@@ -4,17 +4,13 @@ from the assetc core, computed from the sources: no manifest is read or needed.
 ``url()`` asks the core (through wasm) for the hashed name of a logical path;
 the names equal what ``assetc build`` and Django 6.1's collectstatic write.
 ``post_process()`` (collectstatic) writes the same static root as
-``assetc build``, with the native CLI when it is on PATH, else with the core.
+``assetc build``, with the native CLI when it is on PATH, else with the core
+(see ``build``).
 """
 
 from __future__ import annotations
 
-import json
 import logging
-import os
-import shutil
-import subprocess
-import tempfile
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -22,65 +18,16 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 
 from django.conf import settings
 from django.contrib.staticfiles.storage import ManifestStaticFilesStorage
-from django.core.exceptions import ImproperlyConfigured
 
 from . import conf
-from .manifest import manifest_bytes
-from .project import configured_core, core_config, js_modules
+from .build import build_native, build_with_core, native_binary
+from .errors import BrokenStaticFile, MissingStaticFile, error_for
+from .project import configured_core
 from .runtime import Core, CoreError
-from .sources import collect_sources
+
+__all__ = ["AssetcStorage", "BrokenStaticFile", "MissingStaticFile"]
 
 logger = logging.getLogger("assetc_django")
-
-
-class MissingStaticFile(ValueError):
-    """``{% static %}`` named a file no source root provides.
-
-    A ValueError, like Django's "Missing staticfiles manifest entry", so code
-    that catches that keeps working. ``searched`` lists the roots looked in,
-    ``suggestions`` close matches (a typo, a leading "/", a wrong case).
-    """
-
-    def __init__(self, name: str, searched: list[str], suggestions: list[str], detail: str = ""):
-        self.name, self.searched, self.suggestions = name, searched, suggestions
-        lines = [f"Static file '{name}' not found."]
-        if searched:
-            lines.append("Searched: " + ", ".join(searched) + ".")
-        if suggestions:
-            lines.append("Did you mean " + " or ".join(f"'{s}'" for s in suggestions) + "?")
-        if detail and not searched:
-            lines.append(detail)
-        super().__init__(" ".join(lines))
-
-
-class BrokenStaticFile(ValueError):
-    """The file exists but cannot be named: it (or a file it references) has errors,
-    e.g. a ``url()`` to a missing file. ``diagnostics`` are the core's."""
-
-    def __init__(self, name: str, diagnostics: list[dict[str, Any]], message: str):
-        self.name, self.diagnostics = name, diagnostics
-        shown = [format_diagnostic(d) for d in diagnostics] or [message]
-        super().__init__(f"Static file '{name}' cannot be given a hashed name:\n" + "\n".join(shown))
-
-
-def format_diagnostic(diag: dict[str, Any]) -> str:
-    """A diagnostic the way compilers print them: path:line:col: severity: message."""
-    where = f"{diag.get('path') or diag.get('logical_path')}:{diag.get('line', 0)}:{diag.get('col', 0)}"
-    text = f"{where}: {diag.get('severity', 'error')}: {diag.get('message', '')}"
-    if diag.get("hint"):
-        text += f"\n    hint: {diag['hint']}"
-    return text
-
-
-def error_for(name: str, exc: CoreError) -> ValueError:
-    """The exception ``{% static %}`` raises for a core error."""
-    if exc.kind == "not_found":
-        return MissingStaticFile(
-            name, list(exc.detail.get("searched") or []), list(exc.detail.get("suggestions") or []), exc.message
-        )
-    if exc.kind == "diagnostics":
-        return BrokenStaticFile(name, list(exc.detail.get("diagnostics") or []), exc.message)
-    return ValueError(f"Static file '{name}': the assetc core failed ({exc.kind}): {exc.message}")
 
 
 class AssetcStorage(ManifestStaticFilesStorage):
@@ -157,110 +104,7 @@ class AssetcStorage(ManifestStaticFilesStorage):
             return
         binary = native_binary()
         if binary:
-            yield from self._build_native(binary, paths)
+            yield from build_native(binary, self.location)
         else:
-            yield from self._build_wasm(paths)
+            yield from build_with_core(sorted(paths), self.location)
 
-    def _build_native(self, binary: str, paths: dict[str, Any]) -> Iterator[tuple[str, str | None, Any]]:
-        command = [binary, "build", *native_source_args(), "-o", self.location, "--json", "-q"]
-        proc = subprocess.run(command, capture_output=True, text=True)
-        try:
-            result = json.loads(proc.stdout)
-        except ValueError:
-            result = {"ok": False}
-        if proc.returncode != 0 or not result.get("ok"):
-            diagnostics = result.get("diagnostics") or []
-            failed = sorted({d.get("logical_path", "") for d in diagnostics if d.get("severity") == "error"})
-            detail = "\n".join(format_diagnostic(d) for d in diagnostics if d.get("severity") == "error")
-            message = detail or result.get("error") or proc.stderr.strip() or f"assetc exited with {proc.returncode}"
-            yield ", ".join(failed) or "assetc build", None, RuntimeError(message)
-            return
-        manifest: dict[str, str] = result.get("manifest") or {}
-        for diag in result.get("diagnostics") or []:
-            logger.warning("%s", format_diagnostic(diag))
-        for name in sorted(manifest):
-            yield name, manifest[name], True
-
-    def _build_wasm(self, paths: dict[str, Any]) -> Iterator[tuple[str, str | None, Any]]:
-        core = configured_core()
-        names = sorted(paths)
-        manifest: dict[str, str] = {}
-        for start in range(0, len(names), 256):
-            for result in core.resolve(names[start : start + 256]):
-                if "error" in result:
-                    from .runtime import error_from
-
-                    yield result["path"], None, error_for(result["path"], error_from(result["error"]))
-                    return
-                manifest[result["path"]] = result["hashed"]
-        for name in names:
-            hashed = manifest[name]
-            content = core.content(hashed=hashed)
-            if content.body is not None:
-                data = content.body
-            else:
-                with open(content.source, "rb") as handle:
-                    data = handle.read()
-            write_atomic(self.path(hashed), data)
-            if content.body is not None:
-                with open(content.source, "rb") as handle:
-                    write_atomic(self.path(name), handle.read())
-            else:
-                write_atomic(self.path(name), data)
-            yield name, hashed, True
-        write_atomic(self.path(self.manifest_name), manifest_bytes(manifest))
-
-
-def write_atomic(path: str, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file and a rename; skip equal bytes."""
-    try:
-        if os.path.getsize(path) == len(data):
-            with open(path, "rb") as handle:
-                if handle.read() == data:
-                    return
-    except OSError:
-        pass
-    directory = os.path.dirname(path)
-    os.makedirs(directory, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix="." + os.path.basename(path) + ".", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-
-
-def native_binary() -> str | None:
-    """The native ``assetc`` CLI to use, or None for the wasm core."""
-    setting = conf.get("ASSETC_NATIVE_BINARY")
-    if not setting:
-        return None
-    return shutil.which(setting)
-
-
-def native_source_args() -> list[str]:
-    """The CLI flags that give it the same configuration as the core."""
-    sources = collect_sources()
-    if not sources.roots:
-        raise ImproperlyConfigured("assetc: no static source roots (STATICFILES_DIRS and app static/ dirs are empty)")
-    config = core_config(sources)
-    args: list[str] = []
-    for root in sources.roots:
-        args += ["-s", root.as_cli()]
-    args.append("--no-default-ignore")
-    for pattern in sources.ignore_patterns:
-        args += ["-i", pattern]
-    args += ["--static-url", config["static_url"], "--missing", config["missing"]]
-    if js_modules():
-        args.append("--js-modules")
-    for pattern in config["prehashed"]:
-        args += ["--prehashed", pattern]
-    for pattern in config["allow_missing"]:
-        args += ["--allow-missing", pattern]
-    return args
