@@ -3,8 +3,13 @@ package scan
 import (
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"strings"
 	"testing"
+
+	"github.com/tdewolff/parse/v2"
+	"github.com/tdewolff/parse/v2/css"
+	"github.com/tdewolff/parse/v2/js"
 )
 
 // generateCSS returns a deterministic stylesheet of about n rules that looks
@@ -134,6 +139,57 @@ func TestGeneratedInputs(t *testing.T) {
 	for _, r := range refs {
 		if strings.Contains(r.Value, "no") || strings.Contains(r.Value, "comment") {
 			t.Errorf("found a reference in a string or comment: %+v", r)
+		}
+	}
+}
+
+// BenchmarkJSFile scans the file named by $ASSETC_BENCH_JS (real code), or
+// the generated module.
+func BenchmarkJSFile(b *testing.B) {
+	src := []byte(generateJS(20000))
+	if name := os.Getenv("ASSETC_BENCH_JS"); name != "" {
+		var err error
+		if src, err = os.ReadFile(name); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.SetBytes(int64(len(src)))
+	for b.Loop() {
+		if _, err := JS(src, true); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkLexerBaselineCSS is the bare tdewolff CSS lexer on the same input
+// as BenchmarkCSS: the ceiling for the scanner.
+func BenchmarkLexerBaselineCSS(b *testing.B) {
+	src := []byte(generateCSS(20000))
+	b.SetBytes(int64(len(src)))
+	for b.Loop() {
+		lexer := css.NewLexer(parse.NewInputBytes(src[:len(src):len(src)]))
+		for tt, _ := lexer.Next(); tt != css.ErrorToken; tt, _ = lexer.Next() {
+		}
+	}
+}
+
+// BenchmarkLexerBaselineJS is the bare tdewolff JS lexer told where the
+// regular expressions are (by the parser, outside the timing): the ceiling
+// for the scanner.
+func BenchmarkLexerBaselineJS(b *testing.B) {
+	src := []byte(generateJS(20000))
+	regexps, err := regexpOffsets(src, 0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(src)))
+	for b.Loop() {
+		in := parse.NewInputBytes(src[:len(src):len(src)])
+		lexer := js.NewLexer(in)
+		for tt, data := lexer.Next(); tt != js.ErrorToken; tt, data = lexer.Next() {
+			if (tt == js.DivToken || tt == js.DivEqToken) && regexps[in.Offset()-len(data)] {
+				lexer.RegExp()
+			}
 		}
 	}
 }

@@ -31,7 +31,10 @@ func CSS(src []byte) ([]Reference, error) {
 	lexer := css.NewLexer(in)
 
 	var (
-		refs      []Reference
+		// Growing the slice dominated the profile; most "(" in a
+		// stylesheet open a url(, rgba( or var(, so a third of them is a
+		// cheap upper estimate of the references.
+		refs      = make([]Reference, 0, bytes.Count(src, []byte{'('})/3+4)
 		functions []functionKind // open functions and parentheses, innermost last
 		// importAt is the offset of an "@import" whose prelude has not yet
 		// reached a significant token; -1 when none.

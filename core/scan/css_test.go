@@ -46,7 +46,7 @@ var cssCases = []scanCase{
 	},
 	{
 		name: "escapes in quoted url",
-		src:  `a{b:url("a\"b\
+		src: `a{b:url("a\"b\
 c\31 .png")}`,
 		want: []want{{Kind: CSSURL, Value: `a"bc1.png`, Span: "url(\"«a\\\"b\\\nc\\31 .png»\")", Quote: '"'}},
 	},

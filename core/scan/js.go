@@ -72,6 +72,10 @@ func shebangLength(src []byte) int {
 	return len(src)
 }
 
+// maxToleratedLexerErrors bounds the stray characters (decorators' "@") and
+// legacy octal numbers a pass steps over before it gives up.
+const maxToleratedLexerErrors = 16
+
 // errUndecidable stops a heuristic scan at a "/" it cannot classify.
 var errUndecidable = errors.New("cannot tell a regular expression from a division")
 
@@ -83,12 +87,16 @@ type jsScanner struct {
 	// literal (from the parser) and replaces the heuristic.
 	regexps map[int]bool
 
-	frames      []frame
-	prev, prev2 token
-	newline     bool // a line terminator since the previous significant token
+	frames  []frame
+	prev    token
+	newline bool // a line terminator since the previous significant token
 
 	refs   []Reference
 	module moduleMatcher
+
+	// recordRegexps, when set (by tests), receives the offset of every
+	// regular expression literal the pass lexed.
+	recordRegexps *[]int
 }
 
 // scanJS lexes src[base:] and returns the references; base is the length of a
@@ -102,11 +110,32 @@ func scanJS(src []byte, base int, modules bool, regexps map[int]bool) ([]Referen
 	}
 	s.frames[0] = frame{open: js.OpenBraceToken, brace: braceBlock}
 	s.module.s = s
+	return s.run(base)
+}
+
+// run is the token loop of one pass.
+func (s *jsScanner) run(base int) (refs []Reference, err error) {
+	src := s.src
+	defer func() {
+		// The tdewolff lexer indexes its buffer without bounds checks of
+		// its own; a malformed input it does not expect must become an
+		// error, never a panic across our API.
+		if r := recover(); r != nil {
+			refs, err = nil, errorAt(src, len(src), "the JavaScript lexer failed on this input")
+		}
+	}()
 	body := src[base:len(src):len(src)] // clipped: see parse.NewInputBytes
 	in := parse.NewInputBytes(body)
 	lexer := js.NewLexer(in)
+	tolerated := 0
 	for {
 		tt, data := lexer.Next()
+		if in.Offset() > len(body) {
+			// The lexer stepped over its NUL sentinel after a stray
+			// character at the very end ("#" at EOF); nothing follows.
+			s.module.finishInput()
+			return s.refs, nil
+		}
 		end := base + in.Offset()
 		start := end - len(data)
 		switch tt {
@@ -120,6 +149,12 @@ func scanJS(src []byte, base int, modules bool, regexps map[int]bool) ([]Referen
 				// Unterminated string, template or comment, or an
 				// identifier glued to a number: not JavaScript we can
 				// read (or a regular expression taken for a division).
+				return nil, errorAt(src, end, lexerMessage(err))
+			}
+			// Each lexer error costs a scan from the start of the input
+			// (tdewolff computes its line and column), so tolerating
+			// an unbounded number would be quadratic.
+			if tolerated++; tolerated > maxToleratedLexerErrors {
 				return nil, errorAt(src, end, lexerMessage(err))
 			}
 			if c := data[0]; '0' <= c && c <= '9' || c == '.' {
@@ -150,14 +185,17 @@ func scanJS(src []byte, base int, modules bool, regexps map[int]bool) ([]Referen
 				}
 				end = base + in.Offset()
 				start = end - len(data)
+				if s.recordRegexps != nil {
+					*s.recordRegexps = append(*s.recordRegexps, start)
+				}
 			}
 		}
 		t := token{tt: tt, start: start, end: end, newlineBefore: s.newline}
 		s.track(&t)
-		if s.modules {
+		if s.modules && (tt == js.ImportToken || tt == js.ExportToken || tt == js.NewToken || s.module.busy()) {
 			s.module.feed(&t)
 		}
-		s.prev2, s.prev = s.prev, t
+		s.prev = t
 		s.newline = false
 	}
 }
@@ -180,7 +218,7 @@ func (s *jsScanner) isRegExp(start int) (bool, error) {
 	if s.regexps != nil {
 		return s.regexps[start], nil
 	}
-	switch s.prev.slash {
+	switch s.slashAfter(&s.prev) {
 	case slashRegExp:
 		return true, nil
 	case slashDivision:

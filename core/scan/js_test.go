@@ -92,7 +92,7 @@ var jsModuleCases = []scanCase{
 	},
 	{
 		name: "escapes in specifiers",
-		src:  `import '\u0041\x42\'C\u{44}'; import "\ud83d\ude00.js"; import 'a\
+		src: `import '\u0041\x42\'C\u{44}'; import "\ud83d\ude00.js"; import 'a\
 b'`,
 		want: []want{
 			{Kind: JSSideEffectImport, Value: "AB'CD", Span: `import '«\u0041\x42\'C\u{44}»'`, Quote: '\''},

@@ -59,6 +59,12 @@ type moduleMatcher struct {
 	pendingDepth int // len(frames) while the call's "(" is open; 0 when none
 }
 
+// busy reports whether the matcher is inside a match; when it is not, only
+// import, export and new can start one.
+func (m *moduleMatcher) busy() bool {
+	return m.step != stepIdle || m.pendingDepth > 0
+}
+
 // feed advances the matcher by one significant token.
 func (m *moduleMatcher) feed(t *token) {
 	if m.pendingDepth > 0 && t.tt == js.CloseParenToken && len(m.s.frames) < m.pendingDepth {

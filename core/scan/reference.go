@@ -30,6 +30,21 @@
 // asks the full tdewolff parser where the regular expressions are. Input that
 // neither can read (an unterminated string or comment, a syntax error in a
 // spot the heuristic could not decide) yields an *Error.
+//
+// # Known gaps
+//
+//   - The parser fallback rejects what tdewolff's parser does not know
+//     (import attributes, decorators, await or yield used as identifiers);
+//     such a file is an *Error only when the heuristic also needed help.
+//   - import(`./x.js`) with a template literal is not a reference (Django's
+//     pattern does not match it either); nor is an import() nested in the
+//     options argument of another import(), whose span it shares.
+//   - CSS escapes inside function and at-rule names (@\69mport,
+//     image\-set() are not recognised; an unterminated url( or string at
+//     the end of a stylesheet is not a reference.
+//   - A script may contain at most 16 stray characters (a decorator's "@")
+//     or legacy octal numbers; past that it is an *Error, because each one
+//     costs the lexer a pass over the input.
 package scan
 
 import (
@@ -156,17 +171,12 @@ func finish(src []byte, refs []Reference) []Reference {
 		out = append(out, r)
 		end = r.End
 	}
-	line, lineStart, pos := 1, 0, 0
+	line, lineStart, pos := 1, 0, 0 // pos only moves forward: linear overall
 	for i := range out {
 		target := out[i].ValueStart
-		for pos < target {
-			j := bytes.IndexByte(src[pos:target], '\n')
-			if j < 0 {
-				break
-			}
-			pos += j + 1
-			line++
-			lineStart = pos
+		if n := bytes.Count(src[pos:target], []byte{'\n'}); n > 0 {
+			line += n
+			lineStart = pos + bytes.LastIndexByte(src[pos:target], '\n') + 1
 		}
 		pos = target
 		out[i].Line = line

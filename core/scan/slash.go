@@ -91,7 +91,7 @@ type token struct {
 	brace          braceKind // for "{" and "}": the pair's kind
 	ternaryColon   bool      // for ":": it belongs to a conditional operator
 	ofKeyword      bool      // for "of": the for-of keyword rather than a variable
-	slash          slashMeaning
+	forAwait       bool      // for "await": it follows "for" (for await (…))
 }
 
 // top returns the innermost open frame; frames[0] is the script itself, a
@@ -118,8 +118,8 @@ func isKeywordUse(t *token, tt js.TokenType) bool {
 
 // endsExpression reports whether the token can end an expression, after
 // which a "/" divides and a line break may insert a semicolon.
-func endsExpression(t *token) bool {
-	return t.slash == slashDivision
+func (s *jsScanner) endsExpression(t *token) bool {
+	return s.slashAfter(t) == slashDivision
 }
 
 // track updates the bracket stack for a significant token and fills in the
@@ -129,7 +129,13 @@ func (s *jsScanner) track(t *token) {
 	if js.IsIdentifierName(t.tt) && (prev.tt == js.DotToken || prev.tt == js.OptChainToken) {
 		t.afterDot = true
 	}
-	t.statementStart = s.statementStartsAfter(prev, t.newlineBefore)
+	switch t.tt {
+	case js.FunctionToken, js.ClassToken, js.AsyncToken:
+		// Only declarations care, so the cost is not paid on every token.
+		t.statementStart = s.statementStartsAfter(prev, t.newlineBefore)
+	case js.AwaitToken:
+		t.forAwait = isKeywordUse(prev, js.ForToken)
+	}
 	top := s.top()
 	switch t.tt {
 	case js.OpenParenToken:
@@ -137,7 +143,7 @@ func (s *jsScanner) track(t *token) {
 		switch {
 		case isKeywordUse(prev, js.IfToken), isKeywordUse(prev, js.WhileToken), isKeywordUse(prev, js.WithToken):
 			kind = parenControl
-		case isKeywordUse(prev, js.ForToken), isKeywordUse(prev, js.AwaitToken) && isKeywordUse(&s.prev2, js.ForToken):
+		case isKeywordUse(prev, js.ForToken), isKeywordUse(prev, js.AwaitToken) && prev.forAwait:
 			kind = parenFor
 		case top.function == functionAwaitsParams:
 			kind = parenParams
@@ -197,9 +203,8 @@ func (s *jsScanner) track(t *token) {
 		// for (x of /re/): "of" is the keyword when it follows the end of
 		// the for-of binding inside a for head; "for (of of xs)" and
 		// "for (i = of / 2; …)" use a variable named of.
-		t.ofKeyword = top.open == js.OpenParenToken && top.paren == parenFor && endsExpression(prev) && !t.afterDot
+		t.ofKeyword = top.open == js.OpenParenToken && top.paren == parenFor && s.endsExpression(prev) && !t.afterDot
 	}
-	t.slash = s.slashAfter(t)
 }
 
 // statementStartsAfter reports whether a token following prev begins a
@@ -230,7 +235,7 @@ func (s *jsScanner) statementStartsAfter(prev *token, newline bool) bool {
 	}
 	// §12.10.1: a line break after a complete expression ends the statement
 	// when the next token cannot continue it (function and class cannot).
-	return newline && endsExpression(prev)
+	return newline && s.endsExpression(prev)
 }
 
 // braceKindAfter decides what a "{" following prev opens.
@@ -273,7 +278,7 @@ func (s *jsScanner) braceKindAfter(prev *token, newline bool) braceKind {
 	case js.TemplateStartToken, js.TemplateMiddleToken:
 		return braceExpr
 	}
-	if endsExpression(prev) {
+	if s.endsExpression(prev) {
 		// "static {" in a class, or a block after automatic semicolon
 		// insertion; "x {" is a syntax error either way.
 		return braceBlock
