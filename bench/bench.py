@@ -26,7 +26,11 @@ from measure import Command, CommandFailed, Stats, alternate, paired_ratio, run_
 PYTHON = os.path.relpath(sys.executable) if sys.executable.startswith(os.getcwd()) else sys.executable
 ASSETC = "bin/assetc"
 CORPUS = "bench/corpus"
-WORK = "bench/work"
+# Trees and outputs live on tmpfs when there is one: this machine's ext4 disk
+# (mounted with online discard) makes creating files right after deleting many
+# take seconds of kernel time, and that noise swamped both tools' figures.
+# BENCH_WORK overrides; bench/work (git-ignored) is the fallback.
+WORK = os.environ.get("BENCH_WORK") or ("/dev/shm/assetc-bench" if os.path.isdir("/dev/shm") else "bench/work")
 TREE = f"{WORK}/tree"  # a copy of the corpus (row 3 edits a file in it)
 OUT = f"{WORK}/out"
 RESULTS = "bench/results"
@@ -119,6 +123,15 @@ def seconds(value: float) -> str:
     return f"{value:.2f} s"
 
 
+def slower(peer: Stats, assetc: Stats) -> str:
+    """How the peer compares with assetc: wall time, then CPU time."""
+
+    def word(ratio: float) -> str:
+        return f"{ratio:.1f}× slower" if ratio >= 1 else f"{1 / ratio:.1f}× faster"
+
+    return f"**{word(paired_ratio(peer, assetc))}** (CPU {word(paired_ratio(peer, assetc, 'cpu'))})"
+
+
 def rm(path: str) -> None:
     shutil.rmtree(path, ignore_errors=True)
 
@@ -155,9 +168,8 @@ def row_cold(report: Report, mode: Mode) -> None:
         Command("floor", ["bash", "-c", floor], prepare=cold(f_out)),
     ]
     a, d, f = alternate(commands, mode.runs)
-    ratio = paired_ratio(d, a)
     report.measured("1 cold build", "1a", "assetc build", a, "1.00")
-    report.measured("", "1b", "collectstatic (ManifestStaticFilesStorage)", d, f"**{ratio:.1f}× slower**")
+    report.measured("", "1b", "collectstatic (ManifestStaticFilesStorage)", d, slower(d, a))
     report.measured("", "1c", "floor: copy tree once + MD5 every byte", f, f"assetc = {paired_ratio(a, f):.1f}× floor")
     rm(f_out)
 
@@ -171,7 +183,7 @@ def row_rebuild(report: Report, mode: Mode) -> None:
     ]
     a, d = alternate(commands, mode.runs)
     report.measured("2 no-change rebuild", "2a", "assetc build (same output dir)", a, "1.00")
-    report.measured("", "2b", "collectstatic (same STATIC_ROOT)", d, f"**{paired_ratio(d, a):.1f}× slower**")
+    report.measured("", "2b", "collectstatic (same STATIC_ROOT)", d, slower(d, a))
     _, out = run_once(Command("assetc --json", [ASSETC, "build", "-s", TREE, "-o", a_out, "--json"]))
     result = json.loads(out)
     report.note(
@@ -212,11 +224,12 @@ def row_one_change(report: Report, mode: Mode) -> None:
             f.write(original)
     written = json.loads(out)["written"]
     report.measured("3 one image changed", "3a", "assetc build", a, "1.00")
-    report.measured("", "3b", "collectstatic", d, f"**{paired_ratio(d, a):.1f}× slower**")
+    report.measured("", "3b", "collectstatic", d, slower(d, a))
     report.note(
         f"- Row 3: before each run the content of `{CHANGED_IMAGE}` is changed (untimed); CSS files in the tree "
-        f"naming it: {', '.join(f'`{r}`' for r in referrers)}. assetc wrote {written} files on such a rebuild "
-        "(the image's two copies, the referring CSS's new hashed copy and its unhashed copy, the manifest...)."
+        f"naming it: {', '.join(f'`{r}`' for r in referrers)}. On such a rebuild assetc wrote {written} files "
+        "(the `written` count of `assetc build --json`); collectstatic copies the one newer source and "
+        "post-processes every file again."
     )
 
 
@@ -234,25 +247,29 @@ def row_compressed(report: Report, mode: Mode) -> None:
     if available:
         a, w = alternate([Command("assetc", assetc_argv, prepare=cold(a_out)), whitenoise], mode.compress_runs, warmup=0)
         report.measured("4 compressed build", "4a", "assetc build --compress br,gzip", a, "1.00")
-        report.measured("", "4b", "collectstatic (WhiteNoise CompressedManifestStaticFilesStorage)", w, f"**{paired_ratio(w, a):.1f}× slower**")
+        report.measured("", "4b", "collectstatic (WhiteNoise CompressedManifestStaticFilesStorage)", w, slower(w, a))
     else:
         (w,) = alternate([whitenoise], mode.compress_runs, warmup=0)
         report.missing("4 compressed build", "4a", "assetc build --compress br,gzip", "not available yet (`assetc build --help` has no `--compress`)", " ".join(assetc_argv))
         report.measured("", "4b", "collectstatic (WhiteNoise CompressedManifestStaticFilesStorage)", w, "")
     sizes = []
+    totals: dict[str, dict[str, int]] = {}
     for label, out in [("assetc", a_out), ("WhiteNoise", w_out)]:
         if not os.path.isdir(out):
             continue
         parts = []
         for suffix in (".br", ".gz", ".zst"):
             n, b = tree_bytes(out, (suffix,))
+            totals.setdefault(suffix, {})[label] = b
             if n:
-                parts.append(f"{n} `{suffix}` files, {b / 1e6:.2f} MB")
+                parts.append(f"{n} `{suffix}` files, {b / 1e6:.3f} MB")
         sizes.append(f"{label}: {'; '.join(parts) or 'no compressed files'}")
+    for suffix, by_tool in totals.items():
+        if by_tool.get("assetc") and by_tool.get("WhiteNoise"):
+            sizes.append(f"`{suffix}` bytes assetc/WhiteNoise = {by_tool['assetc'] / by_tool['WhiteNoise']:.3f}")
     report.note(
         f"- Row 4: on a subset of the corpus ({subset}: {files} files, {size / 1e6:.1f} MB), cold builds, "
-        f"Brotli module {brotli_version()}. Compressed output: {' — '.join(sizes)}. "
-        "(WhiteNoise compresses both the hashed and the unhashed copy of each file.)"
+        f"Brotli module {brotli_version()}. Compressed output: {' — '.join(sizes)}."
     )
     rm(tree)
 
@@ -283,11 +300,16 @@ def bridge_available() -> tuple[bool, str]:
 def row_runtime(report: Report, mode: Mode) -> None:
     css = next(c for c in MANY_DEPENDENCY_CSS if os.path.exists(f"{TREE}/{c}"))
     first = "admin/img/search.svg"
-    warm = [first, css, "admin/css/base.css", "admin/js/core.js", "admin/img/icon-yes.svg"]
+    warm = list(dict.fromkeys([first, css, "admin/css/base.css", "admin/js/core.js", "admin/img/icon-yes.svg"]))
     names = ["--first", first, "--css", css, "--warm", *warm]
     django = Command("django", [PYTHON, "bench/django_runtime.py", "--storage", "manifest", "--root", f"{OUT}/django", *names])
     bridge = Command("bridge", [PYTHON, "bench/django_runtime.py", "--storage", "assetc", "--source", TREE, *names])
     available, why = bridge_available()
+    if available:
+        try:  # one untimed run: it also fills the bridge's compiled-module cache
+            run_once(bridge)
+        except CommandFailed as exc:
+            available, why = False, "it fails: " + str(exc).strip().splitlines()[-1]
     commands = [bridge, django] if available else [django]
     stats = alternate(commands, mode.runs)
     by_label = {s.command.label: s for s in stats}
@@ -296,8 +318,8 @@ def row_runtime(report: Report, mode: Mode) -> None:
         values = sorted(json.loads(o)[key] for o in s.outputs)
         return values[len(values) // 2]
 
-    def line(ident: str, what: str, s: Stats) -> None:
-        report.measured("5 runtime" if ident == "5a" else "", ident, what, s, "")
+    def line(ident: str, what: str, s: Stats, ratio: str = "") -> None:
+        report.measured("5 runtime" if ident == "5a" else "", ident, what, s, ratio)
         report.note(
             f"  - `{ident}` in-process medians: startup (imports + django.setup) {seconds(inner(s, 'startup'))}, "
             f"first `static('{first}')` {seconds(inner(s, 'first_static'))}, "
@@ -307,8 +329,9 @@ def row_runtime(report: Report, mode: Mode) -> None:
 
     report.note(f"- Row 5 (fresh process each run; STATIC_ROOT from row 3's collectstatic, {manifest_entries(f'{OUT}/django')} manifest entries):")
     if available:
-        line("5a", "bridge: AssetcStorage, fresh process, no manifest", by_label["bridge"])
-        line("5b", "Django: ManifestStaticFilesStorage reading staticfiles.json", by_label["django"])
+        b, d = by_label["bridge"], by_label["django"]
+        line("5a", "bridge: AssetcStorage, fresh process, no manifest", b, "1.00")
+        line("5b", "Django: ManifestStaticFilesStorage reading staticfiles.json", d, f"bridge = {paired_ratio(b, d):.2f}× Django")
     else:
         report.missing("5 runtime", "5a", "bridge: AssetcStorage", f"not available yet (`import assetc_django.storage`: {why})", bridge.shell())
         line("5b", "Django: ManifestStaticFilesStorage reading staticfiles.json", by_label["django"])
@@ -339,7 +362,7 @@ def row_scale(report: Report, mode: Mode) -> None:
     (a_l,) = alternate([a_large], mode.scale_runs, warmup=1)
     same = open(f"{a_small_out}/staticfiles.json", "rb").read() == open(f"{d_small_out}/staticfiles.json", "rb").read()
     report.measured("6 scale", "6a", f"assetc build, {small:,} files", a_s, "1.00")
-    report.measured("", "6b", f"collectstatic, {small:,} files", d_s, f"**{paired_ratio(d_s, a_s):.1f}× slower**")
+    report.measured("", "6b", f"collectstatic, {small:,} files", d_s, slower(d_s, a_s))
     report.measured("", "6c", f"assetc build, {large:,} files", a_l, f"{a_l.wall / a_s.wall:.1f}× the {small:,} time")
     report.note(
         f"- Row 6: growth from {small:,} to {large:,} files ({large // small}× the files): wall "
@@ -374,13 +397,14 @@ def equality(report: Report) -> list[str]:
             differences.append(f"  - `{k}`: only in Django's manifest (`{pd[k]}`)")
         else:
             differences.append(f"  - `{k}`: assetc `{pa[k]}`, Django `{pd[k]}`; {why_different(k, pa[k], pd[k], a_root, d_root)}")
-    identical_files, differing_files = compare_trees(a_root, d_root)
+    identical_files, differing_files, extra_files = compare_trees(a_root, d_root)
     lines = [
         f"- Row 7 (output equality, row 1's cold outputs): **{len(same)} of {len(keys)} manifest entries "
         f"({100 * len(same) / len(keys):.2f}%) have identical hashed names**; staticfiles.json "
         f"{'byte-identical' if a_bytes == d_bytes else 'differs in bytes'} (manifest hash assetc `{a.get('hash')}`, "
         f"Django `{d.get('hash')}`); {identical_files} output files byte-identical, {len(differing_files)} differ"
         + (f" ({', '.join(f'`{p}`' for p in differing_files[:20])}{' …' if len(differing_files) > 20 else ''})" if differing_files else "")
+        + (f"; files only assetc writes: {', '.join(f'`{p}`' for p in extra_files)}" if extra_files else "")
         + ". Both ran with default settings (no `--allow-missing`): Django 6.1 succeeds on this tree."
     ]
     if differences:
@@ -412,8 +436,9 @@ def why_different(logical: str, a_name: str, d_name: str, a_root: str, d_root: s
     return "; ".join(reasons) or "no further detail"
 
 
-def compare_trees(a_root: str, d_root: str) -> tuple[int, list[str]]:
-    identical, differing = 0, []
+def compare_trees(a_root: str, d_root: str) -> tuple[int, list[str], list[str]]:
+    """(files byte-identical, Django's files that assetc lacks or writes differently, assetc's extra files)."""
+    identical, differing, extra = 0, [], []
     for dirpath, dirnames, filenames in os.walk(d_root):
         for name in filenames:
             rel = os.path.relpath(os.path.join(dirpath, name), d_root)
@@ -429,8 +454,8 @@ def compare_trees(a_root: str, d_root: str) -> tuple[int, list[str]]:
         for name in filenames:
             rel = os.path.relpath(os.path.join(dirpath, name), a_root)
             if rel != "staticfiles.json" and not os.path.exists(os.path.join(d_root, rel)):
-                differing.append(rel + " (assetc only)")
-    return identical, sorted(differing)
+                extra.append(rel)
+    return identical, sorted(differing), sorted(extra)
 
 
 def go_benchmarks() -> str:
@@ -456,8 +481,8 @@ def machine() -> str:
 
     return (
         f"Machine: {os.cpu_count()} cores ({cpu}), {mem:.0f} GiB RAM, {platform.system()} {platform.release()}; "
-        f"assetc {version or '?'}; Django {django.get_version()}, WhiteNoise {pkg_version('whitenoise')}, "
-        f"Python {platform.python_version()}; warm page cache; {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC."
+        f"{version or 'assetc ?'} (bin/assetc); Django {django.get_version()}, WhiteNoise {pkg_version('whitenoise')}, "
+        f"Python {platform.python_version()}; trees and outputs in `{WORK}`; warm page cache; {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC."
     )
 
 
@@ -467,6 +492,7 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     mode = QUICK if args.quick else FULL
     started = time.perf_counter()
+    load_start = f"{os.getloadavg()[0]:.1f}"
 
     copy_packages(mode.packages, TREE)
     rm(OUT)
@@ -506,7 +532,11 @@ def main(argv: list[str]) -> int:
     if mode.go_benchmarks:
         print("bench: go benchmarks...", file=sys.stderr, flush=True)
         text += "\n" + go_benchmarks()
-    text += f"\nTotal benchmark time: {time.perf_counter() - started:.0f} s.\n"
+    text += (
+        f"\nTotal benchmark time: {time.perf_counter() - started:.0f} s. Load average (1 min) at the start "
+        f"{load_start}, at the end {os.getloadavg()[0]:.1f} (other work on the machine inflates wall times; "
+        "alternation spreads it over both sides of a ratio).\n"
+    )
     os.makedirs(RESULTS, exist_ok=True)
     path = f"{RESULTS}/latest.md" if mode is FULL else f"{RESULTS}/latest-quick.md"
     with open(path, "w") as f:

@@ -121,9 +121,11 @@ def alternate(commands: list[Command], runs: int, warmup: int = 1) -> list[Stats
     return stats
 
 
-def paired_ratio(numerator: Stats, denominator: Stats) -> float:
-    """Median over runs of numerator/denominator wall time, run i with run i."""
-    return statistics.median(a.wall / b.wall for a, b in zip(numerator.samples, denominator.samples))
+def paired_ratio(numerator: Stats, denominator: Stats, measure: str = "wall") -> float:
+    """Median over runs of numerator/denominator ("wall" or "cpu" time), run i with run i."""
+    return statistics.median(
+        getattr(a, measure) / max(getattr(b, measure), 1e-3) for a, b in zip(numerator.samples, denominator.samples)
+    )
 
 
 def tree_bytes(root: str, suffixes: tuple[str, ...] = ()) -> tuple[int, int]:

@@ -25,6 +25,11 @@ python=.venv/bin/python
 [ -x "$python" ] || make venv
 "$python" -c 'import django, whitenoise, brotli, sys; sys.exit(0 if django.VERSION[:2] == (6, 1) else "bench needs Django 6.1, .venv has " + django.__version__)'
 
+# The bridge's wasm module, for the runtime row (skipped there when it cannot be built).
+if [ -d wasm ]; then
+  make -s wasm >&2 || echo "bench: make wasm failed; the runtime row will say the bridge is not available" >&2
+fi
+
 if ! /usr/bin/time -v true >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ]; then
     apt-get install -y -q time >/dev/null || { apt-get update -q >/dev/null && apt-get install -y -q time >/dev/null; }

@@ -2,6 +2,7 @@ package core
 
 import (
 	"crypto/md5"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -103,6 +104,10 @@ func (p *Project) Build(opts BuildOptions) (*BuildResult, error) {
 	paths := inv.Paths()
 	result := &BuildResult{Files: len(paths), Duplicates: inv.Duplicates, Ignored: inv.Ignored, Manifest: map[string]string{}}
 
+	// What the last build into this directory read: unchanged binary files
+	// (by size and mtime) are not read again.
+	p.SetKnownSources(readKnownSources(opts.OutputDir))
+
 	// Read and scan everything in parallel; naming then hits the cache.
 	var loaded atomic.Int64
 	loadErrs := make([]error, len(paths))
@@ -179,6 +184,9 @@ func (p *Project) Build(opts BuildOptions) (*BuildResult, error) {
 	if err := out.finish(result.Manifest, integrity, variants.keys); err != nil {
 		return nil, err
 	}
+	if err := writeKnownSources(opts.OutputDir, p.KnownSources()); err != nil {
+		return nil, err
+	}
 	result.Written, result.Unchanged = int(written.Load()), int(unchanged.Load())
 	result.Duration = time.Since(start)
 	return result, nil
@@ -205,6 +213,7 @@ type output struct {
 	mu    sync.Mutex
 	state map[string]writtenFile // output-relative path -> what was written
 	fresh map[string]bool        // paths written by this build
+	dirs  sync.Map               // directories known to exist
 }
 
 // writtenFile identifies the bytes assetc last wrote to a path: if the file
@@ -239,10 +248,9 @@ func (o *output) acquire(wait time.Duration) error {
 	deadline := time.Now().Add(wait)
 	stale := 0
 	for {
-		f, err := os.OpenFile(o.lock, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
+		err := createLock(o.lock)
 		if err == nil {
-			fmt.Fprintf(f, "%d\n", os.Getpid())
-			return f.Close()
+			return nil
 		}
 		if !errors.Is(err, os.ErrExist) {
 			return fmt.Errorf("cannot lock the output directory: %w", err)
@@ -261,16 +269,40 @@ func (o *output) acquire(wait time.Duration) error {
 			}
 			return &LockedError{Dir: o.dir, Lock: o.lock, PID: pid, msg: fmt.Sprintf(
 				"another assetc build (pid %d) is writing to %s%s; wait for it to finish, or pass a longer wait (lock: %s)", pid, o.dir, waited, o.lock)}
-		case len(data) == 0 && time.Now().Before(deadline.Add(lockPoll)):
-			// Created but its pid not written yet: another build is taking it.
-			time.Sleep(lockPoll)
-			continue
 		}
 		if stale++; stale > 2 {
 			return fmt.Errorf("cannot lock the output directory %s: remove %s if no build is running", o.dir, o.lock)
 		}
 		os.Remove(o.lock) // stale: its process is gone
 	}
+}
+
+// lockAttempts makes the temporary names of concurrent createLock calls
+// differ within one process.
+var lockAttempts atomic.Int64
+
+// createLock creates the lock file holding this process's pid, or fails
+// with an error satisfying errors.Is(err, os.ErrExist). The pid is written
+// to a temporary file that is then hard-linked to the lock's name, so the
+// lock never exists without its pid: a reader never mistakes a lock being
+// taken for a stale one. Where hard links are not available it falls back to
+// an exclusive create.
+func createLock(lock string) error {
+	pid := fmt.Appendf(nil, "%d\n", os.Getpid())
+	tmp := fmt.Sprintf("%s.%d-%d.assetc-tmp", lock, os.Getpid(), lockAttempts.Add(1))
+	if err := os.WriteFile(tmp, pid, 0o644); err == nil {
+		err = os.Link(tmp, lock)
+		os.Remove(tmp)
+		if err == nil || errors.Is(err, os.ErrExist) {
+			return err
+		}
+	}
+	f, err := os.OpenFile(lock, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
+	if err != nil {
+		return err
+	}
+	f.Write(pid)
+	return f.Close()
 }
 
 // lockPoll is how often a waiting build looks at the lock again.
@@ -322,11 +354,21 @@ func (o *output) writeFile(f outputFile, hashedOnly bool) (written, unchanged in
 		return data, nil
 	}
 	var data []byte
+	var previous outputTarget // the last target written, to share its bytes
 	for _, t := range f.targets(hashedOnly) {
 		if o.upToDate(t.rel, t.sum) {
 			unchanged++
+			previous = t
 			continue
 		}
+		// The unhashed and hashed copies of most files hold the same bytes:
+		// a hard link writes them once (each later write renames a new
+		// file into place, so the copies never change together).
+		if previous.rel != "" && previous.sum == t.sum && o.linkAtomic(previous.rel, t.rel, t.sum) == nil {
+			written++
+			continue
+		}
+		previous = t
 		content := t.content
 		if content == nil {
 			if data == nil {
@@ -361,27 +403,81 @@ func (o *output) upToDate(rel, sum string) bool {
 // into place: readers see the old bytes or the new ones, never a mix.
 func (o *output) writeAtomic(rel string, content []byte, sum string) error {
 	target := filepath.Join(o.dir, filepath.FromSlash(rel))
-	if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
+	if err := o.mkdirAll(filepath.Dir(target)); err != nil {
 		return err
 	}
 	tmp := filepath.Join(filepath.Dir(target), "."+filepath.Base(target)+".assetc-tmp")
-	if err := os.WriteFile(tmp, content, 0o644); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("cannot write %s: %w", target, err)
+	info, err := writeAndStat(tmp, content)
+	if err == nil {
+		err = os.Rename(tmp, target)
 	}
-	if err := os.Rename(tmp, target); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("cannot write %s: %w", target, err)
-	}
-	info, err := os.Stat(target)
 	if err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("cannot write %s: %w", target, err)
+	}
+	o.record(rel, sum, info)
+	return nil
+}
+
+// linkAtomic makes rel a hard link to the already written from, through a
+// temporary name and a rename like writeAtomic.
+func (o *output) linkAtomic(from, rel, sum string) error {
+	source := filepath.Join(o.dir, filepath.FromSlash(from))
+	target := filepath.Join(o.dir, filepath.FromSlash(rel))
+	if err := o.mkdirAll(filepath.Dir(target)); err != nil {
 		return err
 	}
+	tmp := filepath.Join(filepath.Dir(target), "."+filepath.Base(target)+".assetc-tmp")
+	if err := os.Link(source, tmp); err != nil {
+		return err // the caller writes a copy instead
+	}
+	info, err := os.Stat(tmp)
+	if err == nil {
+		err = os.Rename(tmp, target)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	o.record(rel, sum, info)
+	return nil
+}
+
+// writeAndStat writes a new file and returns what it looks like on disk.
+func writeAndStat(path string, content []byte) (os.FileInfo, error) {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := f.Write(content); err != nil {
+		f.Close()
+		return nil, err
+	}
+	info, err := f.Stat()
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return info, err
+}
+
+// mkdirAll creates a directory once per build, however many files go in it.
+func (o *output) mkdirAll(dir string) error {
+	if _, done := o.dirs.Load(dir); done {
+		return nil
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	o.dirs.Store(dir, true)
+	return nil
+}
+
+// record notes what was written at rel, for upToDate.
+func (o *output) record(rel, sum string, info os.FileInfo) {
 	o.mu.Lock()
 	o.state[rel] = writtenFile{MD5: sum, Size: info.Size(), ModTime: info.ModTime().UnixNano()}
 	o.fresh[rel] = true
 	o.mu.Unlock()
-	return nil
 }
 
 // finish writes the integrity sidecar, then the manifest last (a server
@@ -409,6 +505,48 @@ func (o *output) finish(manifest map[string]string, integrity *IntegrityFile, co
 	}
 	state, _ := json.Marshal(o.state)
 	return writeFileAtomic(filepath.Join(o.dir, stateDir, "state.json"), state)
+}
+
+// sourcesFile is where a build records the sums of the sources it read.
+const sourcesFile = "sources.json"
+
+// knownSourceJSON is a KnownSource as sources.json stores it.
+type knownSourceJSON struct {
+	Size    int64  `json:"size"`
+	ModTime int64  `json:"mtime"`
+	MD5     string `json:"md5"`
+}
+
+// readKnownSources reads the sums the last build recorded; a missing or
+// damaged file only means every source is read.
+func readKnownSources(outputDir string) map[string]KnownSource {
+	data, err := os.ReadFile(filepath.Join(outputDir, stateDir, sourcesFile))
+	if err != nil {
+		return nil
+	}
+	var stored map[string]knownSourceJSON
+	if json.Unmarshal(data, &stored) != nil {
+		return nil
+	}
+	known := make(map[string]KnownSource, len(stored))
+	for path, s := range stored {
+		var sum [16]byte
+		if b, err := hex.DecodeString(s.MD5); err == nil && len(b) == 16 {
+			copy(sum[:], b)
+			known[path] = KnownSource{Size: s.Size, ModTime: s.ModTime, Sum: sum}
+		}
+	}
+	return known
+}
+
+// writeKnownSources records the sums of every source this build read.
+func writeKnownSources(outputDir string, known map[string]KnownSource) error {
+	stored := make(map[string]knownSourceJSON, len(known))
+	for path, k := range known {
+		stored[path] = knownSourceJSON{Size: k.Size, ModTime: k.ModTime, MD5: hex.EncodeToString(k.Sum[:])}
+	}
+	data, _ := json.Marshal(stored)
+	return writeFileAtomic(filepath.Join(outputDir, stateDir, sourcesFile), data)
 }
 
 // buildRecord lists the hashed files one build wrote, so a later clean can

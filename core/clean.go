@@ -40,7 +40,7 @@ type CleanResult struct {
 	KeptBuilds int `json:"kept_builds"`
 	// PrunedRecords counts build records dropped because nothing they list
 	// is left to clean.
-	PrunedRecords int `json:"pruned_records"`
+	PrunedRecords int  `json:"pruned_records"`
 	DryRun        bool `json:"dry_run"`
 }
 
@@ -100,7 +100,7 @@ func Clean(dir string, opts CleanOptions) (*CleanResult, error) {
 		}
 		return info, true
 	}
-	var remaining []buildRecord // old records with files still to clean later
+	var remaining []namedRecord // old records with files still to clean later
 	removed := map[string]bool{}
 	for _, r := range old {
 		left := false

@@ -20,6 +20,10 @@
 //	project.go   Project: the lazy, cached view the CLI, wasm and bridge use
 //	manifest.go  staticfiles.json, byte-compatible with Django
 //	build.go     writing a static root atomically and incrementally
+//	compress.go  precompressed .br/.gz/.zst variants, each content once
+//	integrity.go SRI hashes and the staticfiles.integrity.json sidecar
+//	importmap.go an import map from logical module paths to hashed URLs
+//	clean.go     removing hashed files no recent build needs
 //
 // Reference scanning lives in the sub-package scan.
 package core

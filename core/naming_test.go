@@ -64,7 +64,7 @@ func TestParseReferenceURL(t *testing.T) {
 		{"a.eot?#iefix", "css/x.css", resolveFile, "css/a.eot", "a.H.eot?#iefix"},
 		{"a.woff?v=1", "css/x.css", resolveFile, "css/a.woff", "a.H.woff?v=1"},
 		{"i.svg#s", "css/x.css", resolveFile, "css/i.svg", "i.H.svg#s"},
-		{"/static/img/a.png", "css/x.css", resolveFile, "img/a.png", "a.H.png"},
+		{"/static/img/a.png", "css/x.css", resolveFile, "img/a.png", "/static/img/a.H.png"},
 		{"/other/a.png", "css/x.css", leaveAlone, "", ""},
 		{"DATA:image/png,xx", "css/x.css", leaveAlone, "", ""},
 		{"chrome-extension://x/y.png", "css/x.css", leaveAlone, "", ""},
@@ -80,8 +80,7 @@ func TestParseReferenceURL(t *testing.T) {
 			continue
 		}
 		if tc.out != "" {
-			hashed := tc.target[:len(tc.target)-len(tc.target[len(tc.target)-4:])] + ".H" + tc.target[len(tc.target)-4:]
-			if got := u.rewrittenURL(hashed); got != tc.out {
+			if got := u.rewrittenURL(HashedName(tc.target, "H")); got != tc.out {
 				t.Errorf("%q: rewritten %q, want %q", tc.value, got, tc.out)
 			}
 		}

@@ -15,6 +15,13 @@ const buildExamples = `  # STATICFILES_DIRS = ["static", ("vendor", "node_module
 
   # Source maps that are not shipped are fine; everything else must exist:
   assetc build -s static -o staticfiles --allow-missing '*.map'
+
+  # Precompressed variants for WhiteNoise/ServeStatic (.br, .gz, .zst), only
+  # what changed since the last build is compressed:
+  assetc build -s static -o staticfiles --compress br,gzip,zstd
+
+  # Another build may be running in CI on the same directory: wait for it.
+  assetc build -s static -o staticfiles --wait 2m
 `
 
 func runBuild(args []string, stdout, stderr io.Writer) error {
@@ -22,8 +29,18 @@ func runBuild(args []string, stdout, stderr io.Writer) error {
 	var output string
 	var workers int
 	var hashedOnly, asJSON, quiet bool
+	var compress core.CompressOptions
+	var integrity string
+	var wait time.Duration
 	fs := newFlagSet("build", "-s DIR [-s PREFIX=DIR ...] -o OUTPUT [flags]", buildExamples)
 	src.register(fs.FlagSet)
+	fs.StringSliceVar(&compress.Encodings, "compress", nil, "write precompressed variants: br, gzip, zstd (comma-separated)")
+	fs.IntVar(&compress.BrotliLevel, "brotli-level", core.DefaultBrotliLevel, "Brotli quality, 0-11")
+	fs.IntVar(&compress.GzipLevel, "gzip-level", core.DefaultGzipLevel, "gzip level, 1-9")
+	fs.IntVar(&compress.ZstdLevel, "zstd-level", core.DefaultZstdLevel, "zstd level, 1-22 (the encoder has four speeds: <3, <6, <10, more)")
+	fs.StringSliceVar(&compress.SkipExtensions, "compress-skip", core.DefaultCompressSkip, "extensions never compressed (already compressed formats)")
+	fs.StringVar(&integrity, "integrity", core.DefaultIntegrityAlgorithm, "hash of the SRI values in "+core.IntegrityName+": sha256, sha384 or sha512")
+	fs.DurationVar(&wait, "wait", 0, "wait this long for another build of the same output to finish (default: fail at once)")
 	fs.StringVarP(&output, "output", "o", "", "the static root to write (Django's STATIC_ROOT)")
 	fs.IntVar(&workers, "workers", 0, "files processed at once (default: one per CPU)")
 	fs.BoolVar(&hashedOnly, "hashed-only", false, "write only the hashed copies, not the unhashed ones")
@@ -43,7 +60,13 @@ func runBuild(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	progress := newProgress(stderr, quiet || asJSON)
-	result, err := project.Build(core.BuildOptions{OutputDir: output, Workers: workers, HashedOnly: hashedOnly, Progress: progress.update})
+	if compress.SkipExtensions == nil {
+		compress.SkipExtensions = []string{} // --compress-skip '' skips nothing
+	}
+	result, err := project.Build(core.BuildOptions{
+		OutputDir: output, Workers: workers, HashedOnly: hashedOnly, Progress: progress.update,
+		Compress: compress, Integrity: integrity, LockWait: wait,
+	})
 	progress.done()
 	var diagErr *core.DiagnosticsError
 	if err != nil && !errors.As(err, &diagErr) {
@@ -75,7 +98,11 @@ func summary(r *core.BuildResult) string {
 	if r.Cycles > 0 {
 		s += fmt.Sprintf(", %d in reference cycles", r.Cycles)
 	}
-	s += fmt.Sprintf("; %d written, %d unchanged, in %s", r.Written, r.Unchanged, r.Duration.Round(time.Millisecond))
+	s += fmt.Sprintf("; %d written, %d unchanged", r.Written, r.Unchanged)
+	if r.Compressed+r.CompressionReused > 0 {
+		s += fmt.Sprintf("; %d compressed, %d reused, %d variants", r.Compressed, r.CompressionReused, r.Variants)
+	}
+	s += fmt.Sprintf(", in %s", r.Duration.Round(time.Millisecond))
 	return s
 }
 
@@ -120,6 +147,9 @@ type buildOutput struct {
 	Cycles      int               `json:"cycles"`
 	Written     int               `json:"written"`
 	Unchanged   int               `json:"unchanged"`
+	Compressed  int               `json:"compressed"`
+	Reused      int               `json:"compression_reused"`
+	Variants    int               `json:"variants"`
 	DurationMS  int64             `json:"duration_ms"`
 	Duplicates  []core.Duplicate  `json:"duplicates"`
 	Diagnostics []core.Diagnostic `json:"diagnostics"`
@@ -130,6 +160,7 @@ func buildJSON(r *core.BuildResult, err error) buildOutput {
 	out := buildOutput{OK: err == nil, Duplicates: r.Duplicates, Diagnostics: r.Diagnostics}
 	out.Files, out.Hashed, out.Rewritten, out.Cycles = r.Files, r.Hashed, r.Rewritten, r.Cycles
 	out.Written, out.Unchanged, out.DurationMS = r.Written, r.Unchanged, r.Duration.Milliseconds()
+	out.Compressed, out.Reused, out.Variants = r.Compressed, r.CompressionReused, r.Variants
 	if err == nil {
 		out.Manifest = r.Manifest
 	}

@@ -10,19 +10,29 @@ import (
 
 const resolveExamples = `  assetc resolve -s static css/site.css img/logo.png
   assetc resolve -s static --json css/site.css
+  assetc resolve -s static --integrity js/app.js     # js/app.<hash>.js<TAB>sha384-…
+  assetc resolve -s static --integrity=sha512 js/app.js
 `
 
 func runResolve(args []string, stdout, stderr io.Writer) error {
 	var src sourceFlags
 	var asJSON bool
+	var integrity string
 	fs := newFlagSet("resolve", "-s DIR [...] LOGICAL_PATH... [flags]", resolveExamples)
 	src.register(fs.FlagSet)
 	fs.BoolVar(&asJSON, "json", false, "print a JSON object per path")
+	fs.StringVar(&integrity, "integrity", "", "also print the SRI value of the hashed copy: sha256, sha384 or sha512 (alone: "+core.DefaultIntegrityAlgorithm+")")
+	fs.Lookup("integrity").NoOptDefVal = core.DefaultIntegrityAlgorithm
 	if err := fs.parse(args, stdout); err != nil {
 		return err
 	}
 	if fs.NArg() == 0 {
 		return usagef("resolve needs at least one logical path (like css/site.css)")
+	}
+	if integrity != "" {
+		if _, err := core.SRI(integrity, nil); err != nil {
+			return usagef("--integrity: %v", err)
+		}
 	}
 	project, err := src.project()
 	if err != nil {
@@ -31,6 +41,7 @@ func runResolve(args []string, stdout, stderr io.Writer) error {
 	type answer struct {
 		LogicalPath string            `json:"logical_path"`
 		HashedName  string            `json:"hashed_name,omitempty"`
+		Integrity   string            `json:"integrity,omitempty"`
 		Error       string            `json:"error,omitempty"`
 		Diagnostics []core.Diagnostic `json:"diagnostics,omitempty"`
 	}
@@ -38,6 +49,9 @@ func runResolve(args []string, stdout, stderr io.Writer) error {
 	failed := false
 	for _, r := range project.Resolve(fs.Args()) {
 		a := answer{LogicalPath: r.LogicalPath, HashedName: r.HashedName}
+		if r.Err == nil && integrity != "" {
+			a.Integrity, r.Err = project.Integrity(r.LogicalPath, integrity)
+		}
 		if r.Err != nil {
 			failed = true
 			a.Error = r.Err.Error()
@@ -58,6 +72,10 @@ func runResolve(args []string, stdout, stderr io.Writer) error {
 	for _, a := range answers {
 		if a.Error != "" {
 			fmt.Fprintf(stderr, "%s: %s\n", a.LogicalPath, a.Error)
+			continue
+		}
+		if a.Integrity != "" {
+			fmt.Fprintf(stdout, "%s\t%s\n", a.HashedName, a.Integrity)
 			continue
 		}
 		fmt.Fprintln(stdout, a.HashedName)

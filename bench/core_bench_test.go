@@ -1,0 +1,155 @@
+// Package bench measures assetc; its Go benchmarks time the core's hot paths
+// through the public API, on the example site in testdata/example:
+//
+//	go test -run '^$' -bench . -benchmem ./bench
+//
+// The scanner micro-benchmarks (CSS, JS) live beside the scanners in
+// core/scan; the comparison with Django is bench/run.sh (see README.md).
+package bench
+
+import (
+	"crypto/rand"
+	"path/filepath"
+	"testing"
+
+	"github.com/assetc/assetc/core"
+)
+
+// exampleConfig is the roots of `make run`: the example site, a prefixed
+// vendor package and an app's static dir.
+func exampleConfig(b *testing.B) core.Config {
+	b.Helper()
+	abs := func(rel string) string {
+		dir, err := filepath.Abs(filepath.Join("..", "testdata", "example", rel))
+		if err != nil {
+			b.Fatal(err)
+		}
+		return filepath.ToSlash(dir)
+	}
+	return core.Config{
+		Roots: []core.Root{
+			{Dir: abs("static")},
+			{Prefix: "vendor", Dir: abs("node_modules/widget/dist")},
+			{Dir: abs("apps/blog/static")},
+		},
+		IgnorePatterns: core.DefaultIgnorePatterns,
+	}
+}
+
+func newExampleProject(b *testing.B) *core.Project {
+	b.Helper()
+	project, err := core.NewProject(core.OSFileSystem{}, exampleConfig(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	return project
+}
+
+// BenchmarkBuildExample is a whole cold build of the example site into an
+// empty directory: walk, read, scan, name, rewrite, write, manifest.
+func BenchmarkBuildExample(b *testing.B) {
+	files := 0
+	for b.Loop() {
+		b.StopTimer()
+		out := b.TempDir()
+		project := newExampleProject(b)
+		b.StartTimer()
+		result, err := project.Build(core.BuildOptions{OutputDir: out})
+		if err != nil {
+			b.Fatal(err)
+		}
+		files = result.Files
+	}
+	b.ReportMetric(float64(files), "files")
+}
+
+// BenchmarkRebuildExample is a no-change rebuild into a directory that
+// already holds the output (every file is compared, none written).
+func BenchmarkRebuildExample(b *testing.B) {
+	out := b.TempDir()
+	if _, err := newExampleProject(b).Build(core.BuildOptions{OutputDir: out}); err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if _, err := newExampleProject(b).Build(core.BuildOptions{OutputDir: out}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// exampleNames is every logical path of the example site.
+func exampleNames(b *testing.B) []string {
+	b.Helper()
+	inventory, err := newExampleProject(b).Walk()
+	if err != nil {
+		b.Fatal(err)
+	}
+	return inventory.Paths()
+}
+
+// BenchmarkHashedNameCold names every file of the example site with a fresh
+// Project each time: every file is read, scanned and hashed (what the bridge
+// pays on the first {% static %} of each file after a start).
+func BenchmarkHashedNameCold(b *testing.B) {
+	names := exampleNames(b)
+	for b.Loop() {
+		project := newExampleProject(b)
+		for _, name := range names {
+			if _, err := project.HashedName(name); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.ReportMetric(float64(len(names)), "names/op")
+}
+
+// BenchmarkHashedNameWarm asks an already-warm Project for one name: the
+// cost of each further {% static %} in production.
+func BenchmarkHashedNameWarm(b *testing.B) {
+	names := exampleNames(b)
+	project := newExampleProject(b)
+	for _, name := range names {
+		if _, err := project.HashedName(name); err != nil {
+			b.Fatal(err)
+		}
+	}
+	i := 0
+	for b.Loop() {
+		if _, err := project.HashedName(names[i%len(names)]); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}
+
+// BenchmarkHashedNameRevalidated asks for a name after Invalidate: every
+// file the name depends on is re-checked by stat (DEBUG's per-request cost).
+func BenchmarkHashedNameRevalidated(b *testing.B) {
+	names := exampleNames(b)
+	project := newExampleProject(b)
+	for _, name := range names {
+		if _, err := project.HashedName(name); err != nil {
+			b.Fatal(err)
+		}
+	}
+	i := 0
+	for b.Loop() {
+		project.Invalidate()
+		if _, err := project.HashedName(names[i%len(names)]); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}
+
+// BenchmarkContentHash is the content hash (MD5) over 1 MiB.
+func BenchmarkContentHash(b *testing.B) {
+	data := make([]byte, 1<<20)
+	if _, err := rand.Read(data); err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		core.ContentHash(data)
+	}
+}

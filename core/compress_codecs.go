@@ -1,0 +1,77 @@
+//go:build !wasip1
+
+package core
+
+// The codecs live in their own file so that the wasm build, which never
+// writes a static root, does not carry them (brotli alone pulls in net/http).
+
+import (
+	"bytes"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/andybalholm/brotli"
+	"github.com/klauspost/compress/gzip"
+	"github.com/klauspost/compress/zstd"
+)
+
+// CompressBytes compresses data with an encoding at a level. The bytes
+// depend on nothing else (gzip has no name and a zero mtime, like
+// WhiteNoise's), so a rebuild reproduces them exactly.
+func CompressBytes(encoding string, level int, data []byte) ([]byte, error) {
+	var buf bytes.Buffer
+	buf.Grow(len(data)/3 + 64)
+	switch encoding {
+	case EncodingBrotli:
+		w := brotli.NewWriterLevel(&buf, level)
+		if _, err := w.Write(data); err != nil {
+			return nil, err
+		}
+		if err := w.Close(); err != nil {
+			return nil, err
+		}
+	case EncodingGzip:
+		w, err := gzip.NewWriterLevel(&buf, level)
+		if err != nil {
+			return nil, err
+		}
+		// No file name and MTIME 0, RFC 1952's "no time stamp". This
+		// package writes a zero time.Time as its (truncated) Unix seconds,
+		// not as 0, hence the explicit epoch.
+		w.ModTime = time.Unix(0, 0)
+		if _, err := w.Write(data); err != nil {
+			return nil, err
+		}
+		if err := w.Close(); err != nil {
+			return nil, err
+		}
+	case EncodingZstd:
+		enc, err := zstdEncoder(level)
+		if err != nil {
+			return nil, err
+		}
+		return enc.EncodeAll(data, buf.Bytes()), nil
+	default:
+		return nil, fmt.Errorf("unknown compression %q", encoding)
+	}
+	return buf.Bytes(), nil
+}
+
+// zstdEncoders holds one encoder per speed: EncodeAll is safe for
+// concurrent use, and an encoder is costly to make.
+var zstdEncoders sync.Map // zstd.EncoderLevel -> *zstd.Encoder
+
+func zstdEncoder(level int) (*zstd.Encoder, error) {
+	speed := zstd.EncoderLevelFromZstd(level)
+	if enc, ok := zstdEncoders.Load(speed); ok {
+		return enc.(*zstd.Encoder), nil
+	}
+	// One goroutine per EncodeAll call: the build parallelises across files.
+	enc, err := zstd.NewWriter(nil, zstd.WithEncoderLevel(speed), zstd.WithEncoderConcurrency(1), zstd.WithEncoderCRC(true))
+	if err != nil {
+		return nil, err
+	}
+	actual, _ := zstdEncoders.LoadOrStore(speed, enc)
+	return actual.(*zstd.Encoder), nil
+}
