@@ -537,6 +537,10 @@ def main(argv: list[str]) -> int:
         f"{load_start}, at the end {os.getloadavg()[0]:.1f} (other work on the machine inflates wall times; "
         "alternation spreads it over both sides of a ratio).\n"
     )
+    # tmpfs is memory: free the outputs and the corpus copy; the generated
+    # trees stay (regenerating 100k files takes a while; gen_tree.py's stamp keeps them).
+    rm(OUT)
+    rm(TREE)
     os.makedirs(RESULTS, exist_ok=True)
     path = f"{RESULTS}/latest.md" if mode is FULL else f"{RESULTS}/latest-quick.md"
     with open(path, "w") as f:

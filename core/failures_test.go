@@ -7,11 +7,11 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/assetc/assetc/core"
+	"github.com/assetc/assetc/core/scan"
 )
 
 func failureCase(t *testing.T, name string) fixtureCase {
@@ -36,29 +36,45 @@ func buildOK(t *testing.T, c fixtureCase) (string, *core.BuildResult) {
 	return out, result
 }
 
-// checkReferencesExist asserts that every local url()/@import/source map in
-// the hashed CSS/JS copies names a file that exists in the output.
+// checkReferencesExist asserts that every local reference in the hashed
+// CSS/JS copies names a file that exists in the output. It finds them with
+// the scanners themselves, so it checks the rewriting, not a regex's idea of
+// CSS.
 func checkReferencesExist(t *testing.T, out string, manifest map[string]string) {
 	t.Helper()
-	refRE := regexp.MustCompile(`url\("([^"]+)"\)|sourceMappingURL=(\S+)|from "([^"]+)"|import"([^"]+)"|import\("([^"]+)"\)`)
 	for _, hashed := range manifest {
-		if !strings.HasSuffix(hashed, ".css") && !strings.HasSuffix(hashed, ".js") {
+		isCSS, isJS := strings.HasSuffix(hashed, ".css"), strings.HasSuffix(hashed, ".js")
+		if !isCSS && !isJS {
 			continue
 		}
 		data, err := os.ReadFile(filepath.Join(out, hashed))
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, m := range refRE.FindAllStringSubmatch(string(data), -1) {
-			ref := strings.Join(m[1:], "")
-			if strings.Contains(ref, ":") || strings.HasPrefix(ref, "#") || strings.HasPrefix(ref, "/") {
+		var refs []scan.Reference
+		if isCSS {
+			refs, err = scan.CSS(data)
+		} else {
+			refs, err = scan.JS(data, true)
+		}
+		if err != nil {
+			continue // not scannable as a module; its source maps were checked when built
+		}
+		for _, r := range refs {
+			ref := r.Value
+			if strings.Contains(ref, ":") || strings.HasPrefix(ref, "#") || strings.HasPrefix(ref, "/") || ref == "" {
 				continue
+			}
+			if isJS && r.Kind != scan.JSSourceMap && r.Kind != scan.JSNewURL &&
+				!strings.HasPrefix(ref, "./") && !strings.HasPrefix(ref, "../") {
+				continue // a bare specifier ("react") names a package, not a file
 			}
 			ref, _, _ = strings.Cut(ref, "#")
 			ref, _, _ = strings.Cut(ref, "?")
+			ref = strings.NewReplacer("%25", "%", "%3F", "?", "%23", "#").Replace(ref)
 			target := filepath.Join(out, filepath.Dir(hashed), ref)
 			if _, err := os.Stat(target); err != nil {
-				t.Errorf("%s references %q, which is not in the output", hashed, ref)
+				t.Errorf("%s:%d:%d references %q, which is not in the output", hashed, r.Line, r.Col, r.Value)
 			}
 		}
 	}

@@ -314,3 +314,81 @@ func (in *instance) invalidate() {
 		in.project.Invalidate()
 	}
 }
+
+// integrityRequest asks for the SRI values of a batch of logical paths
+// (ABI 1.1).
+type integrityRequest struct {
+	Paths []string `json:"paths"`
+	// Algorithm is sha256, sha384 or sha512; "" means sha384.
+	Algorithm  string `json:"algorithm"`
+	DebugPanic bool   `json:"debug_panic"` // test hook, as in resolveRequest
+}
+
+// integrityResponse answers an integrityRequest, one result per path in order.
+type integrityResponse struct {
+	OK      bool              `json:"ok"` // always true
+	Results []integrityResult `json:"results"`
+}
+
+// integrityResult is an SRI value ("sha384-<base64>") or an error.
+type integrityResult struct {
+	Path      string       `json:"path"`
+	Integrity string       `json:"integrity,omitempty"`
+	Error     *errorObject `json:"error,omitempty"`
+}
+
+// integrity computes the SRI values of the hashed copies of a batch of
+// paths, equal to what a build records in staticfiles.integrity.json. An
+// unknown algorithm fails the whole request.
+func (in *instance) integrity(request []byte, requestErr error) (response []byte) {
+	defer recovered(&response, asIs)
+	var req integrityRequest
+	if e := in.parse(request, requestErr, &req, &req.DebugPanic); e != nil {
+		return failed(e)
+	}
+	if _, err := core.SRI(req.Algorithm, nil); err != nil {
+		return failed(&errorObject{Kind: kindInternal, Message: "bad request: " + err.Error()})
+	}
+	out := integrityResponse{OK: true, Results: make([]integrityResult, len(req.Paths))}
+	for i, logical := range req.Paths {
+		out.Results[i].Path = logical
+		sri, err := in.project.Integrity(logical, req.Algorithm)
+		if err != nil {
+			out.Results[i].Error = errorOf(err)
+			continue
+		}
+		out.Results[i].Integrity = sri
+	}
+	return marshal(out)
+}
+
+// importMapRequest is core.ImportMapOptions in JSON (ABI 1.1).
+type importMapRequest struct {
+	// StaticURL: "" means the configured static_url.
+	StaticURL string `json:"static_url"`
+	// Include: null (or absent) means core.DefaultImportMapInclude.
+	Include    []string          `json:"include"`
+	Aliases    map[string]string `json:"aliases"`
+	Integrity  string            `json:"integrity"`
+	DebugPanic bool              `json:"debug_panic"` // test hook, as in resolveRequest
+}
+
+// importMapResponse carries the import map of the configured project.
+type importMapResponse struct {
+	OK        bool           `json:"ok"` // always true
+	ImportMap core.ImportMap `json:"importmap"`
+}
+
+// importMap builds the browser import map of the project's modules.
+func (in *instance) importMap(request []byte, requestErr error) (response []byte) {
+	defer recovered(&response, asIs)
+	var req importMapRequest
+	if e := in.parse(request, requestErr, &req, &req.DebugPanic); e != nil {
+		return failed(e)
+	}
+	m, err := in.project.ImportMap(core.ImportMapOptions{StaticURL: req.StaticURL, Include: req.Include, Aliases: req.Aliases, Integrity: req.Integrity})
+	if err != nil {
+		return failed(errorOf(err))
+	}
+	return marshal(importMapResponse{OK: true, ImportMap: m})
+}

@@ -56,6 +56,20 @@ func content(ptr, size uint32) uint64 {
 	return respond(thisInstance.content(request(ptr, size)))
 }
 
+// integrity returns the SRI values of a batch of logical paths (ABI 1.1).
+//
+//go:wasmexport integrity
+func integrity(ptr, size uint32) uint64 {
+	return respond(thisInstance.integrity(request(ptr, size)))
+}
+
+// importmap returns the project's browser import map (ABI 1.1).
+//
+//go:wasmexport importmap
+func importmap(ptr, size uint32) uint64 {
+	return respond(thisInstance.importMap(request(ptr, size)))
+}
+
 // invalidate says that source files may have changed.
 //
 //go:wasmexport invalidate

@@ -341,6 +341,13 @@ class _Instance:
             self._func("free")(self.store, ptr)
         return self._take(packed)
 
+    def has_export(self, name: str) -> bool:
+        try:
+            self._exports[name]
+        except (KeyError, IndexError):
+            return False
+        return True
+
     def call_void(self, name: str) -> None:
         self._func(name)(self.store)
 
@@ -358,6 +365,10 @@ def _decode(raw: bytes) -> dict[str, Any]:
 def error_from(obj: dict[str, Any]) -> CoreError:
     """Turn an ABI error object into a CoreError."""
     return CoreError(str(obj.get("kind", "internal")), str(obj.get("message", "unknown error")), obj)
+
+
+# Exports added in ABI 1.1 (wasm/README.md): hosts check that they exist.
+_ABI_1_1 = frozenset({"integrity", "importmap"})
 
 
 @dataclass(frozen=True)
@@ -417,6 +428,8 @@ class Core:
 
     def _call(self, name: str, request: dict[str, Any]) -> bytes:
         inst = self._instance()
+        if name in _ABI_1_1 and not inst.has_export(name):
+            raise ModuleLoadError(f"the assetc wasm module has no '{name}' export (ABI 1.1): rebuild it with 'make wasm'")
         body = json.dumps(request).encode()
         return self._guarded(inst, lambda: inst.call(name, body))
 
@@ -463,3 +476,26 @@ class Core:
             raise error_from(header.get("error") or {})
         body = raw[4 + header_len :] if header.get("inline") else None
         return Content(path=header["path"], hashed=header["hashed"], source=header.get("source", ""), body=body)
+
+    def integrity(self, paths: list[str], algorithm: str = "sha384") -> list[dict[str, Any]]:
+        """SRI values of a batch of logical paths (ABI 1.1 ``integrity``); one result per path."""
+        if not paths:
+            return []
+        answer = _decode(self._call("integrity", {"paths": list(paths), "algorithm": algorithm}))
+        if "results" not in answer:
+            raise error_from(answer.get("error") or {})
+        return answer["results"]
+
+    def integrity_one(self, path: str, algorithm: str = "sha384") -> str:
+        """The SRI value (``sha384-…``) of one path's hashed copy, or a CoreError."""
+        result = self.integrity([path], algorithm)[0]
+        if "error" in result:
+            raise error_from(result["error"])
+        return result["integrity"]
+
+    def importmap(self, options: dict[str, Any] | None = None) -> dict[str, Any]:
+        """The browser import map (ABI 1.1 ``importmap``); ``options`` mirror core.ImportMapOptions."""
+        answer = _decode(self._call("importmap", dict(options or {})))
+        if not answer.get("ok"):
+            raise error_from(answer.get("error") or {})
+        return answer["importmap"]
