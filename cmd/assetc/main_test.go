@@ -1,0 +1,89 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// runCLI runs the command in-process and returns its exit code and output.
+func runCLI(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	code := run(args, &stdout, &stderr)
+	return code, stdout.String(), stderr.String()
+}
+
+func tree(t *testing.T, files map[string]string) string {
+	t.Helper()
+	root := t.TempDir()
+	for name, content := range files {
+		path := filepath.Join(root, name)
+		os.MkdirAll(filepath.Dir(path), 0o755)
+		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return root
+}
+
+func TestExitCodes(t *testing.T) {
+	good := tree(t, map[string]string{"css/a.css": "a{background:url(../img/x.png)}", "img/x.png": "x"})
+	bad := tree(t, map[string]string{"js/app.js": "x()\n//# sourceMappingURL=app.js.map\n"})
+	out := t.TempDir()
+	for _, tc := range []struct {
+		name string
+		args []string
+		code int
+		want string // in stdout+stderr
+	}{
+		{"no command", nil, exitUsage, "Usage:"},
+		{"unknown command", []string{"bild"}, exitUsage, `unknown command "bild"`},
+		{"unknown flag", []string{"build", "--nope"}, exitUsage, "unknown flag"},
+		{"no output", []string{"build", "-s", good}, exitUsage, "-o DIR"},
+		{"missing source dir", []string{"build", "-s", good + "/nope", "-o", out}, exitUsage, "no such file"},
+		{"help", []string{"build", "--help"}, exitOK, "Examples:"},
+		{"version", []string{"version"}, exitOK, "assetc "},
+		{"build", []string{"build", "-s", good, "-o", out}, exitOK, "2 files collected, 2 hashed, 1 rewritten"},
+		{"missing reference", []string{"build", "-s", bad, "-o", t.TempDir()}, exitDiagnostics, "app.js:2:22: error:"},
+		{"allowed missing", []string{"build", "-s", bad, "-o", t.TempDir(), "--allow-missing", "*.map"}, exitOK, "warning:"},
+		{"resolve", []string{"resolve", "-s", good, "img/x.png"}, exitOK, "img/x.9dd4e461268c.png"},
+		{"resolve missing", []string{"resolve", "-s", good, "img/y.png"}, exitDiagnostics, `did you mean "img/x.png"`},
+		{"explain", []string{"explain", "-s", good, "img/x.png"}, exitOK, "referenced by"},
+		{"refs", []string{"refs", "-s", good, filepath.Join(good, "css/a.css")}, exitOK, "css-url"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, stdout, stderr := runCLI(t, tc.args...)
+			if code != tc.code || !strings.Contains(stdout+stderr, tc.want) {
+				t.Errorf("exit %d (want %d); output does not contain %q:\n%s%s", code, tc.code, tc.want, stdout, stderr)
+			}
+		})
+	}
+}
+
+func TestJSONOutput(t *testing.T) {
+	root := tree(t, map[string]string{"css/a.css": "a{background:url(../img/x.png)}", "img/x.png": "x"})
+	code, stdout, _ := runCLI(t, "build", "-s", root, "-o", t.TempDir(), "--json")
+	var build struct {
+		OK       bool              `json:"ok"`
+		Files    int               `json:"files"`
+		Manifest map[string]string `json:"manifest"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &build); err != nil || code != exitOK || !build.OK || build.Files != 2 {
+		t.Errorf("build --json: exit %d, %+v, %v\n%s", code, build, err, stdout)
+	}
+	code, stdout, _ = runCLI(t, "resolve", "-s", root, "--json", "css/a.css", "nope.css")
+	var answers []map[string]any
+	if err := json.Unmarshal([]byte(stdout), &answers); err != nil || code != exitDiagnostics || len(answers) != 2 ||
+		answers[0]["hashed_name"] != build.Manifest["css/a.css"] || answers[1]["error"] == nil {
+		t.Errorf("resolve --json: exit %d, %v, %v", code, answers, err)
+	}
+	code, stdout, _ = runCLI(t, "explain", "-s", root, "--json", "img/x.png")
+	var ex map[string]any
+	if err := json.Unmarshal([]byte(stdout), &ex); err != nil || code != exitOK || ex["hashed_name"] != build.Manifest["img/x.png"] {
+		t.Errorf("explain --json: exit %d, %v, %v", code, ex, err)
+	}
+}
