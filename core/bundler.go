@@ -12,8 +12,12 @@ import (
 // manifest and leaves the listed files alone: hashing them again would only
 // make names longer and break the bundler's own references between them.
 //
-// Supported: Vite's .vite/manifest.json (Vite 5+), found in any directory
-// from the file's own up to its root. Guessing from names alone is off:
+// Supported, found in any directory from the file's own up to its root:
+//   - Vite's .vite/manifest.json (Vite 5+), whose paths are relative to the
+//     directory holding .vite/;
+//   - an esbuild metafile named metafile.json or meta.json, whose "outputs"
+//     keys are relative to where esbuild ran, so a key names a file when it
+//     ends with the file's path relative to the metafile's directory. Guessing from names alone is off:
 // "theme-twilight.js" looks like "name-hash.js" and is not one.
 
 // bundlerManifests caches parsed manifests per directory.
@@ -49,10 +53,38 @@ func (b *bundlerManifests) listed(fsys FileSystem, dir string) map[string]bool {
 		return files
 	}
 	files = nil
+	for _, name := range []string{"/metafile.json", "/meta.json"} {
+		data, err := fsys.ReadFile(dir + name)
+		if err != nil {
+			continue
+		}
+		var meta struct {
+			Outputs map[string]json.RawMessage `json:"outputs"`
+		}
+		if json.Unmarshal(data, &meta) == nil && len(meta.Outputs) > 0 {
+			if files == nil {
+				files = map[string]bool{}
+			}
+			for out := range meta.Outputs {
+				// Index every suffix of the output path, so the lookup by
+				// the path relative to dir is one map access.
+				for p := path.Clean(out); p != "." && p != "/"; {
+					files[p] = true
+					_, rest, found := strings.Cut(p, "/")
+					if !found {
+						break
+					}
+					p = rest
+				}
+			}
+		}
+	}
 	if data, err := fsys.ReadFile(dir + "/.vite/manifest.json"); err == nil {
 		var m viteManifest
 		if json.Unmarshal(data, &m) == nil {
-			files = map[string]bool{}
+			if files == nil {
+				files = map[string]bool{}
+			}
 			for _, chunk := range m {
 				if chunk.File != "" {
 					files[chunk.File] = true

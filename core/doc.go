@@ -10,6 +10,7 @@
 // The pieces, in the order data flows through them:
 //
 //	sources.go   Root, Config: where files come from (STATICFILES_DIRS semantics)
+//	bundler.go   files a bundler already named by content (Vite, esbuild)
 //	ignore.go    Django's ignore patterns (fnmatch)
 //	lookup.go    Find: one logical path to its source file, lazily
 //	inventory.go Walk: every file of every root, with shadowed duplicates
