@@ -161,13 +161,7 @@ func TestFileNamesWithURLDelimiters(t *testing.T) {
 // different moments and checks that the output still holds a manifest whose
 // every file exists.
 func TestKilledBuildLeavesPreviousOutputUsable(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the CLI")
-	}
-	bin := filepath.Join(t.TempDir(), "assetc")
-	if out, err := exec.Command("go", "build", "-o", bin, "../cmd/assetc").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildCLI(t)
 	files := map[string]string{}
 	for i := 0; i < 3000; i++ {
 		files[fmt.Sprintf("img/%d/x%d.png", i%50, i)] = strings.Repeat(fmt.Sprint(i), 2000)
@@ -200,8 +194,8 @@ func TestKilledBuildLeavesPreviousOutputUsable(t *testing.T) {
 }
 
 // assertUsableOutput checks that staticfiles.json parses and every file it
-// names exists.
-func assertUsableOutput(t *testing.T, out string) {
+// names exists, and returns its paths.
+func assertUsableOutput(t *testing.T, out string) map[string]string {
 	t.Helper()
 	data, err := os.ReadFile(filepath.Join(out, core.ManifestName))
 	if err != nil {
@@ -220,6 +214,7 @@ func assertUsableOutput(t *testing.T, out string) {
 			}
 		}
 	}
+	return m.Paths
 }
 
 func TestMissingFileErrorHelps(t *testing.T) {

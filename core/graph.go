@@ -32,7 +32,7 @@ type namedFile struct {
 // called with p.naming held. Files already named in this generation are
 // reused. It returns the error of a file that cannot be read.
 func (p *Project) nameAll(starts []string, workers int) error {
-	components, err := p.components(starts)
+	components, edges, err := p.components(starts)
 	if err != nil {
 		return err
 	}
@@ -44,7 +44,7 @@ func (p *Project) nameAll(starts []string, workers int) error {
 	for _, comp := range components {
 		l := 0
 		for _, member := range comp {
-			for _, dep := range p.adjustableDeps(member) {
+			for _, dep := range edges[member] {
 				if dl, ok := level[dep]; ok && dl+1 > l && !contains(comp, dep) {
 					l = dl + 1
 				}
@@ -76,8 +76,10 @@ func (p *Project) nameAll(starts []string, workers int) error {
 
 // components finds the strongly connected components of the graph of
 // adjustable files reachable from starts (Tarjan's algorithm), in the order
-// Tarjan emits them: dependencies first.
-func (p *Project) components(starts []string) ([][]string, error) {
+// Tarjan emits them: dependencies first. It also returns the edges it
+// walked, so callers need not resolve references again.
+func (p *Project) components(starts []string) ([][]string, map[string][]string, error) {
+	edges := map[string][]string{}
 	index := map[string]int{}
 	low := map[string]int{}
 	onStack := map[string]bool{}
@@ -92,6 +94,7 @@ func (p *Project) components(starts []string) ([][]string, error) {
 		if err != nil {
 			return err
 		}
+		edges[l] = deps
 		for _, dep := range deps {
 			if _, seen := index[dep]; !seen {
 				if err := visit(dep); err != nil {
@@ -124,16 +127,16 @@ func (p *Project) components(starts []string) ([][]string, error) {
 		}
 		node, err := p.node(s)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if node == nil || !needsNaming(node) {
 			continue
 		}
 		if err := visit(s); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
-	return out, nil
+	return out, edges, nil
 }
 
 // needsNaming reports whether a file's name depends on other files.
@@ -160,12 +163,6 @@ func (p *Project) loadDeps(l string) ([]string, error) {
 		}
 	}
 	return deps, nil
-}
-
-// adjustableDeps lists the adjustable files a file references (loaded).
-func (p *Project) adjustableDeps(l string) []string {
-	deps, _ := p.loadDeps(l)
-	return deps
 }
 
 func (p *Project) isNamed(l string) bool {

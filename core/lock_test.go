@@ -32,27 +32,13 @@ func manySources(t *testing.T, n int) string {
 // under both names, and the integrity sidecar covers every hashed file.
 func assertValidOutput(t *testing.T, out string) {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(out, core.ManifestName))
-	if err != nil {
-		t.Fatalf("no manifest: %v", err)
-	}
-	var m struct {
-		Paths map[string]string `json:"paths"`
-	}
-	if err := json.Unmarshal(data, &m); err != nil {
-		t.Fatalf("manifest does not parse: %v", err)
-	}
+	paths := assertUsableOutput(t, out)
 	var sidecar core.IntegrityFile
-	data, err = os.ReadFile(filepath.Join(out, core.IntegrityName))
+	data, err := os.ReadFile(filepath.Join(out, core.IntegrityName))
 	if err != nil || json.Unmarshal(data, &sidecar) != nil {
 		t.Fatalf("integrity sidecar missing or damaged: %v", err)
 	}
-	for logical, hashed := range m.Paths {
-		for _, name := range []string{logical, hashed} {
-			if _, err := os.Stat(filepath.Join(out, name)); err != nil {
-				t.Errorf("manifest names %s, which is missing", name)
-			}
-		}
+	for _, hashed := range paths {
 		if sidecar.Files[hashed] == "" {
 			t.Errorf("no integrity for %s", hashed)
 		}
