@@ -10,6 +10,10 @@ BIN       := bin/assetc
 WASM      := bridge/django/src/assetc_django/assetc.wasm
 GOFILES   := $(shell find . -name '*.go' -not -path './bench/corpus/*' -not -path './.venv/*' 2>/dev/null)
 FUZZTIME  ?= 10s
+# The native binary compresses Brotli with the reference C library when it is
+# installed (Debian: libbrotli-dev), about 1.8x faster than the Go port at
+# quality 11 and the same bytes; without it, the pure Go build still works.
+GOTAGS    ?= $(shell pkg-config --exists libbrotlienc 2>/dev/null && echo cbrotli)
 
 # Go tests that compare against real Django find the interpreter here.
 export ASSETC_PYTHON := $(abspath $(VENV_PY))
@@ -25,7 +29,7 @@ all: build wasm
 build: $(BIN)
 
 $(BIN): $(GOFILES) go.mod go.sum
-	$(GO) build -o $(BIN) ./cmd/assetc
+	$(GO) build -tags "$(GOTAGS)" -o $(BIN) ./cmd/assetc
 
 wasm: $(WASM)
 
@@ -56,7 +60,7 @@ run: build
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go') 2>/dev/null); if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
-	$(GO) vet ./...
+	$(GO) vet -tags "$(GOTAGS)" ./...
 
 # Fetches ../shared/corpus's packages once (npm pack), plus Django's admin
 # files from the venv's Django.
@@ -69,7 +73,7 @@ $(CORPUS)/.stamp: venv
 test: lint venv wasm build corpus test-go test-python
 
 test-go:
-	$(GO) test -count=1 ./...
+	$(GO) test -tags "$(GOTAGS)" -count=1 ./...
 
 test-python: venv wasm build
 	cd bridge/django && PATH=$(abspath bin):$$PATH ../../$(VENV_PY) -m pytest -q tests

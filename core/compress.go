@@ -24,12 +24,16 @@ const (
 // Default levels, chosen by measuring the bench corpus (6,947 compressible
 // files, 92.4 MB; see compress_measure_test.go): WhiteNoise's Brotli 11 +
 // zlib 9 make 40,075,224 bytes of variants. Brotli 10 is 2.5 times faster
-// than 11 but 2.2% larger, which no gzip level wins back (18,472,995 +
-// 21,894,141 bytes), so Brotli stays at 11; this package's gzip 9 is 0.5%
-// smaller than zlib's, for 39,972,034 bytes in all. The speed comes from
-// compressing each content once (WhiteNoise compresses the hashed and the
-// unhashed copy), on every core, and never again on a rebuild. zstd 19
-// is the Go encoder's best speed: 20,728,663 bytes in 9 s of CPU.
+// than 11 but 2.2% larger, which no gzip level of a Go library wins back
+// (18,472,995 + 21,894,141 bytes), and Brotli is what nearly every browser
+// is served, so it stays at 11: the same bytes as WhiteNoise's, from the
+// same C encoder when the binary is built with it (compress_brotli_c.go).
+// This package's gzip 9 is 0.5% smaller than zlib's over the corpus, for
+// 39,972,034 bytes in all. The speed comes from compressing each content
+// once (WhiteNoise compresses the hashed and the unhashed copy), on every
+// core, and never again: not on a rebuild, nor, with a CacheDir, on a build
+// into an empty directory. zstd 19 is the Go encoder's best speed:
+// 20,728,663 bytes in 9 s of CPU.
 const (
 	DefaultBrotliLevel = 11
 	DefaultGzipLevel   = 9
@@ -62,6 +66,13 @@ type CompressOptions struct {
 	// SkipExtensions are extensions (no dot, any case) never compressed;
 	// nil means DefaultCompressSkip, an empty non-nil slice skips nothing.
 	SkipExtensions []string
+	// CacheDir keeps compressed bytes by content for every build that names
+	// it: a deploy that builds into an empty directory (a fresh container,
+	// a CI job) then compresses only content no earlier build compressed.
+	// Entries are written atomically and named by what they were made
+	// from, so builds of different projects, at once, may share it. Empty
+	// keeps the cache inside the output directory's state.
+	CacheDir string
 }
 
 // enabled reports whether any variant is wanted.
@@ -231,7 +242,7 @@ func (o *output) compressAll(files []outputFile, hashedOnly bool, opts CompressO
 			}
 		}
 		key := variantKey(j.content.sum, j.encoding, opts.level(j.encoding))
-		kept, made, err := o.compressContent(j.content, paths, j.encoding, opts.level(j.encoding), key)
+		kept, made, err := o.compressContent(j.content, paths, j.encoding, opts.level(j.encoding), key, opts.cacheDir(o.dir))
 		errs[i] = err
 		mu.Lock()
 		result.keys = append(result.keys, key)
@@ -256,7 +267,7 @@ func (o *output) compressAll(files []outputFile, hashedOnly bool, opts CompressO
 // compressContent gives every path of one content its variant in one
 // encoding. made says whether it had to compress; kept whether the variant
 // passed the 95% rule.
-func (o *output) compressContent(c *sharedContent, paths []string, encoding string, level int, key string) (kept, made bool, err error) {
+func (o *output) compressContent(c *sharedContent, paths []string, encoding string, level int, key, cacheDir string) (kept, made bool, err error) {
 	suffix := VariantSuffix(encoding)
 	inPlace := true
 	for _, p := range paths {
@@ -268,7 +279,7 @@ func (o *output) compressContent(c *sharedContent, paths []string, encoding stri
 	if inPlace && len(paths) > 0 {
 		return true, false, nil
 	}
-	cached := filepath.Join(o.dir, stateDir, compressionCache, key)
+	cached := filepath.Join(cacheDir, key)
 	info, statErr := os.Stat(cached)
 	if statErr != nil {
 		data, err := o.read(c.from)
@@ -283,10 +294,7 @@ func (o *output) compressContent(c *sharedContent, paths []string, encoding stri
 		if !worthKeeping(len(data), len(compressed)) {
 			compressed = nil // the marker: compressed once, not worth it
 		}
-		if err := os.MkdirAll(filepath.Dir(cached), 0o755); err != nil {
-			return false, made, err
-		}
-		if err := writeFileAtomic(cached, compressed); err != nil {
+		if err := writeCacheEntry(cached, compressed); err != nil {
 			return false, made, err
 		}
 		if info, err = os.Stat(cached); err != nil {
@@ -305,6 +313,42 @@ func (o *output) compressContent(c *sharedContent, paths []string, encoding stri
 		}
 	}
 	return true, made, nil
+}
+
+// cacheDir is where compressed bytes are kept for an output directory.
+func (c CompressOptions) cacheDir(outputDir string) string {
+	if c.CacheDir != "" {
+		return c.CacheDir
+	}
+	return filepath.Join(outputDir, stateDir, compressionCache)
+}
+
+// writeCacheEntry writes a cache entry under a temporary name of its own
+// and renames it into place: two builds sharing a cache may make the same
+// entry at once, and a reader must never see half of one.
+func writeCacheEntry(path string, content []byte) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return fmt.Errorf("cannot create the compression cache: %w", err)
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.assetc-tmp")
+	if err != nil {
+		return fmt.Errorf("cannot write to the compression cache: %w", err)
+	}
+	_, err = f.Write(content)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(f.Name(), 0o644)
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), path)
+	}
+	if err != nil {
+		os.Remove(f.Name())
+		return fmt.Errorf("cannot write %s: %w", path, err)
+	}
+	return nil
 }
 
 // read returns the bytes an output path holds, checked against the MD5 it

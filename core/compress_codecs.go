@@ -21,17 +21,11 @@ import (
 // WhiteNoise's), so a rebuild reproduces them exactly.
 func CompressBytes(encoding string, level int, data []byte) ([]byte, error) {
 	var buf bytes.Buffer
-	buf.Grow(len(data)/3 + 64)
 	switch encoding {
 	case EncodingBrotli:
-		w := brotli.NewWriterLevel(&buf, level)
-		if _, err := w.Write(data); err != nil {
-			return nil, err
-		}
-		if err := w.Close(); err != nil {
-			return nil, err
-		}
+		return brotliCompress(data, level)
 	case EncodingGzip:
+		buf.Grow(len(data)/3 + 64)
 		w, err := gzip.NewWriterLevel(&buf, level)
 		if err != nil {
 			return nil, err
@@ -54,6 +48,22 @@ func CompressBytes(encoding string, level int, data []byte) ([]byte, error) {
 		return enc.EncodeAll(data, buf.Bytes()), nil
 	default:
 		return nil, fmt.Errorf("unknown compression %q", encoding)
+	}
+	return buf.Bytes(), nil
+}
+
+// brotliCompressGo is the pure Go port of the reference encoder: every
+// build has it; a cbrotli build uses it below quality 5 (see
+// compress_brotli_c.go).
+func brotliCompressGo(data []byte, level int) ([]byte, error) {
+	var buf bytes.Buffer
+	buf.Grow(len(data)/3 + 64)
+	w := brotli.NewWriterLevel(&buf, level)
+	if _, err := w.Write(data); err != nil {
+		return nil, err
+	}
+	if err := w.Close(); err != nil {
+		return nil, err
 	}
 	return buf.Bytes(), nil
 }

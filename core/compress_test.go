@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/andybalholm/brotli"
@@ -196,6 +197,49 @@ func TestCompressionIsIncremental(t *testing.T) {
 	}
 	if got, _ := os.ReadFile(filepath.Join(out, "js/app.js.br")); !bytes.Equal(got, variantBytes["js/app.js.br"]) {
 		t.Error("js/app.js.br is not the first build's variant after returning to its content")
+	}
+}
+
+// A deploy that builds into an empty directory each time (a fresh
+// container) compresses nothing it compressed before when the cache lives
+// outside the output; builds of two outputs at once may share the cache.
+func TestSharedCacheServesFreshOutputs(t *testing.T) {
+	root, _ := compressibleSite(t)
+	opts := core.CompressOptions{Encodings: allEncodings, CacheDir: filepath.Join(t.TempDir(), "cache")}
+	first := buildCompressed(t, root, t.TempDir(), opts)
+	if first.Compressed == 0 {
+		t.Fatal("the first build compressed nothing")
+	}
+
+	outs := []string{t.TempDir(), t.TempDir()}
+	results := make([]*core.BuildResult, len(outs))
+	var wg sync.WaitGroup
+	for i, out := range outs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[i] = buildCompressed(t, root, out, opts)
+		}()
+	}
+	wg.Wait()
+	for i, r := range results {
+		if r.Compressed != 0 || r.CompressionReused != first.Compressed {
+			t.Errorf("build %d into an empty output compressed %d and reused %d; want 0 and %d", i, r.Compressed, r.CompressionReused, first.Compressed)
+		}
+		original, _ := os.ReadFile(filepath.Join(root, "js/app.js"))
+		for _, rel := range []string{"js/app.js", r.Manifest["js/app.js"]} {
+			variant, err := os.ReadFile(filepath.Join(outs[i], rel+".br"))
+			if err != nil || !bytes.Equal(decompress(t, core.EncodingBrotli, variant), original) {
+				t.Errorf("%s.br in output %d does not decompress to the source (%v)", rel, i, err)
+			}
+		}
+	}
+	if _, err := os.Stat(filepath.Join(outs[0], ".assetc", "compressed")); !os.IsNotExist(err) {
+		t.Errorf("with a cache directory the output still has its own cache (%v)", err)
+	}
+	leftovers, _ := filepath.Glob(filepath.Join(opts.CacheDir, "*.assetc-tmp"))
+	if len(leftovers) > 0 {
+		t.Errorf("temporary files left in the cache: %v", leftovers)
 	}
 }
 

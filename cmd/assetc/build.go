@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"time"
 
 	"github.com/assetc/assetc/core"
@@ -19,6 +20,10 @@ const buildExamples = `  # STATICFILES_DIRS = ["static", ("vendor", "node_module
   # Precompressed variants for WhiteNoise/ServeStatic (.br, .gz, .zst), only
   # what changed since the last build is compressed:
   assetc build -s static -o staticfiles --compress br,gzip,zstd
+
+  # A deploy that starts from an empty directory (Docker, CI) compresses
+  # only new content when the cache outlives it:
+  assetc build -s static -o staticfiles --compress br,gzip --compress-cache ~/.cache/assetc
 
   # Another build may be running in CI on the same directory: wait for it.
   assetc build -s static -o staticfiles --wait 2m
@@ -39,6 +44,7 @@ func runBuild(args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&compress.GzipLevel, "gzip-level", core.DefaultGzipLevel, "gzip level, 1-9")
 	fs.IntVar(&compress.ZstdLevel, "zstd-level", core.DefaultZstdLevel, "zstd level, 1-22 (the encoder has four speeds: <3, <6, <10, more)")
 	fs.StringSliceVar(&compress.SkipExtensions, "compress-skip", core.DefaultCompressSkip, "extensions never compressed (already compressed formats)")
+	fs.StringVar(&compress.CacheDir, "compress-cache", os.Getenv("ASSETC_COMPRESS_CACHE"), "keep compressed bytes in this directory for later builds into any output, e.g. a CI cache; clean never prunes it (default: inside the output; env ASSETC_COMPRESS_CACHE)")
 	fs.StringVar(&integrity, "integrity", core.DefaultIntegrityAlgorithm, "hash of the SRI values in "+core.IntegrityName+": sha256, sha384 or sha512")
 	fs.DurationVar(&wait, "wait", 0, "wait this long for another build of the same output to finish (default: fail at once)")
 	fs.StringVarP(&output, "output", "o", "", "the static root to write (Django's STATIC_ROOT)")

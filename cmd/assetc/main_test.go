@@ -46,7 +46,7 @@ func TestExitCodes(t *testing.T) {
 		{"no output", []string{"build", "-s", good}, exitUsage, "-o DIR"},
 		{"missing source dir", []string{"build", "-s", good + "/nope", "-o", out}, exitUsage, "no such file"},
 		{"help", []string{"build", "--help"}, exitOK, "Examples:"},
-		{"version", []string{"version"}, exitOK, "assetc "},
+		{"version", []string{"version"}, exitOK, "brotli: "},
 		{"build", []string{"build", "-s", good, "-o", out}, exitOK, "2 files collected, 2 hashed, 1 rewritten"},
 		{"missing reference", []string{"build", "-s", bad, "-o", t.TempDir()}, exitDiagnostics, "app.js:2:22: error:"},
 		{"allowed missing", []string{"build", "-s", bad, "-o", t.TempDir(), "--allow-missing", "*.map"}, exitOK, "warning:"},

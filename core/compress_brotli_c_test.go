@@ -1,0 +1,91 @@
+//go:build cbrotli && cgo && !wasip1
+
+package core_test
+
+import (
+	"bytes"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/andybalholm/brotli"
+
+	"github.com/assetc/assetc/core"
+)
+
+// The C encoder replaces the Go port only for speed: a static root must not
+// depend on which of the two built it, so CompressBytes (C from quality 5,
+// the port below) is compared with the port on real files at every quality.
+func TestCBrotliMakesTheGoPortsBytes(t *testing.T) {
+	if !strings.Contains(core.BrotliImplementation, "(C)") {
+		t.Fatalf("built with -tags cbrotli but BrotliImplementation = %q", core.BrotliImplementation)
+	}
+	files := sampleFiles(t, "../testdata", 1<<20)
+	if dir := os.Getenv("ASSETC_CORPUS"); dir != "" {
+		files = append(files, sampleFiles(t, dir, 2<<20)...)
+	}
+	if len(files) < 20 {
+		t.Fatalf("only %d sample files", len(files))
+	}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		levels := []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}
+		if len(data) > 64<<10 {
+			levels = []int{11} // the default; the Go port is slow at it
+		}
+		for _, level := range levels {
+			c, err := core.CompressBytes(core.EncodingBrotli, level, data)
+			if err != nil {
+				t.Fatalf("%s at %d: %v", f, level, err)
+			}
+			var g bytes.Buffer
+			w := brotli.NewWriterLevel(&g, level)
+			w.Write(data)
+			w.Close()
+			if !bytes.Equal(c, g.Bytes()) {
+				t.Errorf("%s at quality %d: C makes %d bytes, the Go port %d (or different ones)", f, level, len(c), g.Len())
+			}
+			back, err := decodeBrotli(c)
+			if err != nil || !bytes.Equal(back, data) {
+				t.Errorf("%s at quality %d: does not decompress to the original (%v)", f, level, err)
+			}
+		}
+	}
+	t.Logf("%d files compared (%s)", len(files), core.BrotliImplementation)
+}
+
+// sampleFiles picks text files spread over a tree, up to budget bytes.
+func sampleFiles(t *testing.T, root string, budget int64) []string {
+	t.Helper()
+	var all []string
+	filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			switch strings.ToLower(filepath.Ext(p)) {
+			case ".css", ".js", ".mjs", ".map", ".svg", ".json", ".html", ".txt", ".ttf", ".eot":
+				all = append(all, p)
+			}
+		}
+		return nil
+	})
+	var picked []string
+	var used int64
+	step := len(all)/60 + 1
+	for i := 0; i < len(all); i += step {
+		if info, err := os.Stat(all[i]); err == nil && used+info.Size() <= budget {
+			picked = append(picked, all[i])
+			used += info.Size()
+		}
+	}
+	return picked
+}
+
+func decodeBrotli(b []byte) ([]byte, error) {
+	var out bytes.Buffer
+	_, err := out.ReadFrom(brotli.NewReader(bytes.NewReader(b)))
+	return out.Bytes(), err
+}
