@@ -20,7 +20,7 @@ from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 
-from . import conf
+from . import compress, conf
 from .errors import error_for, format_diagnostic
 from .manifest import INTEGRITY_NAME, MANIFEST_NAME, integrity_bytes, manifest_bytes, sri
 from .project import configured_core, core_config, js_modules
@@ -30,9 +30,16 @@ from .sources import collect_sources
 logger = logging.getLogger("assetc_django")
 
 
-def build_native(binary: str, location: str) -> Iterator[tuple[str, str | None, Any]]:
-    """``assetc build -o location`` with the roots and options from the settings."""
-    command = [binary, "build", *native_source_args(), "-o", location, "--json", "-q"]
+def build_native(binary: str, location: str, stats: dict[str, Any] | None = None) -> Iterator[tuple[str, str | None, Any]]:
+    """``assetc build -o location`` with the roots and options from the settings,
+    precompressed variants included (ASSETC_COMPRESS). The CLI's counters
+    (``files``, ``variants``, ``compressed``, ``compression_reused``...) go to
+    ``stats`` when given, and to the "assetc_django" logger at INFO."""
+    error = compress.settings_error(native=True)
+    if error is not None:
+        yield error.setting, None, ImproperlyConfigured(error.message)
+        return
+    command = [binary, "build", *native_source_args(), *compress.cli_args(), "-o", location, "--json", "-q"]
     proc = subprocess.run(command, capture_output=True, text=True)
     try:
         result = json.loads(proc.stdout)
@@ -48,6 +55,9 @@ def build_native(binary: str, location: str) -> Iterator[tuple[str, str | None, 
     manifest: dict[str, str] = result.get("manifest") or {}
     for diag in result.get("diagnostics") or []:
         logger.warning("%s", format_diagnostic(diag))
+    if stats is not None:
+        stats.update({k: v for k, v in result.items() if isinstance(v, int) and not isinstance(v, bool)})
+    logger.info("assetc build: %s written to %s", compress.summary(result), location)
     for name in sorted(manifest):
         yield name, manifest[name], True
 
@@ -55,7 +65,14 @@ def build_native(binary: str, location: str) -> Iterator[tuple[str, str | None, 
 def build_with_core(names: list[str], location: str) -> Iterator[tuple[str, str | None, Any]]:
     """Write ``names`` (logical paths, as collectstatic found them) through the core:
     the hashed copy (rewritten bytes for CSS/JS), the unhashed copy (the
-    source's bytes), the integrity sidecar, then staticfiles.json."""
+    source's bytes), the integrity sidecar, then staticfiles.json.
+
+    The core has no codecs: with ASSETC_COMPRESS set this fails at once
+    rather than writing a root without the variants the settings ask for."""
+    error = compress.settings_error(native=False)
+    if error is not None:
+        yield error.setting, None, ImproperlyConfigured(error.message)
+        return
     core = configured_core()
     names = sorted(names)
     manifest: dict[str, str] = {}

@@ -6,10 +6,14 @@ id             problem
 assetc.E001    STATIC_ROOT is inside a STATICFILES_DIRS entry (or contains one)
 assetc.E002    the wasm core cannot be loaded
 assetc.E003    the core rejects the configuration built from the settings
+assetc.E004    ASSETC_COMPRESS is not a list of "br", "gzip", "zstd"
+assetc.E005    ASSETC_COMPRESS_LEVELS has an unknown key or a level out of range
+assetc.E006    ASSETC_COMPRESS_CACHE is not a path, or not a directory
 assetc.W001    a staticfiles.json sits in a source dir (stale; it would be collected)
 assetc.W002    a template hard-codes a STATIC_URL path instead of ``{% static %}``
 assetc.W003    two source roots provide the same path: the later one is never used
 assetc.W004    a custom staticfiles finder assetc cannot see
+assetc.W005    ASSETC_COMPRESS is set but the native CLI is not found (collectstatic fails)
 =============  ========================================================================
 """
 
@@ -212,6 +216,33 @@ def check_core(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessa
                 f"The assetc wasm core failed to start: {exc}",
                 hint="Reinstall django-assetc and wasmtime.",
                 id="assetc.E002",
+            )
+        )
+    return messages
+
+
+_COMPRESS_IDS = {"ASSETC_COMPRESS": "assetc.E004", "ASSETC_COMPRESS_LEVELS": "assetc.E005", "ASSETC_COMPRESS_CACHE": "assetc.E006"}
+
+
+@checks.register(checks.Tags.staticfiles)
+def check_compress(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    from . import compress
+    from .build import native_binary
+
+    messages: list[checks.CheckMessage] = [checks.Error(p.message, hint=p.hint, id=_COMPRESS_IDS[p.setting]) for p in compress.problems()]
+    if compress.encodings() and not native_binary():
+        # A warning, not an error: an error would stop runserver, migrate and
+        # every other command wherever the CLI is absent, e.g. a developer's
+        # machine or the slim runtime stage of a Docker build that only
+        # serves what the build stage collected. Only collectstatic (and
+        # `manage.py assetc build`) needs the CLI, and it fails on its own
+        # with the same message, so nothing ships without its variants.
+        messages.append(
+            checks.Warning(
+                compress.without_native_message(),
+                hint="Where the CLI is never needed (a container that only serves a root built elsewhere), "
+                'silence this with SILENCED_SYSTEM_CHECKS = ["assetc.W005"].',
+                id="assetc.W005",
             )
         )
     return messages

@@ -24,6 +24,25 @@ ASSETC_WASM_PATH               None       the core module; default: the one in t
                                           (or ``$ASSETC_WASM``).
 ASSETC_CACHE_DIR               None       where compiled wasm code is cached; default
                                           ``$XDG_CACHE_HOME/assetc-django``. False disables.
+ASSETC_COMPRESS                []         precompressed variants collectstatic writes next to
+                                          every compressible file (hashed and unhashed), in
+                                          the order given: "br" (``.br``), "gzip" (``.gz``),
+                                          "zstd" (``.zst``); passed as ``--compress br,gzip``.
+                                          Already compressed formats (jpg, png, gif, webp,
+                                          woff2, archives...) are skipped, and a variant
+                                          not 5% smaller is not kept. Needs the
+                                          native CLI: the wasm core cannot compress, so
+                                          collectstatic fails without it.
+ASSETC_COMPRESS_LEVELS         {}         levels by encoding, e.g. ``{"br": 11, "gzip": 9,
+                                          "zstd": 19}`` (the defaults); br 0-11, gzip 1-9,
+                                          zstd 1-22. Only the keys given are passed.
+ASSETC_COMPRESS_CACHE          None       a directory (str or Path) keeping compressed bytes
+                                          by content (``--compress-cache``): a deploy that
+                                          builds into an empty STATIC_ROOT each time (Docker,
+                                          CI) then compresses only content no earlier build
+                                          compressed. None: the CLI's ``$ASSETC_COMPRESS_CACHE``,
+                                          else a cache inside STATIC_ROOT. Not to be confused
+                                          with ASSETC_CACHE_DIR (compiled wasm code).
 ASSETC_SERVE_SOURCES           True       the middleware serves files from the sources.
 ASSETC_SERVE_ROOT              True       the middleware serves files from STATIC_ROOT when it
                                           exists (old hashed names too: rolling deploys).
@@ -48,6 +67,9 @@ DEFAULTS: dict[str, Any] = {
     "ASSETC_NATIVE_BINARY": "assetc",
     "ASSETC_WASM_PATH": None,
     "ASSETC_CACHE_DIR": None,
+    "ASSETC_COMPRESS": [],
+    "ASSETC_COMPRESS_LEVELS": {},
+    "ASSETC_COMPRESS_CACHE": None,
     "ASSETC_SERVE_SOURCES": True,
     "ASSETC_SERVE_ROOT": True,
     "ASSETC_MAX_AGE": 60,

@@ -11,6 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from ... import compress
 from ...build import build_native, build_with_core, found_paths, native_binary, native_source_args
 from ...errors import error_for, format_diagnostic
 from ...project import configured_core
@@ -76,7 +77,8 @@ class Command(BaseCommand):
         if not output:
             raise CommandError("no output directory: pass -o DIR or set STATIC_ROOT")
         binary = native_binary()
-        results = build_native(binary, str(output)) if binary else build_with_core(found_paths(), str(output))
+        stats: dict[str, Any] = {}
+        results = build_native(binary, str(output), stats) if binary else build_with_core(found_paths(), str(output))
         count = 0
         for name, hashed, processed in results:
             if isinstance(processed, Exception):
@@ -89,4 +91,7 @@ class Command(BaseCommand):
             if self.verbosity >= 2:
                 self.stdout.write(f"{name} -> {hashed}")
         via = "assetc CLI" if binary else "wasm core"
-        self.stdout.write(f"{count} static files written to '{output}' ({via}).")
+        variants = ""
+        if compress.encodings() and stats:
+            variants = f", {stats.get('variants', 0)} variants ({stats.get('compressed', 0)} compressed, {stats.get('compression_reused', 0)} reused)"
+        self.stdout.write(f"{count} static files written to '{output}' ({via}){variants}.")
