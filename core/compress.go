@@ -21,24 +21,28 @@ const (
 	EncodingZstd   = "zstd" // written as NAME.zst (the standard suffix; ServeStatic's .zstd is not)
 )
 
-// Default levels, chosen by measuring the bench corpus (6,947 compressible
-// files, 92.4 MB; see compress_measure_test.go): WhiteNoise's Brotli 11 +
-// zlib 9 make 40,075,224 bytes of variants. Brotli 10 is 2.5 times faster
-// than 11 but 2.2% larger, which no gzip level of a Go library wins back
-// (18,472,995 + 21,894,141 bytes), and Brotli is what nearly every browser
-// is served, so it stays at 11: the same bytes as WhiteNoise's, from the
-// same C encoder when the binary is built with it (compress_brotli_c.go).
-// This package's gzip 9 is 0.5% smaller than zlib's over the corpus, for
-// 39,972,034 bytes in all. The speed comes from compressing each content
-// once (WhiteNoise compresses the hashed and the unhashed copy), on every
-// core, and never again: not on a rebuild, nor, with a CacheDir, on a build
-// into an empty directory. zstd 19 is the Go encoder's best speed:
-// 20,728,663 bytes in 9 s of CPU.
-const (
-	DefaultBrotliLevel = 11
-	DefaultGzipLevel   = 9
-	DefaultZstdLevel   = 19
-)
+// Default levels, chosen by measuring the bench corpus (6,879 distinct
+// compressible contents, 92 MB; compress_measure_test.go measures them):
+// WhiteNoise's Brotli 11 + zlib 9 make 17,919,742 + 21,809,092 =
+// 39,728,834 bytes of variants. The defaults keep the total no larger while
+// spending as little time as the encoders this binary has allow:
+//
+//   - with libdeflate (a cdeflate build, compress_gzip_c.go): Brotli 10 +
+//     gzip 12 = 18,309,925 + 20,627,059 = 38,936,984 bytes (2.0% less),
+//     2.2 times faster than Brotli 11 + zlib 9 (35.9 s against 78.3 s on 2
+//     cores). Brotli alone is 2.2% larger than at 11 and gzip 5.4% smaller;
+//     --brotli-level 11 buys the Brotli bytes back for 2.6 times the time.
+//   - with the Go gzip, which cannot go below zlib 9's bytes by much, Brotli
+//     stays at 11 (the same bytes as WhiteNoise's) and gzip at 9.
+//
+// Beyond the levels, a build compresses each content once (WhiteNoise
+// compresses the hashed and the unhashed copy), on every core, and never
+// again: not on a rebuild, nor, with a CacheDir, on a build into an empty
+// directory. zstd 19 is the Go encoder's best speed.
+const DefaultZstdLevel = 19
+
+// gzipGo names the pure Go gzip encoder (klauspost/compress).
+const gzipGo = "klauspost/compress (Go)"
 
 // DefaultCompressSkip lists the extensions (without the dot, lower case)
 // whose files are already compressed: WhiteNoise's skip list, plus what
@@ -59,7 +63,8 @@ type CompressOptions struct {
 	// Encodings lists EncodingBrotli, EncodingGzip, EncodingZstd; empty
 	// writes no variants.
 	Encodings []string
-	// Levels; 0 means the Default*Level. Brotli is 0-11, gzip 1-9, zstd
+	// Levels; 0 means the Default*Level. Brotli is 1-11, gzip 1-9 (1-12
+	// with libdeflate), zstd
 	// 1-22 (mapped onto the four speeds of the Go encoder: <3 fastest, <6
 	// default, <10 better, else best).
 	BrotliLevel, GzipLevel, ZstdLevel int
@@ -102,10 +107,13 @@ func (c CompressOptions) normalized() (CompressOptions, error) {
 		c.ZstdLevel = DefaultZstdLevel
 	}
 	switch {
-	case c.BrotliLevel < 0 || c.BrotliLevel > 11:
-		return c, fmt.Errorf("brotli level %d is out of range 0-11", c.BrotliLevel)
-	case c.GzipLevel < 1 || c.GzipLevel > 9:
-		return c, fmt.Errorf("gzip level %d is out of range 1-9", c.GzipLevel)
+	case c.BrotliLevel < 1 || c.BrotliLevel > 11:
+		return c, fmt.Errorf("brotli level %d is out of range 1-11", c.BrotliLevel)
+	case c.GzipLevel < 1 || c.GzipLevel > MaxGzipLevel:
+		if c.GzipLevel > 9 && c.GzipLevel <= 12 {
+			return c, fmt.Errorf("gzip level %d needs libdeflate, which this assetc was built without (%s): use 1-%d, or build with -tags cdeflate", c.GzipLevel, GzipImplementation, MaxGzipLevel)
+		}
+		return c, fmt.Errorf("gzip level %d is out of range 1-%d", c.GzipLevel, MaxGzipLevel)
 	case c.ZstdLevel < 1 || c.ZstdLevel > 22:
 		return c, fmt.Errorf("zstd level %d is out of range 1-22", c.ZstdLevel)
 	}
@@ -163,6 +171,11 @@ const compressionCache = "compressed"
 // was compressed. The bytes are a function of it, so it is also the identity
 // the build state records for a variant file.
 func variantKey(sum, encoding string, level int) string {
+	if encoding == EncodingGzip && GzipImplementation != gzipGo {
+		// libdeflate's bytes are not the Go encoder's at the same level: a
+		// cache shared by both kinds of binary keeps them apart.
+		encoding = "gzip_libdeflate"
+	}
 	return fmt.Sprintf("%s.%s-%d", sum, encoding, level)
 }
 

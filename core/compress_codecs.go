@@ -20,34 +20,39 @@ import (
 // depend on nothing else (gzip has no name and a zero mtime, like
 // WhiteNoise's), so a rebuild reproduces them exactly.
 func CompressBytes(encoding string, level int, data []byte) ([]byte, error) {
-	var buf bytes.Buffer
 	switch encoding {
 	case EncodingBrotli:
 		return brotliCompress(data, level)
 	case EncodingGzip:
-		buf.Grow(len(data)/3 + 64)
-		w, err := gzip.NewWriterLevel(&buf, level)
-		if err != nil {
-			return nil, err
-		}
-		// No file name and MTIME 0, RFC 1952's "no time stamp". This
-		// package writes a zero time.Time as its (truncated) Unix seconds,
-		// not as 0, hence the explicit epoch.
-		w.ModTime = time.Unix(0, 0)
-		if _, err := w.Write(data); err != nil {
-			return nil, err
-		}
-		if err := w.Close(); err != nil {
-			return nil, err
-		}
+		return gzipCompress(data, level)
 	case EncodingZstd:
 		enc, err := zstdEncoder(level)
 		if err != nil {
 			return nil, err
 		}
-		return enc.EncodeAll(data, buf.Bytes()), nil
+		return enc.EncodeAll(data, make([]byte, 0, len(data)/3+64)), nil
 	default:
 		return nil, fmt.Errorf("unknown compression %q", encoding)
+	}
+}
+
+// gzipCompressGo is klauspost/compress's gzip: no file name and MTIME 0,
+// RFC 1952's "no time stamp".
+func gzipCompressGo(data []byte, level int) ([]byte, error) {
+	var buf bytes.Buffer
+	buf.Grow(len(data)/3 + 64)
+	w, err := gzip.NewWriterLevel(&buf, level)
+	if err != nil {
+		return nil, err
+	}
+	// This package writes a zero time.Time as its (truncated) Unix
+	// seconds, not as 0, hence the explicit epoch.
+	w.ModTime = time.Unix(0, 0)
+	if _, err := w.Write(data); err != nil {
+		return nil, err
+	}
+	if err := w.Close(); err != nil {
+		return nil, err
 	}
 	return buf.Bytes(), nil
 }

@@ -110,8 +110,9 @@ func exitCode(err error, stderr io.Writer) int {
 
 func runVersion(args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "assetc %s\n", version)
-	// Which Brotli encoder compresses --compress br: the C library is much
-	// faster at quality 11 and makes the same bytes.
-	fmt.Fprintf(stdout, "brotli: %s\n", core.BrotliImplementation)
+	// Which encoders --compress uses: the C libraries are faster, and
+	// libdeflate's gzip changes the default levels (see core/compress.go).
+	fmt.Fprintf(stdout, "brotli: %s, default quality %d\n", core.BrotliImplementation, core.DefaultBrotliLevel)
+	fmt.Fprintf(stdout, "gzip: %s, default level %d\n", core.GzipImplementation, core.DefaultGzipLevel)
 	return nil
 }

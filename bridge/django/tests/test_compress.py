@@ -179,8 +179,8 @@ def test_compress_without_the_cli_fails_clearly(tmp_path: Path) -> None:
 
 
 def test_bad_levels_stop_the_native_build(tmp_path: Path) -> None:
-    with override_settings(ASSETC_COMPRESS=["gzip"], ASSETC_COMPRESS_LEVELS={"gzip": 10}):
-        with pytest.raises(CommandError, match=r'ASSETC_COMPRESS_LEVELS\["gzip"\] = 10 is not a level of gzip'):
+    with override_settings(ASSETC_COMPRESS=["gzip"], ASSETC_COMPRESS_LEVELS={"gzip": 13}):
+        with pytest.raises(CommandError, match=r'ASSETC_COMPRESS_LEVELS\["gzip"\] = 13 is not a level of gzip'):
             call_command("assetc", "build", "-o", str(tmp_path / "out"), stdout=io.StringIO(), stderr=io.StringIO())
     assert not (tmp_path / "out").exists()
 
@@ -215,7 +215,7 @@ def test_check_unknown_encoding(value: object, hint: str) -> None:
     assert hint in found["assetc.E004"][0].hint  # type: ignore[attr-defined]
 
 
-@pytest.mark.parametrize("levels", [{"br": 12}, {"br": -1}, {"gzip": 0}, {"zstd": 23}, {"zstd": "19"}, {"gzip": True}, {"gz": 9}, [("br", 5)]])
+@pytest.mark.parametrize("levels", [{"br": 12}, {"br": 0}, {"gzip": 0}, {"gzip": 13}, {"zstd": 23}, {"zstd": "19"}, {"gzip": True}, {"gz": 9}, [("br", 5)]])
 def test_check_bad_levels(levels: object) -> None:
     found = messages(ASSETC_COMPRESS=["br", "gzip", "zstd"], ASSETC_COMPRESS_LEVELS=levels)
     assert list(found) == ["assetc.E005"]
@@ -231,7 +231,7 @@ def test_check_bad_cache(tmp_path: Path) -> None:
 
 def test_check_valid_settings_are_quiet(tmp_path: Path) -> None:
     assert messages() == {}
-    assert messages(ASSETC_COMPRESS=["br", "gzip", "zstd"], ASSETC_COMPRESS_LEVELS={"br": 0, "gzip": 1, "zstd": 22}, ASSETC_COMPRESS_CACHE=str(tmp_path)) == {}
+    assert messages(ASSETC_COMPRESS=["br", "gzip", "zstd"], ASSETC_COMPRESS_LEVELS={"br": 1, "gzip": 12, "zstd": 22}, ASSETC_COMPRESS_CACHE=str(tmp_path)) == {}
     assert messages(ASSETC_COMPRESS=None) == {}
 
 

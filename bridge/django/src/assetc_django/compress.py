@@ -15,10 +15,12 @@ from typing import Any, NamedTuple
 from . import conf
 
 #: The encodings ASSETC_COMPRESS accepts (HTTP ``Content-Encoding`` tokens),
-#: with the CLI flag and the range of each one's level.
+#: with the CLI flag and the range of each one's level. gzip 10-12 need a CLI
+#: built with libdeflate (``assetc version`` says); another one refuses them
+#: with a clear message, which the build reports.
 LEVELS: dict[str, tuple[str, int, int]] = {
-    "br": ("--brotli-level", 0, 11),
-    "gzip": ("--gzip-level", 1, 9),
+    "br": ("--brotli-level", 1, 11),
+    "gzip": ("--gzip-level", 1, 12),
     "zstd": ("--zstd-level", 1, 22),
 }
 

@@ -33,9 +33,10 @@ ASSETC_COMPRESS                []         precompressed variants collectstatic w
                                           not 5% smaller is not kept. Needs the
                                           native CLI: the wasm core cannot compress, so
                                           collectstatic fails without it.
-ASSETC_COMPRESS_LEVELS         {}         levels by encoding, e.g. ``{"br": 11, "gzip": 9,
-                                          "zstd": 19}`` (the defaults); br 0-11, gzip 1-9,
-                                          zstd 1-22. Only the keys given are passed.
+ASSETC_COMPRESS_LEVELS         {}         levels by encoding, e.g. ``{"br": 11, "gzip": 9}``;
+                                          br 1-11, gzip 1-12 (10-12 need libdeflate), zstd
+                                          1-22. Only the keys given are passed; the others
+                                          are the CLI's defaults (``assetc version``).
 ASSETC_COMPRESS_CACHE          None       a directory (str or Path) keeping compressed bytes
                                           by content (``--compress-cache``): a deploy that
                                           builds into an empty STATIC_ROOT each time (Docker,
