@@ -22,6 +22,8 @@
 //	manifest.go  staticfiles.json, byte-compatible with Django
 //	build.go     writing a static root atomically and incrementally
 //	compress.go  precompressed .br/.gz/.zst variants, each content once
+//	compress_*.go  the encoders: Go everywhere, C (libbrotlienc, libdeflate)
+//	             in builds tagged cbrotli / cdeflate; none in wasm
 //	integrity.go SRI hashes and the staticfiles.integrity.json sidecar
 //	importmap.go an import map from logical module paths to hashed URLs
 //	clean.go     removing hashed files no recent build needs
