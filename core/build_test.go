@@ -218,12 +218,18 @@ func assertUsableOutput(t *testing.T, out string) map[string]string {
 }
 
 func TestMissingFileErrorHelps(t *testing.T) {
-	root := writeTree(t, map[string]string{"css/site.css": "", "img/logo.png": ""})
-	p := newProject(t, core.Config{Roots: []core.Root{{Dir: root}}})
+	root := writeTree(t, map[string]string{"css/site.css": "", "img/logo.png": "", "img/icons/arrow.svg": ""})
+	vendor := writeTree(t, map[string]string{"dist/widget.js": ""})
+	p := newProject(t, core.Config{Roots: []core.Root{{Dir: root}, {Dir: vendor, Prefix: "vendor"}}})
 	for asked, suggestion := range map[string]string{
-		"/css/site.css": "css/site.css", // a leading "/"
-		"css/Site.css":  "css/site.css", // letter case
-		"img/logo.pgn":  "img/logo.png", // a typo
+		"/css/site.css":         "css/site.css",          // a leading "/"
+		"css/Site.css":          "css/site.css",          // letter case
+		"img/logo.pgn":          "img/logo.png",          // a typo
+		"IMG/logo.png":          "img/logo.png",          // the directory's letter case
+		"img/Icons/arrow.svg":   "img/icons/arrow.svg",   // a nested directory's
+		"img/icon/arrow.svg":    "img/icons/arrow.svg",   // a typo in a directory
+		"Img/Icons/Arow.svg":    "img/icons/arrow.svg",   // all of them at once
+		"vendor/Dist/widget.js": "vendor/dist/widget.js", // under a root's prefix
 	} {
 		_, err := p.HashedName(asked)
 		var nf *core.NotFoundError

@@ -8,8 +8,9 @@ import (
 
 // suggest finds existing logical paths a user may have meant: the same path
 // without a leading "/" or STATIC_URL, a different letter case, or a basename
-// a couple of typos away in the same directory. It lists only the parent
-// directory in each root, never the whole tree.
+// a couple of typos away in the same directory, also when the directory
+// itself is misspelt ("Img/" for "img/"). It lists only the directories on
+// the path in each root, never the whole tree.
 func (p *Project) suggest(logical string) []string {
 	var out []string
 	add := func(s string) {
@@ -40,8 +41,19 @@ func (p *Project) suggest(logical string) []string {
 			continue
 		}
 		entries, err := p.fsys.ReadDir(strings.TrimRight(root.Dir+"/"+relDir, "/"))
+		shownDir := dir
 		if err != nil {
-			continue
+			corrected, ok := p.correctDir(root.Dir, relDir)
+			if !ok {
+				continue
+			}
+			if entries, err = p.fsys.ReadDir(strings.TrimRight(root.Dir+"/"+corrected, "/")); err != nil {
+				continue
+			}
+			relDir, shownDir = corrected, corrected
+			if root.Prefix != "" {
+				shownDir = root.Prefix + "/" + corrected
+			}
 		}
 		for _, e := range entries {
 			if e.IsDir {
@@ -55,7 +67,7 @@ func (p *Project) suggest(logical string) []string {
 				d = 0
 			}
 			if d <= 2 && d*3 <= len(base) {
-				candidates = append(candidates, candidate{dir + e.Name, d})
+				candidates = append(candidates, candidate{shownDir + e.Name, d})
 			}
 		}
 	}
@@ -72,6 +84,37 @@ func (p *Project) suggest(logical string) []string {
 		out = out[:3]
 	}
 	return out
+}
+
+// correctDir finds the directory a misspelt relative one ("Img/icons/")
+// most likely means, one component at a time: the same name in another
+// letter case, else one typo away (for names of four letters or more).
+func (p *Project) correctDir(rootDir, relDir string) (string, bool) {
+	corrected := ""
+	for _, part := range strings.Split(strings.Trim(relDir, "/"), "/") {
+		entries, err := p.fsys.ReadDir(strings.TrimRight(rootDir+"/"+corrected, "/"))
+		if err != nil {
+			return "", false
+		}
+		best, bestDistance := "", 2
+		for _, e := range entries {
+			if !e.IsDir {
+				continue
+			}
+			d := editDistance(strings.ToLower(e.Name), strings.ToLower(part))
+			if strings.EqualFold(e.Name, part) {
+				d = 0
+			}
+			if d < bestDistance && (d == 0 || len(part) >= 4) {
+				best, bestDistance = e.Name, d
+			}
+		}
+		if best == "" {
+			return "", false
+		}
+		corrected += best + "/"
+	}
+	return corrected, true
 }
 
 // editDistance is the Levenshtein distance between two strings, in bytes.
