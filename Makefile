@@ -25,11 +25,14 @@ export ASSETC_WASM   := $(abspath $(WASM))
 CORPUS    := bench/corpus
 export ASSETC_CORPUS := $(abspath $(CORPUS))
 
-.PHONY: all build wasm run test test-go test-python lint fuzz venv corpus bench bench-quick clean
+.PHONY: all build print-gotags wasm run test test-go test-python lint fuzz venv corpus bench bench-quick clean
 
 all: build wasm
 
 build: $(BIN)
+
+print-gotags:
+	@echo $(GOTAGS)
 
 $(BIN): $(GOFILES) go.mod go.sum
 	$(GO) build -tags "$(GOTAGS)" -o $(BIN) ./cmd/assetc

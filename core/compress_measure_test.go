@@ -21,7 +21,10 @@ import (
 // The measurement behind the default compression levels. It is not a test
 // of behaviour, so it only builds with -tags measure:
 //
-//	go test -tags measure -run TestMeasureCompression -v -timeout 60m ./core -corpus ../bench/corpus
+//	go test -tags "measure $(make -s print-gotags)" -run TestMeasureCompression -v -timeout 60m ./core -corpus ../bench/corpus
+//
+// (the tags pick the encoders the Makefile's binary has: C or Go; with
+// libdeflate, -settings can add gzip:10-12).
 //
 // Every compressible file of the corpus (DefaultCompressSkip applied) is
 // compressed once per setting; "served" counts the variant when it passes
