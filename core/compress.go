@@ -64,9 +64,8 @@ type CompressOptions struct {
 	// writes no variants.
 	Encodings []string
 	// Levels; 0 means the Default*Level. Brotli is 1-11, gzip 1-9 (1-12
-	// with libdeflate), zstd
-	// 1-22 (mapped onto the four speeds of the Go encoder: <3 fastest, <6
-	// default, <10 better, else best).
+	// with libdeflate), zstd 1-22 (mapped onto the four speeds of the Go
+	// encoder: <3 fastest, <6 default, <10 better, else best).
 	BrotliLevel, GzipLevel, ZstdLevel int
 	// SkipExtensions are extensions (no dot, any case) never compressed;
 	// nil means DefaultCompressSkip, an empty non-nil slice skips nothing.
