@@ -4,6 +4,7 @@ real uvicorn (ASGI) and waitress (WSGI) processes on 127.0.0.1."""
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 import os
 import subprocess
@@ -20,7 +21,9 @@ from .conftest import example_cli_sources
 from .http_transports import Answer, AsyncTestClientTransport, ServerTransport, TestClientTransport
 
 IMMUTABLE = "max-age=315360000, public, immutable"
-OLD_HASHED = "css/site.0123456789ab.css"
+# The previous deploy's site.css: named by its bytes, as Django names it.
+OLD_BYTES = b"/* the previous deploy's site.css */\n"
+OLD_HASHED = f"css/site.{hashlib.md5(OLD_BYTES).hexdigest()[:12]}.css"
 EXTRA_TYPES = {
     "js/mod.mjs": ("export default 1;\n", "text/javascript; charset=utf-8"),
     "wasm/x.wasm": ("\0asm\1\0\0\0", "application/wasm"),
@@ -48,7 +51,7 @@ def built_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
         if text is not None:
             (root / name).parent.mkdir(parents=True, exist_ok=True)
             (root / name).write_text(text)
-    (root / OLD_HASHED).write_text("/* the previous deploy's site.css */\n")
+    (root / OLD_HASHED).write_bytes(OLD_BYTES)
     (base / "secret.txt").write_text("SECRET")
     (base / "secret-dir").mkdir()
     (base / "secret-dir" / "secret.txt").write_text("SECRET")

@@ -49,6 +49,13 @@ ASSETC_SERVE_ROOT              True       the middleware serves files from STATI
                                           exists (old hashed names too: rolling deploys).
 ASSETC_MAX_AGE                 60         max-age of unhashed files (0 in DEBUG).
 ASSETC_ALLOW_ALL_ORIGINS       True       ``Access-Control-Allow-Origin: *`` on static files.
+ASSETC_STALE_HASH_FALLBACK     False      a hashed URL whose hash matches no available bytes
+                                          (a STATIC_ROOT file rewritten with other bytes, a
+                                          name from another deploy): False answers 404 with
+                                          ``no-store``; True answers the file's current
+                                          bytes cached like its unhashed name (ASSETC_MAX_AGE,
+                                          never ``immutable``), what rolling deploys behind a
+                                          CDN may prefer.
 =============================  =========  ==================================================
 """
 
@@ -75,6 +82,7 @@ DEFAULTS: dict[str, Any] = {
     "ASSETC_SERVE_ROOT": True,
     "ASSETC_MAX_AGE": 60,
     "ASSETC_ALLOW_ALL_ORIGINS": True,
+    "ASSETC_STALE_HASH_FALLBACK": False,
 }
 
 
