@@ -59,10 +59,10 @@ def free_port() -> int:
 class ServerTransport:
     """A real server process on 127.0.0.1, started with the fixture settings."""
 
-    def __init__(self, name: str, static_root: str):
+    def __init__(self, name: str, static_root: str, settings_module: str = "tests.settings", env: dict[str, str] | None = None):
         self.name = name
         self.port = free_port()
-        env = dict(os.environ, DJANGO_SETTINGS_MODULE="tests.settings", ASSETC_TEST_STATIC_ROOT=static_root)
+        env = dict(os.environ, **(env or {}), DJANGO_SETTINGS_MODULE=settings_module, ASSETC_TEST_STATIC_ROOT=static_root)
         env["PYTHONPATH"] = str(BRIDGE) + os.pathsep + env.get("PYTHONPATH", "")
         if name == "uvicorn":
             command = [sys.executable, "-m", "uvicorn", "tests.asgi:application", "--host", "127.0.0.1", "--port", str(self.port), "--log-level", "warning", "--lifespan", "off"]
