@@ -49,6 +49,15 @@ ASSETC_SERVE_ROOT              True       the middleware serves files from STATI
                                           exists (old hashed names too: rolling deploys).
 ASSETC_MAX_AGE                 60         max-age of unhashed files (0 in DEBUG).
 ASSETC_ALLOW_ALL_ORIGINS       True       ``Access-Control-Allow-Origin: *`` on static files.
+ASSETC_REFRESH_INTERVAL        2          seconds after which a production process re-checks
+                                          the sources (by stat, lazily: no tree walk, no
+                                          re-hashing of unchanged files), so edited files get
+                                          their new names and are served without a restart.
+                                          0 or None: never (names fixed at first use). DEBUG
+                                          re-checks on every request whatever this says.
+ASSETC_INSTANCES               None       wasm instances per configuration, shared by all
+                                          threads (each costs its own memory); None:
+                                          ``min(4, os.cpu_count())``.
 =============================  =========  ==================================================
 """
 
@@ -75,6 +84,8 @@ DEFAULTS: dict[str, Any] = {
     "ASSETC_SERVE_ROOT": True,
     "ASSETC_MAX_AGE": 60,
     "ASSETC_ALLOW_ALL_ORIGINS": True,
+    "ASSETC_REFRESH_INTERVAL": 2,
+    "ASSETC_INSTANCES": None,
 }
 
 
