@@ -2,6 +2,7 @@ package core
 
 import (
 	"bytes"
+	"container/list"
 	"crypto/md5"
 	"encoding/hex"
 	"errors"
@@ -24,9 +25,20 @@ type Project struct {
 
 	mu         sync.Mutex
 	generation uint64
-	entries    map[string]*entry     // logical path -> what was found there
-	names      map[string]*namedFile // this generation's names
-	bundlers   *bundlerManifests
+	// entries caches what was found at each logical path asked about. It is
+	// re-checked by stat after Invalidate, and bounded: entries for existing
+	// files sit in found (at most maxFileEntries, more than any real tree),
+	// entries for paths no root provides (misses: every unique 404 makes
+	// one) sit in misses (at most maxMissEntries); each list drops its least
+	// recently used entry when full.
+	entries map[string]*entry
+	found   *list.List // of *entry, most recently used first
+	misses  *list.List // of *entry, most recently used first
+	// names are this generation's names (dropped by Invalidate), at most one
+	// per CSS/JS file asked about or referenced: bounded by the files in the
+	// roots, like found.
+	names    map[string]*namedFile
+	bundlers *bundlerManifests
 
 	// known holds content sums from an earlier build, so a rebuild need not
 	// read a binary file whose size and mtime are unchanged (see load).
@@ -37,8 +49,24 @@ type Project struct {
 	naming sync.Mutex
 }
 
+// The bounds of Project.entries. A miss costs ~1.5 KB (its lookup's probes),
+// and clients choose how many distinct misses they ask for: 2,000 of them
+// keep a scanner's 404s under ~3 MB. A file entry costs about as much plus,
+// for CSS and JS, the file's bytes; only the tree decides how many there
+// are, so their bound (ten times the 100,000-file tree bench/ builds) only
+// stops paths that reach one file many ways (symlinked directories).
+const (
+	maxFileEntries = 1_000_000
+	maxMissEntries = 2_000
+)
+
 // entry caches the lookup of one logical path and the file loaded from it.
 type entry struct {
+	logical string
+	// place is the entry's element in Project.misses when missing, else in
+	// Project.found; nil before its first load. Both guarded by Project.mu.
+	place     *list.Element
+	missing   bool
 	mu        sync.Mutex
 	loaded    bool
 	checked   uint64 // the generation the entry was last verified in
@@ -79,6 +107,8 @@ func NewProject(fsys FileSystem, cfg Config) (*Project, error) {
 		fsys:     fsys,
 		cfg:      normalized,
 		entries:  map[string]*entry{},
+		found:    list.New(),
+		misses:   list.New(),
 		names:    map[string]*namedFile{},
 		bundlers: newBundlerManifests(),
 	}, nil
@@ -116,29 +146,83 @@ func (p *Project) node(logical string) (*fileNode, error) {
 	p.mu.Lock()
 	e := p.entries[logical]
 	if e == nil {
-		e = &entry{}
+		e = &entry{logical: logical}
 		p.entries[logical] = e
+	} else if e.place != nil {
+		p.listOf(e).MoveToFront(e.place)
 	}
 	generation := p.generation
 	p.mu.Unlock()
 
+	node, err, changed := p.check(e, generation)
+	if changed {
+		p.file(e, node != nil)
+	}
+	return node, err
+}
+
+// check answers from the entry, re-checking or loading it when it was not
+// verified in this generation; changed says it was (re)loaded.
+func (p *Project) check(e *entry, generation uint64) (*fileNode, error, bool) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.loaded && e.checked == generation {
-		return e.node, e.err
+		return e.node, e.err, false
 	}
 	if e.loaded && e.err == nil && p.unchanged(e) {
 		e.checked = generation
-		return e.node, nil
+		return e.node, nil, false
 	}
 	e.loaded, e.checked = true, generation
-	e.lookup, e.err = find(p.fsys, &p.cfg, logical)
+	e.lookup, e.err = find(p.fsys, &p.cfg, e.logical)
 	e.node = nil
 	if e.err == nil && e.lookup.source != nil {
 		e.readCount++
 		e.node, e.err = p.load(*e.lookup.source, e.lookup.probes[len(e.lookup.probes)-1].info)
 	}
-	return e.node, e.err
+	return e.node, e.err, true
+}
+
+// listOf is the list an entry sits in; called with p.mu held.
+func (p *Project) listOf(e *entry) *list.List {
+	if e.missing {
+		return p.misses
+	}
+	return p.found
+}
+
+// file puts a (re)loaded entry in the list its outcome belongs to, found or
+// misses, and drops that list's least recently used entries beyond its bound.
+func (p *Project) file(e *entry, exists bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.entries[e.logical] != e {
+		return // dropped meanwhile
+	}
+	if e.place != nil {
+		if e.missing == !exists {
+			return
+		}
+		p.listOf(e).Remove(e.place)
+	}
+	e.missing = !exists
+	to, bound := p.listOf(e), maxFileEntries
+	if e.missing {
+		bound = maxMissEntries
+	}
+	e.place = to.PushFront(e)
+	for to.Len() > bound {
+		oldest := to.Remove(to.Back()).(*entry)
+		oldest.place = nil
+		delete(p.entries, oldest.logical)
+	}
+}
+
+// stale reports whether a loaded entry no longer matches the files on disk.
+func (p *Project) stale(e *entry) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.loaded && e.err == nil && !p.unchanged(e)
 }
 
 // unchanged re-stats every place the cached lookup looked.
@@ -332,6 +416,14 @@ func (p *Project) ReadCount(logical string) int {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return e.readCount
+}
+
+// CachedPaths reports how many logical paths the project holds an answer for,
+// found or missing. Tests use it to check that the cache is bounded.
+func (p *Project) CachedPaths() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.entries)
 }
 
 // isNotExist reports whether err means that a path does not exist.

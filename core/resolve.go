@@ -18,6 +18,11 @@ type Asset struct {
 	// Diagnostics are the warnings about this file (allowed missing
 	// references and the like).
 	Diagnostics []Diagnostic
+	// SourceInfo and SourceSum (the whole MD5) identify the source bytes the
+	// name was computed from, so a server streaming Source.Path can check
+	// that the file still holds them before it answers a hashed URL.
+	SourceInfo FileInfo
+	SourceSum  [16]byte
 }
 
 // HashedName returns the hashed logical path of a file, computed from the
@@ -39,7 +44,7 @@ func (p *Project) Asset(logical string) (Asset, error) {
 	if node == nil {
 		return Asset{}, p.notFound(logical)
 	}
-	asset := Asset{LogicalPath: logical, Source: node.source}
+	asset := Asset{LogicalPath: logical, Source: node.source, SourceInfo: node.info, SourceSum: node.sum}
 	if !needsNaming(node) {
 		asset.HashedName = plainName(node)
 		return asset, nil
@@ -106,24 +111,83 @@ var hashSegment = regexp.MustCompile(`\.[0-9a-f]{12}`)
 // ("css/site.0123456789ab.css"), so a server can answer a hashed URL from
 // the sources. It returns a *NotFoundError unless the name is exactly the
 // current name of a file (an old hash is not served from sources).
+//
+// Before answering not found it re-checks, by stat, the files the name could
+// belong to and what they reference: processes sharing the sources notice
+// edits at different times (each after its own Invalidate), and a name that
+// another process rendered from newer bytes must not get a 404 here.
 func (p *Project) AssetByHashedName(hashed string) (Asset, error) {
+	asset, candidates, err := p.assetByHashedName(hashed)
+	if err == nil || !p.anyChanged(candidates) {
+		return asset, err
+	}
+	p.Invalidate()
+	asset, _, err = p.assetByHashedName(hashed)
+	return asset, err
+}
+
+// assetByHashedName is AssetByHashedName from what is cached; on failure it
+// returns the logical paths the name could have belonged to.
+func (p *Project) assetByHashedName(hashed string) (Asset, []string, error) {
 	dir, base := path.Split(hashed)
 	matches := hashSegment.FindAllStringIndex(base, -1)
 	// The hash is the last ".<hex12>" segment; try it first, then others
 	// for names whose extension itself looks like hex.
 	sort.Slice(matches, func(i, j int) bool { return matches[i][0] > matches[j][0] })
+	var candidates []string
 	for _, m := range matches {
 		candidate := dir + base[:m[0]] + base[m[1]:]
+		candidates = append(candidates, candidate)
+		// node first: a missing candidate (most 404s) needs no suggestions.
+		if node, err := p.node(candidate); err != nil || node == nil {
+			continue
+		}
 		asset, err := p.Asset(candidate)
 		if err == nil && asset.HashedName == hashed {
-			return asset, nil
+			return asset, nil, nil
 		}
 	}
 	// A prehashed file is served under its own name.
-	if asset, err := p.Asset(hashed); err == nil && asset.HashedName == hashed {
-		return asset, nil
+	if node, err := p.node(hashed); err == nil && node != nil {
+		if asset, err := p.Asset(hashed); err == nil && asset.HashedName == hashed {
+			return asset, nil, nil
+		}
 	}
-	return Asset{}, &NotFoundError{LogicalPath: hashed}
+	return Asset{}, candidates, &NotFoundError{LogicalPath: hashed}
+}
+
+// anyChanged re-stats the cached files behind the given logical paths and
+// everything they reference (as named in this generation), and reports
+// whether any of them changed, appeared or disappeared since it was read.
+func (p *Project) anyChanged(logicals []string) bool {
+	seen := map[string]bool{}
+	var changed func(string) bool
+	changed = func(l string) bool {
+		if seen[l] {
+			return false
+		}
+		seen[l] = true
+		p.mu.Lock()
+		e := p.entries[l]
+		p.mu.Unlock()
+		if e != nil && p.stale(e) {
+			return true
+		}
+		if named := p.named(l); named != nil {
+			for _, dep := range named.deps {
+				if changed(dep) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	for _, l := range logicals {
+		if changed(l) {
+			return true
+		}
+	}
+	return false
 }
 
 // Walk lists every file the roots provide, with duplicates and ignored files.

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/binary"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -268,6 +269,14 @@ type contentHeader struct {
 	// file). When false the body is empty and the host streams Source
 	// itself: copying a large font through guest memory would only cost.
 	Inline bool `json:"inline"`
+	// SourceSize, SourceMtimeNs and SourceMD5 (hex) identify the source
+	// bytes the name was computed from. Before streaming Source for a hashed
+	// name, a host checks that the file still has them (it may have been
+	// edited since the core last looked) and otherwise invalidates and asks
+	// again, so a hashed URL never gets bytes of another hash.
+	SourceSize    int64  `json:"source_size"`
+	SourceMtimeNs int64  `json:"source_mtime_ns"`
+	SourceMD5     string `json:"source_md5"`
 }
 
 // frameContent lays out a content response: the JSON header's length as
@@ -301,7 +310,8 @@ func (in *instance) content(request []byte, requestErr error) (response []byte) 
 	if err != nil {
 		return frameFailure(failed(errorOf(err)))
 	}
-	header := contentHeader{OK: true, Path: asset.LogicalPath, Hashed: asset.HashedName, Source: asset.Source.Path, Inline: asset.Content != nil}
+	header := contentHeader{OK: true, Path: asset.LogicalPath, Hashed: asset.HashedName, Source: asset.Source.Path, Inline: asset.Content != nil,
+		SourceSize: asset.SourceInfo.Size, SourceMtimeNs: asset.SourceInfo.ModTime, SourceMD5: hex.EncodeToString(asset.SourceSum[:])}
 	return frameContent(marshal(header), asset.Content)
 }
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import logging
 import os
 import shutil
-import threading
 from pathlib import Path
 
 import pytest
@@ -145,25 +144,6 @@ def test_trapped_instance_is_replaced_and_only_one_call_fails(monkeypatch: pytes
         core.resolve(["css/site.css"])
     assert core.resolve_one("css/site.css") == native_resolve(["css/site.css"])["css/site.css"]
     assert core.instances_created == 2
-
-
-def test_one_instance_per_thread() -> None:
-    core = runtime.Core(configured_core().config)
-    seen: list[object] = []
-    barrier = threading.Barrier(4, timeout=60)
-
-    def work() -> None:
-        core.ping()
-        seen.append(core._local.instance)  # kept alive: ids stay distinct
-        barrier.wait()
-
-    threads = [threading.Thread(target=work) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
-    assert len({id(i) for i in seen}) == 4
-    assert core.instances_created == 4
 
 
 def test_compiled_module_cache_is_written_atomically(tmp_path: Path) -> None:

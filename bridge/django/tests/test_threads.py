@@ -49,4 +49,5 @@ def test_threads_resolve_and_serve_identically(tmp_path: Path) -> None:
         with ThreadPoolExecutor(THREADS) as pool:
             problems = [p for ps in pool.map(work, range(THREADS), timeout=300) for p in ps]
     assert problems == []
-    assert fresh.instances_created == THREADS
+    # 16 threads share the pool (runtime.Core): never more instances than its bound.
+    assert 1 <= fresh.instances_created <= fresh.max_instances

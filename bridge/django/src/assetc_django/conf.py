@@ -56,6 +56,15 @@ ASSETC_STALE_HASH_FALLBACK     False      a hashed URL whose hash matches no ava
                                           bytes cached like its unhashed name (ASSETC_MAX_AGE,
                                           never ``immutable``), what rolling deploys behind a
                                           CDN may prefer.
+ASSETC_REFRESH_INTERVAL        2          seconds after which a production process re-checks
+                                          the sources (by stat, lazily: no tree walk, no
+                                          re-hashing of unchanged files), so edited files get
+                                          their new names and are served without a restart.
+                                          0 or None: never (names fixed at first use). DEBUG
+                                          re-checks on every request whatever this says.
+ASSETC_INSTANCES               None       wasm instances per configuration, shared by all
+                                          threads (each costs its own memory); None:
+                                          ``min(4, os.cpu_count())``.
 =============================  =========  ==================================================
 """
 
@@ -83,6 +92,8 @@ DEFAULTS: dict[str, Any] = {
     "ASSETC_MAX_AGE": 60,
     "ASSETC_ALLOW_ALL_ORIGINS": True,
     "ASSETC_STALE_HASH_FALLBACK": False,
+    "ASSETC_REFRESH_INTERVAL": 2,
+    "ASSETC_INSTANCES": None,
 }
 
 

@@ -32,7 +32,7 @@ from typing import Any, BinaryIO
 
 from .lru import LRU
 from .responders import ENCODINGS, Representation, StaticFile
-from .runtime import Core, CoreError
+from .runtime import Content, Core, CoreError
 
 # Django's hashed names: "name.<md5[:12]>.ext" or "noext.<md5[:12]>".
 _HASHED_BASENAME = re.compile(r"\.([0-9a-f]{12})(\.[^./]+)?$")
@@ -432,38 +432,89 @@ class RootFiles:
         return decoded_md5 == source_md5
 
 
+# Source files up to this size are read and compared by MD5 with what the
+# core hashed before they are served (and then served from those very bytes);
+# larger ones are compared by size and mtime only, as the core itself does.
+_VERIFY_BYTES_LIMIT = 256 * 1024
+
+
+def _as_hashed(content: Content) -> tuple[os.stat_result, bytes | None] | None:
+    """The source file's stat (and bytes, when small) if it still holds the
+    bytes the core named; None when it changed since the core read it."""
+    try:
+        info = os.stat(content.source)
+    except OSError:
+        return None
+    if content.source_size >= 0 and (info.st_size != content.source_size or info.st_mtime_ns != content.source_mtime_ns):
+        return None
+    if not content.source_md5 or info.st_size > _VERIFY_BYTES_LIMIT:
+        return info, None
+    try:
+        with open(content.source, "rb") as handle:
+            data = handle.read(_VERIFY_BYTES_LIMIT + 1)
+    except OSError:
+        return None
+    if hashlib.md5(data, usedforsecurity=False).hexdigest() != content.source_md5:
+        return None  # same size and mtime, other bytes: an edit within the clock's resolution
+    return info, data
+
+
 class SourceFiles:
     """The sources, through the core: a hashed name is served only while it is
-    the current name of its file; an unhashed name is served as it is."""
+    the current name of its file; an unhashed name is served as it is.
+
+    The invariant: a hashed name is only answered with bytes whose hash is the
+    one in the name. A rewritten CSS/JS body is exactly what the core hashed;
+    a file streamed from the sources is first checked against the identity
+    the core answered (size, mtime, MD5 for small files). If it changed since
+    the core read it, the core is invalidated and asked again, once: then the
+    name is either current again or not found (404, or STATIC_ROOT's copy).
+    """
 
     def __init__(self, core: Core, prehashed: Iterable[str] = ()):
         self.core = core
         self.prehashed = list(prehashed)
 
-    def find(self, name: str) -> StaticFile | None:
+    def _content(self, name: str) -> tuple[Content, bool] | None:
         try:
-            content = self.core.content(hashed=name)
-            hashed = True
+            return self.core.content(hashed=name), True
         except CoreError as exc:
             if exc.kind != "not_found":
                 raise
-            try:
-                content = self.core.content(path=name)
-            except CoreError as exc2:
-                if exc2.kind == "not_found":
-                    return None
-                raise
-            hashed = False
         try:
-            info = os.stat(content.source)
-        except OSError:
-            return None
-        immutable = (hashed and content.hashed != content.path) or any(
-            fnmatch.fnmatchcase(content.path, p) for p in self.prehashed
-        )
-        if content.body is not None:
-            digest = hashlib.md5(content.body, usedforsecurity=False).hexdigest()[:16]
-            identity = Representation(size=len(content.body), body=content.body, etag=f'"{digest}"')
-        else:
-            identity = Representation(size=info.st_size, path=content.source, etag=_disk_etag(info))
-        return StaticFile(name=name, identity=identity, mtime=info.st_mtime, immutable=immutable)
+            return self.core.content(path=name), False
+        except CoreError as exc:
+            if exc.kind == "not_found":
+                return None
+            raise
+
+    def find(self, name: str) -> StaticFile | None:
+        for _ in range(2):
+            found = self._content(name)
+            if found is None:
+                return None
+            content, hashed = found
+            immutable = (hashed and content.hashed != content.path) or any(
+                fnmatch.fnmatchcase(content.path, p) for p in self.prehashed
+            )
+            if content.body is not None:
+                try:
+                    mtime = os.stat(content.source).st_mtime
+                except OSError:
+                    mtime = 0.0
+                return StaticFile(name=name, identity=_in_memory(content.body), mtime=mtime, immutable=immutable)
+            checked = _as_hashed(content)
+            if checked is not None:
+                info, data = checked
+                identity = _in_memory(data) if data is not None else Representation(
+                    size=info.st_size, path=content.source, etag=_disk_etag(info)
+                )
+                return StaticFile(name=name, identity=identity, mtime=info.st_mtime, immutable=immutable)
+            # Edited since the core read it: make the core look again.
+            self.core.invalidate()
+        return None  # changing under our feet twice: nothing to serve that is known to match
+
+
+def _in_memory(body: bytes) -> Representation:
+    digest = hashlib.md5(body, usedforsecurity=False).hexdigest()[:16]
+    return Representation(size=len(body), body=body, etag=f'"{digest}"')

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +50,8 @@ def core_config(sources: Sources | None = None) -> dict[str, Any]:
 
 
 _current: Core | None = None
+# When the cores were last invalidated for ASSETC_REFRESH_INTERVAL (monotonic).
+_last_refresh = time.monotonic()
 
 
 @receiver(setting_changed)
@@ -59,26 +62,54 @@ def _settings_changed(**kwargs: Any) -> None:
     _current = None
 
 
+def refresh_if_due() -> None:
+    """Zero-deploy updates: invalidate every core once ASSETC_REFRESH_INTERVAL
+    seconds have passed since the last time, so a production process follows
+    edited sources within the interval.
+
+    Invalidating costs nothing at once: each cached file is re-checked with
+    one stat when it is next needed, and only a changed file is read and
+    hashed again; nothing walks the tree. DEBUG invalidates on every request
+    instead (apps.py); 0 or None turns this off.
+    """
+    global _last_refresh
+    interval = conf.get("ASSETC_REFRESH_INTERVAL")
+    if not interval or settings.DEBUG:
+        return
+    now = time.monotonic()
+    if now - _last_refresh >= float(interval):
+        _last_refresh = now
+        invalidate_all()
+
+
 def configured_core() -> Core:
     """The Core for the current settings; one per distinct configuration per process.
 
     The settings are read once; a production process keeps its core (and its
-    caches) for its whole life.
+    caches) for its whole life, re-checking the sources every
+    ASSETC_REFRESH_INTERVAL seconds (:func:`refresh_if_due`).
     """
     global _current
+    refresh_if_due()
     current = _current
     if current is not None:
         return current
     config = core_config()
     wasm = conf.get("ASSETC_WASM_PATH")
     cache = conf.get("ASSETC_CACHE_DIR")
-    key = json.dumps([config, str(wasm), str(cache)], sort_keys=True)
+    instances = conf.get("ASSETC_INSTANCES")
+    key = json.dumps([config, str(wasm), str(cache), instances], sort_keys=True)
     core = _cores.get(key)
     if core is None:
         with _lock:
             core = _cores.get(key)
             if core is None:
-                core = Core(config, Path(wasm) if wasm else None, cache if cache is False else (Path(cache) if cache else None))
+                core = Core(
+                    config,
+                    Path(wasm) if wasm else None,
+                    cache if cache is False else (Path(cache) if cache else None),
+                    instances=instances,
+                )
                 _cores[key] = core
     _current = core
     return core

@@ -6,12 +6,16 @@ This module knows nothing about Django. It speaks ABI v1 (see
 * one ``wasmtime.Engine`` and one compiled ``Module`` per process, the
   compiled code cached on disk (keyed by the wasm's sha256 and the wasmtime
   version, written atomically, only in a directory this user owns);
-* one ``Store`` + ``Instance`` per thread (a Store is not thread-safe and
-  ctypes releases the GIL), created lazily and configured with the same JSON;
+* a bounded pool of ``Store`` + ``Instance`` pairs per :class:`Core` (a Store
+  is not thread-safe and ctypes releases the GIL, so a thread borrows one for
+  each call): at most ``instances`` exist, created lazily and configured with
+  the same JSON, whatever the number of threads (runserver starts one per
+  request; each instance costs ~57 ms to create and its own linear memory);
 * the guest does all file I/O through three host imports (``assetc_host``),
   so symlinks that leave a source root work as they do for Django;
-* any wasm trap discards that thread's instance: the call that trapped fails
-  with :class:`CoreTrap`, the next call gets a fresh instance.
+* any wasm trap discards that instance: the call that trapped fails with
+  :class:`CoreTrap`, a later call gets a fresh instance. So does an instance
+  whose linear memory (which never shrinks) grew past ``max_memory``.
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ import weakref
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 if TYPE_CHECKING:
     import wasmtime
@@ -106,7 +110,7 @@ def _release_at_exit() -> None:
     # "Exception ignored in Managed.__del__".
     global _engine
     for core in list(_live_cores):
-        core._local = threading.local()
+        core._idle.clear()
         core._module = core._engine = None  # type: ignore[assignment]
     _modules.clear()
     _engine = None
@@ -291,7 +295,7 @@ def _host_funcs() -> list[tuple[str, wasmtime.FuncType, Callable[..., int]]]:
 
 
 class _Instance:
-    """A Store + Instance used by exactly one thread."""
+    """A Store + Instance, used by one thread at a time (borrowed from a Core's pool)."""
 
     def __init__(self, engine: wasmtime.Engine, module: wasmtime.Module):
         import wasmtime
@@ -351,6 +355,10 @@ class _Instance:
     def call_void(self, name: str) -> None:
         self._func(name)(self.store)
 
+    def memory_size(self) -> int:
+        """Bytes of linear memory: it grows with the guest's heap and never shrinks."""
+        return int(self.memory.data_len(self.store))
+
 
 def _decode(raw: bytes) -> dict[str, Any]:
     try:
@@ -379,59 +387,135 @@ class Content:
     hashed: str  # hashed logical path
     source: str  # the source file on the host
     body: bytes | None  # the bytes to serve when they differ from ``source`` (rewritten CSS/JS)
+    # The identity of the source bytes the core named (size, mtime, whole MD5
+    # in hex): a host checks the file still has it before streaming ``source``.
+    source_size: int = -1
+    source_mtime_ns: int = -1
+    source_md5: str = ""
+
+
+_T = TypeVar("_T")
+
+
+def default_instances() -> int:
+    """The default pool size: ``min(4, os.cpu_count())``. More instances than
+    cores only add memory: every call is CPU work in the guest."""
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+# An instance whose linear memory grew past this is discarded after its call
+# (a fresh one starts at ~20 MB): wasm memory never shrinks, so one burst
+# (a page naming thousands of files) would otherwise be kept for good.
+DEFAULT_MAX_MEMORY = 512 * 1024 * 1024
 
 
 class Core:
     """The assetc core for one configuration, usable from any thread.
 
-    ``config`` is the ABI ``configure`` request. Every thread gets its own
-    instance, configured on first use; :meth:`invalidate` makes every
-    instance re-check its sources before its next call.
+    ``config`` is the ABI ``configure`` request. Threads borrow an instance
+    from a pool for each call; at most ``instances`` (default
+    :func:`default_instances`) exist, and a thread waits when all are busy.
+    :meth:`invalidate` makes every instance re-check its sources before its
+    next call.
     """
 
-    def __init__(self, config: dict[str, Any], wasm_path: Path | None = None, cache_dir: Path | None | bool = None):
+    def __init__(
+        self,
+        config: dict[str, Any],
+        wasm_path: Path | None = None,
+        cache_dir: Path | None | bool = None,
+        instances: int | None = None,
+        max_memory: int = DEFAULT_MAX_MEMORY,
+    ):
         self.config = config
         self._config_json = json.dumps(config).encode()
         self._module = load_module(wasm_path, cache_dir)
         assert _engine is not None
         self._engine = _engine
-        self._local = threading.local()
+        self.max_instances = default_instances() if instances is None else int(instances)
+        if self.max_instances < 1:
+            raise ValueError(f"a Core needs at least one instance, not {instances!r} (ASSETC_INSTANCES)")
+        self.max_memory = max_memory
+        # The pool: idle instances (most recently used last) and how many
+        # exist, idle or borrowed. Bounded by max_instances; an instance
+        # leaves it when it traps or outgrows max_memory.
+        self._idle: list[_Instance] = []
+        self._live = 0
+        self._available = threading.Condition(threading.Lock())
         self._generation = 0
         self.instances_created = 0  # for tests and diagnostics
         _live_cores.add(self)
 
     # -- instance management
 
-    def _instance(self) -> _Instance:
-        inst: _Instance | None = getattr(self._local, "instance", None)
-        if inst is None:
-            inst = _Instance(self._engine, self._module)
-            answer = _decode(inst.call("configure", self._config_json))
-            if not answer.get("ok"):
-                raise error_from(answer.get("error") or {})
-            inst.generation = self._generation
-            self._local.instance = inst
+    def _new_instance(self) -> _Instance:
+        inst = _Instance(self._engine, self._module)
+        answer = _decode(inst.call("configure", self._config_json))
+        if not answer.get("ok"):
+            raise error_from(answer.get("error") or {})
+        inst.generation = self._generation
+        with self._available:
             self.instances_created += 1
-        elif inst.generation != self._generation:
-            self._guarded(inst, lambda: inst.call_void("invalidate"))
-            inst.generation = self._generation
         return inst
 
-    def _guarded(self, inst: _Instance, call: Callable[[], Any]) -> Any:
+    def _borrow(self) -> _Instance:
+        with self._available:
+            while not self._idle and self._live >= self.max_instances:
+                self._available.wait()
+            if self._idle:
+                return self._idle.pop()
+            self._live += 1
         try:
-            return call()
+            return self._new_instance()  # outside the lock: ~57 ms
+        except BaseException:
+            self._give_back(None)
+            raise
+
+    def _give_back(self, inst: _Instance | None) -> None:
+        """Return a borrowed instance to the pool; None discards it."""
+        with self._available:
+            if inst is None:
+                self._live -= 1
+            else:
+                self._idle.append(inst)
+            self._available.notify()
+
+    def _with_instance(self, call: Callable[[_Instance], _T]) -> _T:
+        """Run ``call`` on a borrowed instance, brought up to date with invalidate()."""
+        inst = self._borrow()
+        keep = False
+        try:
+            generation = self._generation
+            if inst.generation != generation:
+                inst.call_void("invalidate")
+                inst.generation = generation
+            result = call(inst)
+            keep = inst.memory_size() <= self.max_memory
+            return result
+        except ModuleLoadError:
+            keep = True  # raised by the glue before any call: the instance is fine
+            raise
         except Exception as exc:  # a trap, or a host import that raised: same thing
             # A trapped instance may hold any state: never reuse it.
-            if getattr(self._local, "instance", None) is inst:
-                self._local.instance = None
             raise CoreTrap("trap", f"the assetc core trapped: {exc}") from exc
+        finally:
+            self._give_back(inst if keep else None)
 
     def _call(self, name: str, request: dict[str, Any]) -> bytes:
-        inst = self._instance()
-        if name in _ABI_1_1 and not inst.has_export(name):
-            raise ModuleLoadError(f"the assetc wasm module has no '{name}' export (ABI 1.1): rebuild it with 'make wasm'")
         body = json.dumps(request).encode()
-        return self._guarded(inst, lambda: inst.call(name, body))
+
+        def call(inst: _Instance) -> bytes:
+            if name in _ABI_1_1 and not inst.has_export(name):
+                raise ModuleLoadError(f"the assetc wasm module has no '{name}' export (ABI 1.1): rebuild it with 'make wasm'")
+            return inst.call(name, body)
+
+        return self._with_instance(call)
+
+    @property
+    def instances(self) -> int:
+        """How many instances exist now (idle or borrowed); at most ``max_instances``."""
+        with self._available:
+            return self._live
 
     @property
     def generation(self) -> int:
@@ -439,14 +523,16 @@ class Core:
         return self._generation
 
     def invalidate(self) -> None:
-        """Sources may have changed: every thread's next call re-stats what it read."""
-        self._generation += 1
+        """Sources may have changed: every instance re-stats what it read before its next call."""
+        with self._available:
+            self._generation += 1
 
     # -- the ABI calls
 
     def ping(self) -> None:
-        """Make sure this thread has a working, configured instance (or raise)."""
-        self._instance()
+        """Make sure a working, configured instance can be had (or raise)."""
+        inst = self._borrow()
+        self._give_back(inst)
 
     def resolve(self, paths: list[str]) -> list[dict[str, Any]]:
         """Resolve a batch of logical paths; one result object per path, in order."""
@@ -475,7 +561,15 @@ class Core:
         if not header.get("ok"):
             raise error_from(header.get("error") or {})
         body = raw[4 + header_len :] if header.get("inline") else None
-        return Content(path=header["path"], hashed=header["hashed"], source=header.get("source", ""), body=body)
+        return Content(
+            path=header["path"],
+            hashed=header["hashed"],
+            source=header.get("source", ""),
+            body=body,
+            source_size=int(header.get("source_size", -1)),
+            source_mtime_ns=int(header.get("source_mtime_ns", -1)),
+            source_md5=str(header.get("source_md5", "")),
+        )
 
     def integrity(self, paths: list[str], algorithm: str = "sha384") -> list[dict[str, Any]]:
         """SRI values of a batch of logical paths (ABI 1.1 ``integrity``); one result per path."""

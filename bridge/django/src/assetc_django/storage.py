@@ -22,12 +22,16 @@ from django.contrib.staticfiles.storage import ManifestStaticFilesStorage
 from . import conf
 from .build import build_native, build_with_core, native_binary
 from .errors import BrokenStaticFile, MissingStaticFile, error_for
-from .project import configured_core
+from .project import configured_core, invalidate_all
 from .runtime import Core, CoreError
 
 __all__ = ["AssetcStorage", "BrokenStaticFile", "MissingStaticFile"]
 
 logger = logging.getLogger("assetc_django")
+
+# The most names AssetcStorage caches (~200 bytes each): more than the static
+# files of any real site, so the cache empties only on an invalidation.
+_MAX_CACHED_NAMES = 20_000
 
 
 class AssetcStorage(ManifestStaticFilesStorage):
@@ -81,15 +85,20 @@ class AssetcStorage(ManifestStaticFilesStorage):
         return hashed
 
     def _current_names(self, core: Core) -> dict[str, str]:
-        # Production: names are cached for the life of the process. DEBUG: the
-        # core's generation moves at every request (apps.py), so the cache is
-        # dropped and an edited source gets its new name on the next request.
-        generation = core.generation if settings.DEBUG else 0
-        if self._names_core is not core or self._names_generation != generation:
+        # The names cache holds what the core answered in its current
+        # generation. Invalidated when Core.generation moves: every request in
+        # DEBUG (apps.py), every ASSETC_REFRESH_INTERVAL in production
+        # (project.refresh_if_due), before collectstatic (post_process); so an
+        # edited source gets its new name. Bounded: only names that resolved
+        # are kept (never misses), and it is emptied when it reaches
+        # _MAX_CACHED_NAMES.
+        generation = core.generation
+        names = self._names
+        if self._names_core is not core or self._names_generation != generation or len(names) >= _MAX_CACHED_NAMES:
             with self._names_lock:
-                self._names = {}
+                names = self._names = {}
                 self._names_core, self._names_generation = core, generation
-        return self._names
+        return names
 
     # -- collectstatic ----------------------------------------------------------------
 
@@ -102,6 +111,10 @@ class AssetcStorage(ManifestStaticFilesStorage):
         """
         if dry_run:
             return
+        # Names always come from the current sources: a process that named
+        # files earlier (a second collectstatic, a shell) must not write its
+        # cached names over files whose bytes have changed since.
+        invalidate_all()
         binary = native_binary()
         if binary:
             yield from build_native(binary, self.location)
