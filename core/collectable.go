@@ -80,9 +80,9 @@ func within(path, dir string) bool {
 }
 
 func (e *escape) diagnostic(logical, path string) Diagnostic {
-	msg := fmt.Sprintf("the symbolic link %s points to %s, outside its source root: links out of a root are not followed", e.link, e.target)
+	msg := fmt.Sprintf("this symbolic link points to %s, outside its source root: links out of a root are not followed", e.target)
 	if e.link != path {
-		msg = fmt.Sprintf("%s is reached through the symbolic link %s, which points to %s, outside its source root: links out of a root are not followed", path, e.link, e.target)
+		msg = fmt.Sprintf("this file is reached through the symbolic link %s, which points to %s, outside its source root: links out of a root are not followed", e.link, e.target)
 	}
 	return Diagnostic{Severity: SeverityError, Code: CodeSymlinkLeavesRoot, LogicalPath: logical, Path: path,
 		Message: msg, Hint: allowHint(e.target)}
