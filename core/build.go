@@ -102,7 +102,7 @@ func (p *Project) Build(opts BuildOptions) (*BuildResult, error) {
 		return nil, err
 	}
 	paths := inv.Paths()
-	result := &BuildResult{Files: len(paths), Duplicates: inv.Duplicates, Ignored: inv.Ignored, Manifest: map[string]string{}}
+	result := &BuildResult{Files: len(paths), Duplicates: inv.Duplicates, Ignored: inv.Ignored, Diagnostics: inv.Diagnostics, Manifest: map[string]string{}}
 
 	// What the last build into this directory read: unchanged binary files
 	// (by size and mtime) are not read again.

@@ -144,7 +144,7 @@ func (p *Project) Explain(logical string) (*Explanation, error) {
 			}
 			candidate := root.Dir + "/" + rel
 			info, err := p.fsys.Stat(candidate)
-			if err != nil || info.IsDir {
+			if err != nil || info.IsDir() {
 				continue
 			}
 			if pattern, ignored := ignoredBy(p.cfg.IgnorePatterns, rel); ignored {

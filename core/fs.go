@@ -2,32 +2,98 @@ package core
 
 import (
 	"errors"
+	"fmt"
+	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
 )
 
 // FileSystem is everything the engine needs from the files it reads. Paths
 // are the host's paths, as given in Root.Dir, joined with "/".
 //
-// Implementations follow symbolic links, including links that point outside a
-// root: a distribution-packaged Django ships its admin files as symlinks into
-// /usr/share, and Django's own finders read them.
+// Implementations follow symbolic links wherever they point; whether a link
+// may be followed is the engine's rule (symlinks.go), decided from RealPath:
+// by default a link may not leave its source root.
 type FileSystem interface {
-	// ReadDir lists a directory. An entry's IsDir describes what a symlink
-	// points to, not the link itself.
+	// ReadDir lists a directory. An entry's Kind describes what a symlink
+	// points to; IsSymlink tells that it is one. Dangling links are left out.
 	ReadDir(path string) ([]DirEntry, error)
-	// ReadFile returns the whole content of a file.
+	// ReadFile returns the whole content of a regular file. Anything else
+	// (a FIFO, a device, a socket) fails with an error for which
+	// errors.Is(err, ErrNotRegular) holds, without blocking and without
+	// reading from it: a FIFO would block forever and /dev/zero never ends.
 	ReadFile(path string) ([]byte, error)
-	// Stat describes a file or directory. A missing path returns an error for
-	// which errors.Is(err, fs.ErrNotExist) holds.
+	// Stat describes a file or directory, following links. A missing path
+	// returns an error for which errors.Is(err, fs.ErrNotExist) holds.
 	Stat(path string) (FileInfo, error)
+	// RealPath returns the path with every symbolic link resolved (absolute,
+	// "/"-separated, like Python's os.path.realpath(strict=True)). A missing
+	// path returns an error for which errors.Is(err, fs.ErrNotExist) holds.
+	RealPath(path string) (string, error)
+}
+
+// ErrNotRegular is the error of reading something that is not a regular file.
+var ErrNotRegular = errors.New("not a regular file")
+
+// FileKind is what a path is, after following symbolic links.
+type FileKind uint8
+
+// The kinds of file. Only regular files are read; directories are listed.
+const (
+	KindRegular FileKind = iota
+	KindDirectory
+	KindFIFO
+	KindSocket
+	KindDevice
+	KindOther
+)
+
+// String names the kind for diagnostics.
+func (k FileKind) String() string {
+	switch k {
+	case KindRegular:
+		return "regular file"
+	case KindDirectory:
+		return "directory"
+	case KindFIFO:
+		return "named pipe (FIFO)"
+	case KindSocket:
+		return "socket"
+	case KindDevice:
+		return "device"
+	}
+	return "special file"
+}
+
+// kindOf classifies an os.FileMode.
+func kindOf(mode fs.FileMode) FileKind {
+	switch {
+	case mode.IsRegular():
+		return KindRegular
+	case mode.IsDir():
+		return KindDirectory
+	case mode&fs.ModeNamedPipe != 0:
+		return KindFIFO
+	case mode&fs.ModeSocket != 0:
+		return KindSocket
+	case mode&fs.ModeDevice != 0:
+		return KindDevice
+	}
+	return KindOther
 }
 
 // DirEntry is one name in a directory listing.
 type DirEntry struct {
-	Name  string
-	IsDir bool
+	Name string
+	// Kind is what the entry is after following a symbolic link.
+	Kind FileKind
+	// IsSymlink tells that the entry itself is a symbolic link.
+	IsSymlink bool
 }
+
+// IsDir reports whether the entry is (or links to) a directory.
+func (e DirEntry) IsDir() bool { return e.Kind == KindDirectory }
 
 // FileInfo is what the engine remembers about a file to notice that it
 // changed: a file whose size and modification time are unchanged is taken to
@@ -35,8 +101,15 @@ type DirEntry struct {
 type FileInfo struct {
 	Size    int64
 	ModTime int64 // nanoseconds since the Unix epoch
-	IsDir   bool
+	Kind    FileKind
+	// Device and Inode identify a directory, so that a walk recognises a
+	// directory it is already inside (a symlink loop). Both are 0 where the
+	// host cannot tell.
+	Device, Inode uint64
 }
+
+// IsDir reports whether the path is (or links to) a directory.
+func (i FileInfo) IsDir() bool { return i.Kind == KindDirectory }
 
 // OSFileSystem reads the host's file system through package os.
 type OSFileSystem struct{}
@@ -49,7 +122,7 @@ func (OSFileSystem) ReadDir(path string) ([]DirEntry, error) {
 	}
 	out := make([]DirEntry, 0, len(entries))
 	for _, entry := range entries {
-		isDir := entry.IsDir()
+		e := DirEntry{Name: entry.Name(), Kind: kindOf(entry.Type())}
 		if entry.Type()&fs.ModeSymlink != 0 {
 			// Django's listdir uses os.scandir's is_dir(), which follows links.
 			info, err := os.Stat(path + "/" + entry.Name())
@@ -59,15 +132,47 @@ func (OSFileSystem) ReadDir(path string) ([]DirEntry, error) {
 				}
 				return nil, err
 			}
-			isDir = info.IsDir()
+			e.Kind, e.IsSymlink = kindOf(info.Mode()), true
 		}
-		out = append(out, DirEntry{Name: entry.Name(), IsDir: isDir})
+		out = append(out, e)
 	}
 	return out, nil
 }
 
-// ReadFile implements FileSystem.
-func (OSFileSystem) ReadFile(path string) ([]byte, error) { return os.ReadFile(path) }
+// ReadFile implements FileSystem. The file is opened without blocking (a
+// FIFO swapped in after a Stat would otherwise block the open) and checked
+// with fstat before a byte is read.
+func (OSFileSystem) ReadFile(path string) ([]byte, error) {
+	f, err := os.OpenFile(path, os.O_RDONLY|openNonBlocking, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !info.Mode().IsRegular() {
+		return nil, &fs.PathError{Op: "read", Path: path, Err: fmt.Errorf("%w: it is a %s", ErrNotRegular, kindOf(info.Mode()))}
+	}
+	// Read what fstat reported plus whatever a writer appends meanwhile;
+	// the buffer is sized once, so memory is the file's size (os.ReadFile's
+	// approach).
+	data := make([]byte, 0, info.Size()+1)
+	for {
+		n, err := f.Read(data[len(data):cap(data)])
+		data = data[:len(data)+n]
+		if err == io.EOF {
+			return data, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		if len(data) == cap(data) {
+			data = append(data, 0)[:len(data)]
+		}
+	}
+}
 
 // Stat implements FileSystem.
 func (OSFileSystem) Stat(path string) (FileInfo, error) {
@@ -75,5 +180,19 @@ func (OSFileSystem) Stat(path string) (FileInfo, error) {
 	if err != nil {
 		return FileInfo{}, err
 	}
-	return FileInfo{Size: info.Size(), ModTime: info.ModTime().UnixNano(), IsDir: info.IsDir()}, nil
+	device, inode := fileIdentity(info)
+	return FileInfo{Size: info.Size(), ModTime: info.ModTime().UnixNano(), Kind: kindOf(info.Mode()), Device: device, Inode: inode}, nil
+}
+
+// RealPath implements FileSystem.
+func (OSFileSystem) RealPath(path string) (string, error) {
+	real, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		return "", err
+	}
+	abs, err := filepath.Abs(real)
+	if err != nil {
+		return "", err
+	}
+	return filepath.ToSlash(abs), nil
 }

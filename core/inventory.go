@@ -16,6 +16,10 @@ type Inventory struct {
 	Duplicates []Duplicate
 	// Ignored lists files dropped by an ignore pattern.
 	Ignored []IgnoredFile
+	// Diagnostics say why files are not collected (a FIFO, a symlink out
+	// of its root, a name no URL can hold: errors) and which directory
+	// loops were not followed (warnings).
+	Diagnostics []Diagnostic
 }
 
 // Duplicate is a file that is not collected because another root provides
@@ -45,38 +49,61 @@ func (inv *Inventory) Paths() []string {
 	return paths
 }
 
-// maxWalkDepth stops a walk that a symlink loop would make endless; no real
-// static tree nests this deep.
-const maxWalkDepth = 64
+// maxDepthWithoutIdentity bounds a walk only where the file system cannot
+// tell directories apart (FileInfo.Device and Inode are 0); elsewhere loops
+// are recognised by identity and any real depth works.
+const maxDepthWithoutIdentity = 256
+
+// identity is a directory's (device, inode).
+type identity struct{ device, inode uint64 }
+
+// walker lists the roots into an Inventory.
+type walker struct {
+	fsys FileSystem
+	cfg  *Config
+	inv  *Inventory
+	// refused holds logical paths whose first file is not collected, so that
+	// a later root does not provide them instead (find stops there too).
+	refused map[string]bool
+}
 
 // walk lists every root, in order. Inside a root, entries are visited in
-// sorted order so the result never depends on directory-listing order.
+// sorted order so the result never depends on directory-listing order. Files
+// that are not collectable (collectable.go) and directory loops become
+// diagnostics in inv.Diagnostics instead of files.
 func walk(fsys FileSystem, cfg *Config) (*Inventory, error) {
-	inv := &Inventory{Files: map[string]Source{}}
+	w := &walker{fsys: fsys, cfg: cfg, inv: &Inventory{Files: map[string]Source{}}, refused: map[string]bool{}}
 	for i, root := range cfg.Roots {
 		info, err := fsys.Stat(root.Dir)
-		if err != nil || !info.IsDir {
+		if err != nil || !info.IsDir() {
 			// Django's FileSystemFinder skips a missing root (and warns with
 			// staticfiles.W004); the caller reports it.
 			continue
 		}
-		if err := walkDir(fsys, cfg, inv, i, "", 0); err != nil {
+		ancestors := map[identity]string{}
+		if info.Device != 0 || info.Inode != 0 {
+			ancestors[identity{info.Device, info.Inode}] = root.Dir
+		}
+		if err := w.dir(i, "", ancestors, 0); err != nil {
 			return nil, err
 		}
 	}
-	return inv, nil
+	return w.inv, nil
 }
 
-func walkDir(fsys FileSystem, cfg *Config, inv *Inventory, rootIndex int, rel string, depth int) error {
-	root := cfg.Roots[rootIndex]
+// dir lists one directory of root rootIndex. ancestors holds the identity
+// of every directory from the root down to this one: meeting one of them
+// again means a symbolic link loops back.
+func (w *walker) dir(rootIndex int, rel string, ancestors map[identity]string, depth int) error {
+	root := w.cfg.Roots[rootIndex]
 	dir := root.Dir
 	if rel != "" {
 		dir += "/" + rel
 	}
-	if depth > maxWalkDepth {
-		return fmt.Errorf("%s: directories nest more than %d deep; is there a symlink loop?", dir, maxWalkDepth)
+	if depth > maxDepthWithoutIdentity {
+		return fmt.Errorf("%s: directories nest more than %d deep and this file system cannot tell whether a symlink loops", dir, maxDepthWithoutIdentity)
 	}
-	entries, err := fsys.ReadDir(dir)
+	entries, err := w.fsys.ReadDir(dir)
 	if err != nil {
 		return fmt.Errorf("cannot list %s: %w", dir, err)
 	}
@@ -87,28 +114,85 @@ func walkDir(fsys FileSystem, cfg *Config, inv *Inventory, rootIndex int, rel st
 			childRel = rel + "/" + entry.Name
 		}
 		logical := joinLogical(root.Prefix, childRel)
-		if entry.IsDir {
-			if pattern, ok := matchAny(cfg.IgnorePatterns, entry.Name); ok {
-				inv.Ignored = append(inv.Ignored, IgnoredFile{LogicalPath: logical, Path: dir + "/" + entry.Name, Root: rootIndex, Pattern: pattern, IsDir: true})
+		path := dir + "/" + entry.Name
+		if entry.IsDir() {
+			if pattern, ok := matchAny(w.cfg.IgnorePatterns, entry.Name); ok {
+				w.inv.Ignored = append(w.inv.Ignored, IgnoredFile{LogicalPath: logical, Path: path, Root: rootIndex, Pattern: pattern, IsDir: true})
 				continue
 			}
-			if err := walkDir(fsys, cfg, inv, rootIndex, childRel, depth+1); err != nil {
+		} else if pattern, ok := ignoredBy(w.cfg.IgnorePatterns, childRel); ok {
+			w.inv.Ignored = append(w.inv.Ignored, IgnoredFile{LogicalPath: logical, Path: path, Root: rootIndex, Pattern: pattern})
+			continue
+		}
+		if problem := badName(entry.Name); problem != "" {
+			w.refuse(logical, badNameDiagnostic(logical, path, problem))
+			continue
+		}
+		if entry.IsSymlink {
+			escaped, err := leavesRoot(w.fsys, w.cfg, root, childRel)
+			if err != nil {
+				return err
+			}
+			if escaped != nil {
+				w.refuse(logical, escaped.diagnostic(logical, path))
+				continue
+			}
+		}
+		if entry.IsDir() {
+			if err := w.subdir(rootIndex, childRel, path, ancestors, depth); err != nil {
 				return err
 			}
 			continue
 		}
-		source := Source{LogicalPath: logical, Root: rootIndex, Path: dir + "/" + entry.Name}
-		if pattern, ok := ignoredBy(cfg.IgnorePatterns, childRel); ok {
-			inv.Ignored = append(inv.Ignored, IgnoredFile{LogicalPath: logical, Path: source.Path, Root: rootIndex, Pattern: pattern})
+		if entry.Kind != KindRegular {
+			w.refuse(logical, notRegular(logical, path, entry.Kind))
 			continue
 		}
-		if winner, taken := inv.Files[logical]; taken {
-			inv.Duplicates = append(inv.Duplicates, Duplicate{LogicalPath: logical, Winner: winner, Hidden: source})
-			continue
-		}
-		inv.Files[logical] = source
+		w.add(Source{LogicalPath: logical, Root: rootIndex, Path: path})
 	}
 	return nil
+}
+
+// subdir descends into a directory unless it is one of its own ancestors.
+func (w *walker) subdir(rootIndex int, rel, path string, ancestors map[identity]string, depth int) error {
+	info, err := w.fsys.Stat(path)
+	if err != nil {
+		return fmt.Errorf("cannot stat %s: %w", path, err)
+	}
+	id := identity{info.Device, info.Inode}
+	if id != (identity{}) {
+		if same, loop := ancestors[id]; loop {
+			logical := joinLogical(w.cfg.Roots[rootIndex].Prefix, rel)
+			w.inv.Diagnostics = append(w.inv.Diagnostics, Diagnostic{Severity: SeverityWarning, Code: CodeDirectoryLoop, LogicalPath: logical, Path: path,
+				Message: fmt.Sprintf("this symbolic link leads back to %s, a directory it is inside: a loop; it is not followed", same),
+				Hint:    "the files are collected once, through " + same + "; remove the link to silence this"})
+			return nil
+		}
+		ancestors[id] = path
+		defer delete(ancestors, id)
+	}
+	return w.dir(rootIndex, rel, ancestors, depth+1)
+}
+
+// add collects a file unless an earlier root provides its logical path.
+func (w *walker) add(source Source) {
+	logical := source.LogicalPath
+	if w.refused[logical] {
+		return
+	}
+	if winner, taken := w.inv.Files[logical]; taken {
+		w.inv.Duplicates = append(w.inv.Duplicates, Duplicate{LogicalPath: logical, Winner: winner, Hidden: source})
+		return
+	}
+	w.inv.Files[logical] = source
+}
+
+// refuse records a file that is not collected, with why.
+func (w *walker) refuse(logical string, d Diagnostic) {
+	w.inv.Diagnostics = append(w.inv.Diagnostics, d)
+	if _, taken := w.inv.Files[logical]; !taken {
+		w.refused[logical] = true
+	}
 }
 
 func joinLogical(prefix, rel string) string {

@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"path"
 	"strings"
+	"unicode/utf8"
 )
 
 // Source is the file that provides a logical path.
@@ -21,7 +22,7 @@ type Source struct {
 // re-checked with a stat per place instead of a new search.
 type probe struct {
 	path   string
-	exists bool // a regular file (after following links) is there
+	exists bool // a file, not a directory, is there (after following links)
 	info   FileInfo
 }
 
@@ -43,6 +44,9 @@ type IgnoredCandidate struct {
 // find looks the logical path up root by root, as Django's finders do, but
 // applies the ignore patterns as collectstatic does so that what resolves at
 // runtime is exactly what a build collects. It reads no directory listings.
+// A file that is there but may not be collected (collectable.go: a FIFO or
+// device, a symlink out of its root) is an error, a *DiagnosticsError, not a
+// miss: a later root does not quietly provide the path instead.
 func find(fsys FileSystem, cfg *Config, logical string) (lookup, error) {
 	var result lookup
 	if !validLogicalPath(logical) {
@@ -58,7 +62,7 @@ func find(fsys FileSystem, cfg *Config, logical string) (lookup, error) {
 		p := probe{path: candidate}
 		switch {
 		case err == nil:
-			p.exists = !info.IsDir
+			p.exists = !info.IsDir()
 			p.info = info
 		case errors.Is(err, fs.ErrNotExist) || isNotDirectory(err):
 		default:
@@ -72,12 +76,20 @@ func find(fsys FileSystem, cfg *Config, logical string) (lookup, error) {
 			result.ignored = append(result.ignored, IgnoredCandidate{Path: candidate, Root: i, Pattern: pattern})
 			continue
 		}
-		if result.source == nil {
-			result.source = &Source{LogicalPath: logical, Root: i, Path: candidate}
-			// Later roots cannot change the answer, so they are not probed:
-			// a lookup costs one stat per root up to the winner.
-			break
+		escaped, err := leavesRoot(fsys, cfg, root, rel)
+		if err != nil {
+			return result, err
 		}
+		if escaped != nil {
+			return result, refuse(escaped.diagnostic(logical, candidate))
+		}
+		if info.Kind != KindRegular {
+			return result, refuse(notRegular(logical, candidate, info.Kind))
+		}
+		result.source = &Source{LogicalPath: logical, Root: i, Path: candidate}
+		// Later roots cannot change the answer, so they are not probed:
+		// a lookup costs one stat per root up to the winner.
+		break
 	}
 	return result, nil
 }
@@ -99,7 +111,8 @@ func validLogicalPath(logical string) bool {
 		strings.ContainsAny(logical, "\\\x00") {
 		return false
 	}
-	return path.Clean(logical) == logical && !strings.HasPrefix(logical, "../") && logical != ".."
+	return path.Clean(logical) == logical && !strings.HasPrefix(logical, "../") && logical != ".." &&
+		utf8.ValidString(logical)
 }
 
 // isNotDirectory recognises ENOTDIR ("a/b" where a is a file), which means

@@ -229,7 +229,7 @@ func (p *Project) stale(e *entry) bool {
 func (p *Project) unchanged(e *entry) bool {
 	for _, pr := range e.lookup.probes {
 		info, err := p.fsys.Stat(pr.path)
-		exists := err == nil && !info.IsDir
+		exists := err == nil && !info.IsDir()
 		if exists != pr.exists {
 			return false
 		}
@@ -357,6 +357,12 @@ func isBareSpecifier(ref scan.Reference) bool {
 // place of the first bad byte.
 func checkText(source Source, content []byte) (Diagnostic, bool) {
 	d := Diagnostic{Severity: SeverityError, LogicalPath: source.LogicalPath, Path: source.Path}
+	if encoding := wideEncoding(content); encoding != "" {
+		d.Code = CodeNotUTF8
+		d.Message = "this file is " + encoding + " encoded, not UTF-8"
+		d.Hint = "save it as UTF-8 (Django cannot read it either)"
+		return d, false
+	}
 	if i := bytes.IndexByte(content, 0); i >= 0 {
 		d.Code = CodeBinary
 		d.Line, d.Col = lineCol(content, i)

@@ -1,8 +1,12 @@
 package core
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
+	"path"
 	"strings"
+	"unicode/utf8"
 )
 
 // Root is one place static files come from: an entry of Django's
@@ -57,6 +61,10 @@ type Config struct {
 	AllowMissing []string
 	// Missing is the policy for every other missing reference.
 	Missing MissingPolicy
+	// AllowSymlinksInto lists host directories that symbolic links in a root
+	// may lead into. A link whose target (its real path) lies outside its
+	// own root and outside all of these is refused with a diagnostic.
+	AllowSymlinksInto []string
 }
 
 // normalized returns a copy with defaults filled in, or an error describing
@@ -71,8 +79,8 @@ func (c Config) normalized() (Config, error) {
 			return c, fmt.Errorf("source root %d has an empty directory", i+1)
 		}
 		prefix := strings.Trim(r.Prefix, "/")
-		if strings.Contains(prefix, "..") || strings.Contains(prefix, "\\") {
-			return c, fmt.Errorf("source root %q: the prefix %q may not contain '..' or '\\'", r, r.Prefix)
+		if err := checkPrefix(prefix); err != nil {
+			return c, fmt.Errorf("source root %q: the prefix %q %v", r, r.Prefix, err)
 		}
 		// Django refuses a prefix ending in "/" (staticfiles.E003); trimming it
 		// means the same to everyone and is friendlier than an error.
@@ -83,6 +91,17 @@ func (c Config) normalized() (Config, error) {
 		roots[i] = Root{Prefix: prefix, Dir: dir}
 	}
 	c.Roots = roots
+	allowed := make([]string, 0, len(c.AllowSymlinksInto))
+	for _, dir := range c.AllowSymlinksInto {
+		if !strings.HasPrefix(dir, "/") && !(len(dir) > 2 && dir[1] == ':') {
+			return c, fmt.Errorf("allowed symlink target %q must be an absolute directory", dir)
+		}
+		if trimmed := strings.TrimRight(dir, "/"); trimmed != "" {
+			dir = trimmed
+		}
+		allowed = append(allowed, dir)
+	}
+	c.AllowSymlinksInto = allowed
 	if c.IgnorePatterns == nil {
 		c.IgnorePatterns = DefaultIgnorePatterns
 	}
@@ -96,4 +115,81 @@ func (c Config) normalized() (Config, error) {
 		return c, fmt.Errorf("unknown missing-reference policy %d", c.Missing)
 	}
 	return c, nil
+}
+
+// checkPrefix accepts a prefix that is a clean relative path ("vendor",
+// "a/b"): every logical path starts with it, and a logical path is clean
+// (lookup.go), so "." or "a//b" would name files nothing can ask for.
+func checkPrefix(prefix string) error {
+	if prefix == "" {
+		return nil
+	}
+	if strings.Contains(prefix, "\\") {
+		return fmt.Errorf("may not contain '\\' (Django's URLs turn it into '/')")
+	}
+	if !utf8.ValidString(prefix) {
+		return fmt.Errorf("is not valid UTF-8")
+	}
+	for _, part := range strings.Split(prefix, "/") {
+		switch part {
+		case "", ".", "..":
+			return fmt.Errorf("may not contain an empty, '.' or '..' component; write it as a plain path like \"vendor/lib\"")
+		}
+	}
+	return nil
+}
+
+// CheckOutputDir refuses an output directory that is a source root, lies
+// inside one, or contains one: each build would collect its own output again
+// (or write over its sources). Django refuses the first case as
+// staticfiles.E002 ("The STATICFILES_DIRS setting should not contain the
+// STATIC_ROOT setting."). Paths are compared as real paths, so a symlink
+// to a root is caught too; the output need not exist yet.
+func (p *Project) CheckOutputDir(outputDir string) error {
+	out, err := realPathOfNew(p.fsys, outputDir)
+	if err != nil {
+		return fmt.Errorf("output directory %s: %w", outputDir, err)
+	}
+	for _, root := range p.cfg.Roots {
+		dir, err := p.fsys.RealPath(root.Dir)
+		if err != nil {
+			continue // a missing root provides nothing (Django's W004)
+		}
+		switch {
+		case out == dir:
+			return fmt.Errorf("the output directory %s is the source root %s: every build would collect its own output again; write to a directory outside every source (Django refuses this too: staticfiles.E002)", outputDir, root)
+		case within(out, dir):
+			return fmt.Errorf("the output directory %s is inside the source root %s: every build would collect its own output again; write to a directory outside every source (Django refuses STATIC_ROOT in STATICFILES_DIRS: staticfiles.E002)", outputDir, root)
+		case within(dir, out):
+			return fmt.Errorf("the source root %s is inside the output directory %s: writing and cleaning the output would touch the sources; write to a directory outside every source", root, outputDir)
+		}
+	}
+	return nil
+}
+
+// realPathOfNew is the real path a directory has or would have once
+// created: the real path of its nearest existing ancestor plus the rest.
+func realPathOfNew(fsys FileSystem, dir string) (string, error) {
+	dir = strings.TrimRight(dir, "/")
+	var rest []string
+	for {
+		if dir == "" {
+			dir = "/"
+		}
+		real, err := fsys.RealPath(dir)
+		if err == nil {
+			for i := len(rest) - 1; i >= 0; i-- {
+				real = strings.TrimRight(real, "/") + "/" + rest[i]
+			}
+			return path.Clean(real), nil
+		}
+		if !errors.Is(err, fs.ErrNotExist) || dir == "/" || dir == "." {
+			return "", err
+		}
+		i := strings.LastIndex(dir, "/")
+		rest = append(rest, dir[i+1:])
+		if dir = dir[:max(i, 0)]; i < 0 {
+			dir = "." // a relative path: its first component is missing
+		}
+	}
 }

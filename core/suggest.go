@@ -56,7 +56,7 @@ func (p *Project) suggest(logical string) []string {
 			}
 		}
 		for _, e := range entries {
-			if e.IsDir {
+			if e.IsDir() {
 				continue
 			}
 			if _, ignored := ignoredBy(p.cfg.IgnorePatterns, relDir+e.Name); ignored {
@@ -98,7 +98,7 @@ func (p *Project) correctDir(rootDir, relDir string) (string, bool) {
 		}
 		best, bestDistance := "", 2
 		for _, e := range entries {
-			if !e.IsDir {
+			if !e.IsDir() {
 				continue
 			}
 			d := editDistance(strings.ToLower(e.Name), strings.ToLower(part))

@@ -15,7 +15,7 @@ import (
 // ABIVersion is what the abi_version export returns. A host refuses a module
 // whose version it was not written for; any incompatible change to the
 // requests, responses or imports described in README.md increments it.
-const ABIVersion = 1
+const ABIVersion = 2
 
 // Error kinds, the "kind" of every error object in a response.
 const (
@@ -130,6 +130,9 @@ type configureRequest struct {
 	JSModules      bool     `json:"js_modules"`
 	Prehashed      []string `json:"prehashed"`
 	AllowMissing   []string `json:"allow_missing"`
+	// AllowSymlinksInto lists host directories symlinks may lead into
+	// (core.Config.AllowSymlinksInto); absent means none.
+	AllowSymlinksInto []string `json:"allow_symlinks_into"`
 	// Missing is "error" (the default) or "warn".
 	Missing string `json:"missing"`
 }
@@ -142,6 +145,8 @@ func (r configureRequest) config() (core.Config, error) {
 		JSModules:      r.JSModules,
 		Prehashed:      r.Prehashed,
 		AllowMissing:   r.AllowMissing,
+
+		AllowSymlinksInto: r.AllowSymlinksInto,
 	}
 	for _, root := range r.Roots {
 		cfg.Roots = append(cfg.Roots, core.Root{Prefix: root.Prefix, Dir: root.Dir})

@@ -207,7 +207,9 @@ func sameContent(t *testing.T, g *guest, asset core.Asset) {
 // TestSymlinksOutsideRoot is the distribution-packaged Django case: files
 // and directories in a root that are symlinks (relative and absolute) to
 // places outside it, plus a dangling link. wasmtime's WASI would refuse
-// them; through host I/O the module sees what the native core sees.
+// them; through host I/O the module sees what the native core sees: by
+// default the links are refused with the same diagnostics, and with the
+// target allowed they are followed.
 func TestSymlinksOutsideRoot(t *testing.T) {
 	base := t.TempDir()
 	outside := filepath.Join(base, "usr/share/javascript")
@@ -248,6 +250,19 @@ func TestSymlinksOutsideRoot(t *testing.T) {
 	}
 	cfg := core.Config{Roots: []core.Root{{Dir: filepath.ToSlash(root)}}}
 	g := newTestGuest(t)
+	refused, err := g.configure(cfg)
+	if err != nil || !refused.OK {
+		t.Fatalf("configure: %v %+v", err, refused.Error)
+	}
+	for _, logical := range []string{"admin/js/vendor/jquery/jquery.js", "admin/theme/bg.png", "admin/css/base.css"} {
+		got := resolveOne(t, g, logical)
+		_, nativeErr := newNative(t, cfg).Asset(logical)
+		sameError(t, logical, got.Error, wireErrorOf(nativeErr))
+		if got.Error == nil || got.Error.Kind != kindDiagnostics || got.Error.Diagnostics[0].Code != core.CodeSymlinkLeavesRoot {
+			t.Errorf("%s: %+v, want a %s diagnostic", logical, got.Error, core.CodeSymlinkLeavesRoot)
+		}
+	}
+	cfg.AllowSymlinksInto = []string{filepath.ToSlash(outside)}
 	if n := compareWithNative(t, g, cfg, true); n != 6 {
 		t.Errorf("compared %d files, want 6 (4 linked, 2 real)", n)
 	}
@@ -265,6 +280,16 @@ func TestSymlinksOutsideRoot(t *testing.T) {
 	if got := resp.Results[0].Error; got == nil || !reflect.DeepEqual(got.Suggestions, []string{"admin/theme/theme.css"}) {
 		t.Errorf("suggestions through a linked dir: %+v", got)
 	}
+}
+
+// newNative is the native core for cfg.
+func newNative(t testing.TB, cfg core.Config) *core.Project {
+	t.Helper()
+	p, err := core.NewProject(core.OSFileSystem{}, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
 }
 
 // writeFiles creates files (path relative to dir -> content).

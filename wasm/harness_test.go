@@ -117,6 +117,7 @@ func newWasmHost(ctx context.Context, wasm []byte, cache wazero.CompilationCache
 		NewFunctionBuilder().WithGoModuleFunction(api.GoModuleFunc(hostStat), []api.ValueType{i32, i32, i32}, []api.ValueType{i32}).Export("fs_stat").
 		NewFunctionBuilder().WithGoModuleFunction(api.GoModuleFunc(hostRead), []api.ValueType{i32, i32, i32, i32}, []api.ValueType{i64}).Export("fs_read").
 		NewFunctionBuilder().WithGoModuleFunction(api.GoModuleFunc(hostReadDir), []api.ValueType{i32, i32, i32, i32}, []api.ValueType{i64}).Export("fs_read_dir").
+		NewFunctionBuilder().WithGoModuleFunction(api.GoModuleFunc(hostRealPath), []api.ValueType{i32, i32, i32, i32}, []api.ValueType{i64}).Export("fs_real_path").
 		Instantiate(ctx)
 	if err != nil {
 		r.Close(ctx)
@@ -320,7 +321,8 @@ func configureRequestOf(cfg core.Config) map[string]any {
 		missing = "warn"
 	}
 	return map[string]any{"roots": roots, "ignore_patterns": cfg.IgnorePatterns, "static_url": cfg.StaticURL,
-		"js_modules": cfg.JSModules, "prehashed": cfg.Prehashed, "allow_missing": cfg.AllowMissing, "missing": missing}
+		"js_modules": cfg.JSModules, "prehashed": cfg.Prehashed, "allow_missing": cfg.AllowMissing, "missing": missing,
+		"allow_symlinks_into": cfg.AllowSymlinksInto}
 }
 
 // resolve names a batch of paths.
@@ -427,6 +429,12 @@ func hostReadDir(ctx context.Context, m api.Module, stack []uint64) {
 	stack[0] = writeIfFits(m, data, status, stack[2], stack[3])
 }
 
+// hostRealPath is fs_real_path(path_ptr, path_len, buf_ptr, buf_len) -> size.
+func hostRealPath(ctx context.Context, m api.Module, stack []uint64) {
+	data, status := realPathOf(readPath(m, stack[0], stack[1]))
+	stack[0] = writeIfFits(m, data, status, stack[2], stack[3])
+}
+
 // writeIfFits implements the size-then-copy convention of fs_read and
 // fs_read_dir: the result is the size, and the data is written only if the
 // guest's buffer holds it.
@@ -451,20 +459,14 @@ func notFound(err error) bool {
 
 // statRecord is fs_stat's answer for a path.
 func statRecord(path string) ([statRecordSize]byte, int32) {
-	var record [statRecordSize]byte
 	info, err := osFiles.Stat(path)
 	switch {
 	case notFound(err):
-		return record, statNotFound
+		return [statRecordSize]byte{}, statNotFound
 	case err != nil:
-		return record, statFailed
+		return [statRecordSize]byte{}, statFailed
 	}
-	binary.LittleEndian.PutUint64(record[0:], uint64(info.Size))
-	binary.LittleEndian.PutUint64(record[8:], uint64(info.ModTime))
-	if info.IsDir {
-		binary.LittleEndian.PutUint32(record[16:], 1)
-	}
-	return record, statOK
+	return encodeStat(info), statOK
 }
 
 // fileContent is fs_read's answer: the bytes, or a negative status.
@@ -473,6 +475,8 @@ func fileContent(path string) ([]byte, int64) {
 	switch {
 	case notFound(err):
 		return nil, readNotFound
+	case errors.Is(err, core.ErrNotRegular):
+		return nil, readNotRegular
 	case err != nil:
 		return nil, readFailed
 	}
@@ -490,11 +494,19 @@ func dirListing(path string) ([]byte, int64) {
 	}
 	var listing []byte
 	for _, e := range entries {
-		kind := byte('f')
-		if e.IsDir {
-			kind = 'd'
-		}
-		listing = append(append(append(listing, kind), e.Name...), 0)
+		listing = encodeDirEntry(listing, e)
 	}
 	return listing, 0
+}
+
+// realPathOf is fs_real_path's answer.
+func realPathOf(path string) ([]byte, int64) {
+	real, err := osFiles.RealPath(path)
+	switch {
+	case notFound(err):
+		return nil, readNotFound
+	case err != nil:
+		return nil, readFailed
+	}
+	return []byte(real), 0
 }

@@ -15,7 +15,8 @@ import (
 // preopens refuse symlinks that are absolute or leave the preopened
 // directory, and a distribution-packaged Django ships its admin files as
 // exactly such symlinks; with host I/O both hosts read files natively and
-// follow links the way core.OSFileSystem does.
+// follow links the way core.OSFileSystem does, and core decides which links
+// may be followed (by default none that leave a root) from fs_real_path.
 
 // Status codes of fs_stat.
 const (
@@ -24,15 +25,44 @@ const (
 	statFailed   = 2
 )
 
-// Negative results of fs_read and fs_read_dir.
+// Negative results of fs_read, fs_read_dir and fs_real_path.
 const (
-	readNotFound = -1
-	readFailed   = -2
+	readNotFound   = -1
+	readFailed     = -2
+	readNotRegular = -3 // fs_read only: a FIFO, device or socket, not opened for reading
 )
 
-// statRecordSize is the size of what fs_stat writes: size i64, mtime_ns i64,
-// is_dir u32, 4 bytes of padding (so the record stays 8-byte aligned).
-const statRecordSize = 24
+// statRecordSize is the size of what fs_stat writes (ABI 2): size i64,
+// mtime_ns i64, kind u32 (a core.FileKind: 0 regular, 1 directory, 2 FIFO,
+// 3 socket, 4 device, 5 other), reserved u32 (0), device u64, inode u64.
+const statRecordSize = 40
+
+// encodeStat writes a stat record; hosts written in Go (the tests' wazero
+// host) use it, and decodeStat is its inverse.
+func encodeStat(info core.FileInfo) [statRecordSize]byte {
+	var record [statRecordSize]byte
+	binary.LittleEndian.PutUint64(record[0:], uint64(info.Size))
+	binary.LittleEndian.PutUint64(record[8:], uint64(info.ModTime))
+	binary.LittleEndian.PutUint32(record[16:], uint32(info.Kind))
+	binary.LittleEndian.PutUint64(record[24:], info.Device)
+	binary.LittleEndian.PutUint64(record[32:], info.Inode)
+	return record
+}
+
+// decodeStat reads a stat record.
+func decodeStat(record []byte) (core.FileInfo, error) {
+	kind := binary.LittleEndian.Uint32(record[16:20])
+	if kind > uint32(core.KindOther) {
+		return core.FileInfo{}, fmt.Errorf("bad stat record from the host: kind %d", kind)
+	}
+	return core.FileInfo{
+		Size:    int64(binary.LittleEndian.Uint64(record[0:8])),
+		ModTime: int64(binary.LittleEndian.Uint64(record[8:16])),
+		Kind:    core.FileKind(kind),
+		Device:  binary.LittleEndian.Uint64(record[24:32]),
+		Inode:   binary.LittleEndian.Uint64(record[32:40]),
+	}, nil
+}
 
 // scratchSize is the buffer the first attempt of every read uses. A read
 // whose result does not fit costs a second host call, so it is sized above
@@ -54,6 +84,8 @@ type hostFunctions interface {
 	read(path string, buf []byte) int64
 	// readDir is read for a directory listing (see decodeDirEntries).
 	readDir(path string, buf []byte) int64
+	// realPath is read for the path with every symlink resolved.
+	realPath(path string, buf []byte) int64
 }
 
 // hostFileSystem is the core.FileSystem of the guest.
@@ -75,11 +107,11 @@ func (h *hostFileSystem) Stat(path string) (core.FileInfo, error) {
 	var record [statRecordSize]byte
 	switch status := h.host.stat(path, record[:]); status {
 	case statOK:
-		return core.FileInfo{
-			Size:    int64(binary.LittleEndian.Uint64(record[0:8])),
-			ModTime: int64(binary.LittleEndian.Uint64(record[8:16])),
-			IsDir:   binary.LittleEndian.Uint32(record[16:20]) != 0,
-		}, nil
+		info, err := decodeStat(record[:])
+		if err != nil {
+			return info, &fs.PathError{Op: "stat", Path: path, Err: err}
+		}
+		return info, nil
 	case statNotFound:
 		return core.FileInfo{}, &fs.PathError{Op: "stat", Path: path, Err: fs.ErrNotExist}
 	default:
@@ -90,6 +122,15 @@ func (h *hostFileSystem) Stat(path string) (core.FileInfo, error) {
 // ReadFile implements core.FileSystem.
 func (h *hostFileSystem) ReadFile(path string) ([]byte, error) {
 	return h.readAll("read", path, h.host.read)
+}
+
+// RealPath implements core.FileSystem.
+func (h *hostFileSystem) RealPath(path string) (string, error) {
+	real, err := h.readAll("realpath", path, h.host.realPath)
+	if err != nil {
+		return "", err
+	}
+	return string(real), nil
 }
 
 // ReadDir implements core.FileSystem.
@@ -120,6 +161,8 @@ func (h *hostFileSystem) readAll(op, path string, call func(string, []byte) int6
 		switch {
 		case n == readNotFound:
 			return nil, &fs.PathError{Op: op, Path: path, Err: fs.ErrNotExist}
+		case n == readNotRegular:
+			return nil, &fs.PathError{Op: op, Path: path, Err: core.ErrNotRegular}
 		case n < 0:
 			return nil, &fs.PathError{Op: op, Path: path, Err: fmt.Errorf("the host could not read it (status %d)", n)}
 		case n <= int64(len(buf)):
@@ -135,21 +178,57 @@ func (h *hostFileSystem) readAll(op, path string, call func(string, []byte) int6
 	return nil, &fs.PathError{Op: op, Path: path, Err: fmt.Errorf("the file kept changing size during %d reads", maxReadAttempts)}
 }
 
+// Type bytes of a directory listing entry: what the entry is after
+// following a symlink, in upper case when the entry is a symlink.
+const (
+	entryDirectory = 'd'
+	entryRegular   = 'f'
+	entryOther     = 'o' // a FIFO, socket or device
+)
+
+// encodeDirEntry appends one listing entry; decodeDirEntries is its inverse.
+func encodeDirEntry(listing []byte, e core.DirEntry) []byte {
+	kind := byte(entryOther)
+	switch e.Kind {
+	case core.KindDirectory:
+		kind = entryDirectory
+	case core.KindRegular:
+		kind = entryRegular
+	}
+	if e.IsSymlink {
+		kind -= 'a' - 'A'
+	}
+	return append(append(append(listing, kind), e.Name...), 0)
+}
+
 // decodeDirEntries parses fs_read_dir's listing: for each entry a type byte
-// ('d' for a directory, after following symlinks; 'f' for anything else),
-// the name, and a NUL.
+// ('d' directory, 'f' regular file, 'o' anything else, after following
+// symlinks; upper case when the entry is a symlink), the name, and a NUL.
 func decodeDirEntries(listing []byte) ([]core.DirEntry, error) {
 	var entries []core.DirEntry
 	for len(listing) > 0 {
 		kind := listing[0]
-		if kind != 'd' && kind != 'f' {
-			return nil, fmt.Errorf("bad directory listing from the host: entry type %q", kind)
+		isSymlink := kind >= 'A' && kind <= 'Z'
+		if isSymlink {
+			kind += 'a' - 'A'
+		}
+		var entry core.DirEntry
+		switch kind {
+		case entryDirectory:
+			entry.Kind = core.KindDirectory
+		case entryRegular:
+			entry.Kind = core.KindRegular
+		case entryOther:
+			entry.Kind = core.KindOther
+		default:
+			return nil, fmt.Errorf("bad directory listing from the host: entry type %q", listing[0])
 		}
 		name, rest, found := bytes.Cut(listing[1:], []byte{0})
 		if !found || len(name) == 0 {
 			return nil, fmt.Errorf("bad directory listing from the host: unterminated or empty name")
 		}
-		entries = append(entries, core.DirEntry{Name: string(name), IsDir: kind == 'd'})
+		entry.Name, entry.IsSymlink = string(name), isSymlink
+		entries = append(entries, entry)
 		listing = rest
 	}
 	return entries, nil

@@ -42,6 +42,11 @@ func (f *fakeHost) readDir(path string, buf []byte) int64 {
 	return fakeWrite(data, status, buf)
 }
 
+func (f *fakeHost) realPath(path string, buf []byte) int64 {
+	data, status := realPathOf(path)
+	return fakeWrite(data, status, buf)
+}
+
 // fakeWrite is writeIfFits on a Go slice.
 func fakeWrite(data []byte, status int64, buf []byte) int64 {
 	if status != 0 {
@@ -119,12 +124,20 @@ func TestHostFileSystemGrowingFile(t *testing.T) {
 }
 
 func TestDecodeDirEntries(t *testing.T) {
-	got, err := decodeDirEntries([]byte("dcss\x00fa b.png\x00"))
-	want := []core.DirEntry{{Name: "css", IsDir: true}, {Name: "a b.png"}}
+	got, err := decodeDirEntries([]byte("dcss\x00fa b.png\x00opipe\x00Dlinked\x00Fl.css\x00"))
+	want := []core.DirEntry{{Name: "css", Kind: core.KindDirectory}, {Name: "a b.png"}, {Name: "pipe", Kind: core.KindOther},
+		{Name: "linked", Kind: core.KindDirectory, IsSymlink: true}, {Name: "l.css", IsSymlink: true}}
 	if err != nil || !reflect.DeepEqual(got, want) {
 		t.Errorf("got %+v %v", got, err)
 	}
-	for _, bad := range []string{"xname\x00", "fname", "f\x00"} {
+	var listing []byte
+	for _, e := range want {
+		listing = encodeDirEntry(listing, e)
+	}
+	if again, err := decodeDirEntries(listing); err != nil || !reflect.DeepEqual(again, want) {
+		t.Errorf("round trip: got %+v %v", again, err)
+	}
+	for _, bad := range []string{"xname\x00", "fname", "f\x00", "Xname\x00"} {
 		if _, err := decodeDirEntries([]byte(bad)); err == nil {
 			t.Errorf("%q decoded without error", bad)
 		}

@@ -17,6 +17,9 @@ func fsRead(pathPtr unsafe.Pointer, pathLen uint32, bufPtr unsafe.Pointer, bufLe
 //go:wasmimport assetc_host fs_read_dir
 func fsReadDir(pathPtr unsafe.Pointer, pathLen uint32, bufPtr unsafe.Pointer, bufLen uint32) int64
 
+//go:wasmimport assetc_host fs_real_path
+func fsRealPath(pathPtr unsafe.Pointer, pathLen uint32, bufPtr unsafe.Pointer, bufLen uint32) int64
+
 // importedHost is hostFunctions over the real imports.
 type importedHost struct{}
 
@@ -30,4 +33,8 @@ func (importedHost) read(path string, buf []byte) int64 {
 
 func (importedHost) readDir(path string, buf []byte) int64 {
 	return fsReadDir(unsafe.Pointer(unsafe.StringData(path)), uint32(len(path)), unsafe.Pointer(unsafe.SliceData(buf)), uint32(len(buf)))
+}
+
+func (importedHost) realPath(path string, buf []byte) int64 {
+	return fsRealPath(unsafe.Pointer(unsafe.StringData(path)), uint32(len(path)), unsafe.Pointer(unsafe.SliceData(buf)), uint32(len(buf)))
 }

@@ -72,6 +72,9 @@ func runBuild(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if err := project.CheckOutputDir(output); err != nil {
+		return err
+	}
 	progress := newProgress(stderr, quiet || asJSON)
 	if compress.SkipExtensions == nil {
 		compress.SkipExtensions = []string{} // --compress-skip '' skips nothing

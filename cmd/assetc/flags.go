@@ -22,6 +22,7 @@ type sourceFlags struct {
 	prehashed       []string
 	allowMissing    []string
 	missing         string
+	symlinksInto    []string
 }
 
 func (s *sourceFlags) register(fs *pflag.FlagSet) {
@@ -32,6 +33,7 @@ func (s *sourceFlags) register(fs *pflag.FlagSet) {
 	fs.BoolVar(&s.jsModules, "js-modules", false, "rewrite ES module imports/exports and new URL(…, import.meta.url) in JS")
 	fs.StringArrayVar(&s.prehashed, "prehashed", nil, "files matching this glob are already content-hashed: keep their names (repeatable)")
 	fs.StringArrayVar(&s.allowMissing, "allow-missing", nil, "references to missing files matching this glob are left as written, with a warning (repeatable; e.g. '*.map')")
+	fs.StringArrayVar(&s.symlinksInto, "allow-symlinks-into", nil, "follow symbolic links that leave a source root when they lead into this directory (repeatable; by default such links are refused)")
 	fs.StringVar(&s.missing, "missing", "error", "what a reference to a missing file does: error (stop, write nothing) or warn (leave it as written)")
 }
 
@@ -51,6 +53,13 @@ func (s *sourceFlags) config() (core.Config, error) {
 		cfg.IgnorePatterns = append(cfg.IgnorePatterns, core.DefaultIgnorePatterns...)
 	}
 	cfg.IgnorePatterns = append(append([]string{}, cfg.IgnorePatterns...), s.ignore...)
+	for _, dir := range s.symlinksInto {
+		abs, err := filepath.Abs(dir)
+		if err != nil {
+			return cfg, usagef("--allow-symlinks-into %q: %v", dir, err)
+		}
+		cfg.AllowSymlinksInto = append(cfg.AllowSymlinksInto, filepath.ToSlash(abs))
+	}
 	switch s.missing {
 	case "error":
 		cfg.Missing = core.MissingError

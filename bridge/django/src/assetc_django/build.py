@@ -173,4 +173,6 @@ def native_source_args() -> list[str]:
         args += ["--prehashed", pattern]
     for pattern in config["allow_missing"]:
         args += ["--allow-missing", pattern]
+    for directory in config["allow_symlinks_into"]:
+        args += ["--allow-symlinks-into", directory]
     return args

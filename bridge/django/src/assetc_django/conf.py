@@ -15,6 +15,11 @@ ASSETC_MISSING_REFERENCES      "error"    a ``url()``/``@import``/source map poi
                                           missing file: "error" or "warn" (left as written).
 ASSETC_ALLOW_MISSING           []         globs of references that may be missing (``"*.map"``).
 ASSETC_PREHASHED               []         globs of files a bundler already named by content.
+ASSETC_ALLOW_SYMLINKS_INTO     []         directories (str or Path) that symlinks in a source
+                                          root may lead into. Any other link out of its root
+                                          is refused (not resolved, not served, not built) with
+                                          a diagnostic naming it; e.g. Debian's Django links
+                                          admin files into ``/usr/share/javascript``.
 ASSETC_JS_MODULES              None       rewrite ES module imports; None follows the storage
                                           class's ``support_js_module_import_aggregation``.
 ASSETC_NATIVE_BINARY           "assetc"   the native CLI used by collectstatic and
@@ -80,6 +85,7 @@ DEFAULTS: dict[str, Any] = {
     "ASSETC_MISSING_REFERENCES": "error",
     "ASSETC_ALLOW_MISSING": [],
     "ASSETC_PREHASHED": [],
+    "ASSETC_ALLOW_SYMLINKS_INTO": [],
     "ASSETC_JS_MODULES": None,
     "ASSETC_NATIVE_BINARY": "assetc",
     "ASSETC_WASM_PATH": None,

@@ -45,6 +45,7 @@ def core_config(sources: Sources | None = None) -> dict[str, Any]:
         "js_modules": js_modules(),
         "prehashed": list(conf.get("ASSETC_PREHASHED")),
         "allow_missing": list(conf.get("ASSETC_ALLOW_MISSING")),
+        "allow_symlinks_into": [str(Path(d).resolve()) for d in conf.get("ASSETC_ALLOW_SYMLINKS_INTO")],
         "missing": conf.get("ASSETC_MISSING_REFERENCES"),
     }
 

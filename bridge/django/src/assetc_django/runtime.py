@@ -42,12 +42,12 @@ if TYPE_CHECKING:
 # library costs ~0.25 s, which processes that never resolve a name (migrate,
 # shell) should not pay.
 
-ABI_VERSION = 1
+ABI_VERSION = 2
 _MASK64 = 0xFFFFFFFFFFFFFFFF
 
 # fs_stat / fs_read / fs_read_dir result codes (ABI v1).
 _STAT_OK, _STAT_NOT_FOUND, _STAT_ERROR = 0, 1, 2
-_READ_NOT_FOUND, _READ_ERROR = -1, -2
+_READ_NOT_FOUND, _READ_ERROR, _READ_NOT_REGULAR = -1, -2, -3
 
 
 class CoreError(Exception):
@@ -218,6 +218,21 @@ def _put_bytes(caller: wasmtime.Caller, ptr: int, data: bytes) -> None:
     ctypes.memmove(address, data, len(data))
 
 
+def _file_kind(mode: int) -> int:
+    """The stat record's kind (core.FileKind): what a path is after following links."""
+    if stat.S_ISREG(mode):
+        return 0
+    if stat.S_ISDIR(mode):
+        return 1
+    if stat.S_ISFIFO(mode):
+        return 2
+    if stat.S_ISSOCK(mode):
+        return 3
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return 4
+    return 5
+
+
 def _fs_stat(caller: wasmtime.Caller, path_ptr: int, path_len: int, out_ptr: int) -> int:
     try:
         path = _guest_bytes(caller, path_ptr, path_len)
@@ -227,7 +242,10 @@ def _fs_stat(caller: wasmtime.Caller, path_ptr: int, path_len: int, out_ptr: int
             return _STAT_NOT_FOUND
         except (OSError, ValueError):
             return _STAT_ERROR
-        record = struct.pack("<qqII", info.st_size, info.st_mtime_ns, 1 if stat.S_ISDIR(info.st_mode) else 0, 0)
+        # ABI 2: size, mtime_ns, kind, reserved, device, inode (README "Imports").
+        record = struct.pack(
+            "<qqIIQQ", info.st_size, info.st_mtime_ns, _file_kind(info.st_mode), 0, info.st_dev, info.st_ino
+        )
         _put_bytes(caller, out_ptr, record)
         return _STAT_OK
     except Exception:  # never let a Python exception become a trap
@@ -242,19 +260,50 @@ def _sized_answer(caller: wasmtime.Caller, data: bytes, buf_ptr: int, buf_len: i
     return len(data)
 
 
+# O_NONBLOCK: opening a FIFO swapped in after the guest's stat returns at once
+# instead of waiting for a writer; fstat then refuses it before any read.
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+
+
+def _read_regular(path: bytes) -> bytes | None:
+    """The bytes of a regular file, or None if the path is anything else."""
+    fd = os.open(path, _OPEN_FLAGS)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            return handle.read()
+    finally:
+        os.close(fd)
+
+
 def _fs_read(caller: wasmtime.Caller, path_ptr: int, path_len: int, buf_ptr: int, buf_len: int) -> int:
     try:
         path = _guest_bytes(caller, path_ptr, path_len)
         try:
-            with open(path, "rb") as handle:
-                data = handle.read()
+            data = _read_regular(path)
         except (FileNotFoundError, NotADirectoryError):
             return _READ_NOT_FOUND
         except (OSError, ValueError):
             return _READ_ERROR
+        if data is None:
+            return _READ_NOT_REGULAR
         return _sized_answer(caller, data, buf_ptr, buf_len)
     except Exception:
         return _READ_ERROR
+
+
+def _entry_type(entry: os.DirEntry[bytes]) -> bytes | None:
+    """A listing entry's type byte (ABI 2), or None for a dangling symlink."""
+    if entry.is_dir():  # follows symlinks, like Django's listdir
+        kind = b"d"
+    elif entry.is_file():
+        kind = b"f"
+    elif entry.is_symlink() and not os.path.exists(entry.path):
+        return None  # dangling: omitted
+    else:
+        kind = b"o"  # a FIFO, socket or device
+    return kind.upper() if entry.is_symlink() else kind
 
 
 def _fs_read_dir(caller: wasmtime.Caller, path_ptr: int, path_len: int, buf_ptr: int, buf_len: int) -> int:
@@ -265,17 +314,30 @@ def _fs_read_dir(caller: wasmtime.Caller, path_ptr: int, path_len: int, buf_ptr:
             with os.scandir(path) as entries:
                 for entry in entries:
                     try:
-                        is_dir = entry.is_dir()  # follows symlinks
-                        if entry.is_symlink() and not os.path.exists(entry.path):
-                            continue  # dangling symlink: omitted (ABI v1)
+                        kind = _entry_type(entry)
                     except OSError:
                         continue
-                    parts.append((b"d" if is_dir else b"f") + entry.name + b"\0")
+                    if kind is not None:
+                        parts.append(kind + entry.name + b"\0")
         except (FileNotFoundError, NotADirectoryError):
             return _READ_NOT_FOUND
         except (OSError, ValueError):
             return _READ_ERROR
         return _sized_answer(caller, b"".join(parts), buf_ptr, buf_len)
+    except Exception:
+        return _READ_ERROR
+
+
+def _fs_real_path(caller: wasmtime.Caller, path_ptr: int, path_len: int, buf_ptr: int, buf_len: int) -> int:
+    try:
+        path = _guest_bytes(caller, path_ptr, path_len)
+        try:
+            real = os.path.realpath(path, strict=True)
+        except (FileNotFoundError, NotADirectoryError):
+            return _READ_NOT_FOUND
+        except (OSError, ValueError):
+            return _READ_ERROR
+        return _sized_answer(caller, real, buf_ptr, buf_len)
     except Exception:
         return _READ_ERROR
 
@@ -288,6 +350,7 @@ def _host_funcs() -> list[tuple[str, wasmtime.FuncType, Callable[..., int]]]:
         ("fs_stat", wasmtime.FuncType([i32, i32, i32], [i32]), _fs_stat),
         ("fs_read", wasmtime.FuncType([i32, i32, i32, i32], [i64]), _fs_read),
         ("fs_read_dir", wasmtime.FuncType([i32, i32, i32, i32], [i64]), _fs_read_dir),
+        ("fs_real_path", wasmtime.FuncType([i32, i32, i32, i32], [i64]), _fs_real_path),
     ]
 
 
