@@ -122,3 +122,9 @@ func (c *commandFlags) parse(args []string, stdout io.Writer) error {
 	}
 	return nil
 }
+
+// registerMaxDiagnostics adds --max-diagnostics: a broken vendor tree can
+// have thousands of problems, and the first screen is what gets fixed.
+func registerMaxDiagnostics(fs *pflag.FlagSet, max *int) {
+	fs.IntVar(max, "max-diagnostics", core.DefaultMaxDiagnostics, "print at most this many diagnostics, then how many more there are (0: all; --json always has all)")
+}

@@ -87,3 +87,32 @@ func TestJSONOutput(t *testing.T) {
 		t.Errorf("explain --json: exit %d, %v, %v", code, ex, err)
 	}
 }
+
+// TestBuildPrintsRenderedDiagnostics: build prints core's rendering (the
+// source line, a caret under the reference) at most --max-diagnostics
+// times, and --json carries every diagnostic with the same text.
+func TestBuildPrintsRenderedDiagnostics(t *testing.T) {
+	root := tree(t, map[string]string{"css/a.css": "a{background:url(x.png)}\nb{background:url(y.png)}\nc{background:url(z.png)}\n"})
+	code, _, stderr := runCLI(t, "build", "-s", root, "-o", t.TempDir(), "--max-diagnostics", "1")
+	for _, want := range []string{"a.css:1:18: error:", "    1 | a{background:url(x.png)}\n      |                  ^~~~~\n", "…and 2 more\n", "3 errors"} {
+		if code != exitDiagnostics || !strings.Contains(stderr, want) {
+			t.Errorf("exit %d; stderr does not contain %q:\n%s", code, want, stderr)
+		}
+	}
+	if strings.Contains(stderr, "y.png") {
+		t.Errorf("--max-diagnostics 1 printed the second diagnostic:\n%s", stderr)
+	}
+	_, stdout, _ := runCLI(t, "build", "-s", root, "-o", t.TempDir(), "--json", "--max-diagnostics", "1")
+	var out struct {
+		Diagnostics []struct {
+			Line     int    `json:"line"`
+			Rendered string `json:"rendered"`
+		} `json:"diagnostics"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &out); err != nil || len(out.Diagnostics) != 3 {
+		t.Fatalf("build --json: %v, %d diagnostics\n%s", err, len(out.Diagnostics), stdout)
+	}
+	if !strings.Contains(out.Diagnostics[1].Rendered, "2 | b{background:url(y.png)}") {
+		t.Errorf("rendered = %q", out.Diagnostics[1].Rendered)
+	}
+}

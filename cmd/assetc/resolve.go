@@ -18,11 +18,13 @@ func runResolve(args []string, stdout, stderr io.Writer) error {
 	var src sourceFlags
 	var asJSON bool
 	var integrity string
+	var maxDiagnostics int
 	fs := newFlagSet("resolve", "-s DIR [...] LOGICAL_PATH... [flags]", resolveExamples)
 	src.register(fs.FlagSet)
 	fs.BoolVar(&asJSON, "json", false, "print a JSON object per path")
 	fs.StringVar(&integrity, "integrity", "", "also print the SRI value of the hashed copy: sha256, sha384 or sha512 (alone: "+core.DefaultIntegrityAlgorithm+")")
 	fs.Lookup("integrity").NoOptDefVal = core.DefaultIntegrityAlgorithm
+	registerMaxDiagnostics(fs.FlagSet, &maxDiagnostics)
 	if err := fs.parse(args, stdout); err != nil {
 		return err
 	}
@@ -70,6 +72,11 @@ func runResolve(args []string, stdout, stderr io.Writer) error {
 		return printJSON(stdout, answers, code)
 	}
 	for _, a := range answers {
+		if a.Diagnostics != nil {
+			fmt.Fprintf(stderr, "%s: cannot be named:\n", a.LogicalPath)
+			printDiagnostics(stderr, a.Diagnostics, true, maxDiagnostics)
+			continue
+		}
 		if a.Error != "" {
 			fmt.Fprintf(stderr, "%s: %s\n", a.LogicalPath, a.Error)
 			continue

@@ -21,7 +21,7 @@ from typing import Any
 from django.core.exceptions import ImproperlyConfigured
 
 from . import compress, conf
-from .errors import error_for, format_diagnostic
+from .errors import error_for
 from .manifest import INTEGRITY_NAME, MANIFEST_NAME, integrity_bytes, manifest_bytes, sri
 from .project import configured_core, core_config, js_modules
 from .runtime import error_from
@@ -48,13 +48,12 @@ def build_native(binary: str, location: str, stats: dict[str, Any] | None = None
     if proc.returncode != 0 or not result.get("ok"):
         diagnostics = result.get("diagnostics") or []
         failed = sorted({d.get("logical_path", "") for d in diagnostics if d.get("severity") == "error"})
-        detail = "\n".join(format_diagnostic(d) for d in diagnostics if d.get("severity") == "error")
-        message = detail or result.get("error") or proc.stderr.strip() or f"assetc exited with {proc.returncode}"
+        message = result.get("rendered") or result.get("error") or proc.stderr.strip() or f"assetc exited with {proc.returncode}"
         yield ", ".join(failed) or "assetc build", None, RuntimeError(message)
         return
     manifest: dict[str, str] = result.get("manifest") or {}
-    for diag in result.get("diagnostics") or []:
-        logger.warning("%s", format_diagnostic(diag))
+    if result.get("rendered"):
+        logger.warning("%s", result["rendered"].rstrip("\n"))
     if stats is not None:
         stats.update({k: v for k, v in result.items() if isinstance(v, int) and not isinstance(v, bool)})
     logger.info("assetc build: %s written to %s", compress.summary(result), location)

@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from ... import compress
 from ...build import build_native, build_with_core, found_paths, native_binary, native_source_args
-from ...errors import error_for, format_diagnostic
+from ...errors import error_for
 from ...project import configured_core
 from ...runtime import CoreError, error_from
 
@@ -82,11 +82,7 @@ class Command(BaseCommand):
         count = 0
         for name, hashed, processed in results:
             if isinstance(processed, Exception):
-                message = str(processed)
-                diagnostics = getattr(processed, "diagnostics", None)
-                if diagnostics:
-                    message = "\n".join(format_diagnostic(d) for d in diagnostics)
-                raise CommandError(f"Post-processing '{name}' failed!\n{message}")
+                raise CommandError(f"Post-processing '{name}' failed!\n{processed}")
             count += 1
             if self.verbosity >= 2:
                 self.stdout.write(f"{name} -> {hashed}")
