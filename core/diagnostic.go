@@ -3,6 +3,7 @@ package core
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"unicode/utf8"
@@ -339,4 +340,48 @@ func quoteAll(items []string) string {
 		quoted[i] = fmt.Sprintf("%q", s)
 	}
 	return strings.Join(quoted, " or ")
+}
+
+// Kinds of ErrorReport.
+const (
+	ErrorKindNotFound    = "not_found"   // no root provides the path (*NotFoundError)
+	ErrorKindDiagnostics = "diagnostics" // the file or a dependency has an error (*DiagnosticsError)
+	ErrorKindInternal    = "internal"    // anything else: I/O errors, bad requests
+)
+
+// ErrorReport is an error as JSON tells it: the same object in the CLI's
+// --json output and in the wasm ABI's responses, so a tool reads both with
+// one decoder. Absent lists mean empty ones.
+type ErrorReport struct {
+	Kind    string `json:"kind"`
+	Message string `json:"message"`
+	// Searched lists the roots that could have provided a missing path, as
+	// "prefix=dir" or "dir" (not_found).
+	Searched []string `json:"searched,omitempty"`
+	// Suggestions are existing logical paths close to a missing one (not_found).
+	Suggestions []string `json:"suggestions,omitempty"`
+	// Ignored lists files that would provide a missing path but an ignore
+	// pattern drops (not_found).
+	Ignored []IgnoredCandidate `json:"ignored,omitempty"`
+	// Diagnostics are every problem found in the file and its dependencies
+	// (diagnostics).
+	Diagnostics []Diagnostic `json:"diagnostics,omitempty"`
+}
+
+// ReportError describes an error from a Project for JSON.
+func ReportError(err error) ErrorReport {
+	var notFound *NotFoundError
+	var diagnostics *DiagnosticsError
+	switch {
+	case errors.As(err, &notFound):
+		r := ErrorReport{Kind: ErrorKindNotFound, Message: err.Error(), Suggestions: notFound.Suggestions, Ignored: notFound.Ignored}
+		for _, root := range notFound.Searched {
+			r.Searched = append(r.Searched, root.String())
+		}
+		return r
+	case errors.As(err, &diagnostics):
+		return ErrorReport{Kind: ErrorKindDiagnostics, Message: err.Error(), Diagnostics: diagnostics.Diagnostics}
+	default:
+		return ErrorReport{Kind: ErrorKindInternal, Message: err.Error()}
+	}
 }

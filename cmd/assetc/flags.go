@@ -21,10 +21,14 @@ type sourceFlags struct {
 	jsModules       bool
 	prehashed       []string
 	allowMissing    []string
-	missing         string
+	missing         core.MissingPolicy
+	configFile      string
+	flags           *pflag.FlagSet // to tell which flags were given
 }
 
 func (s *sourceFlags) register(fs *pflag.FlagSet) {
+	s.flags = fs
+	fs.StringVar(&s.configFile, "config", "", "read the sources and their options from this JSON file instead of the flags above and below: the document the wasm ABI's configure takes (see wasm/README.md)")
 	fs.StringArrayVarP(&s.sources, "source", "s", nil, "a directory of static files, or PREFIX=DIR (repeatable; earlier wins, like STATICFILES_DIRS)")
 	fs.StringArrayVarP(&s.ignore, "ignore", "i", nil, "ignore files and directories matching this glob (repeatable; added to CVS, .*, *~)")
 	fs.BoolVar(&s.noDefaultIgnore, "no-default-ignore", false, "do not ignore CVS, .* and *~")
@@ -32,14 +36,17 @@ func (s *sourceFlags) register(fs *pflag.FlagSet) {
 	fs.BoolVar(&s.jsModules, "js-modules", false, "rewrite ES module imports/exports and new URL(…, import.meta.url) in JS")
 	fs.StringArrayVar(&s.prehashed, "prehashed", nil, "files matching this glob are already content-hashed: keep their names (repeatable)")
 	fs.StringArrayVar(&s.allowMissing, "allow-missing", nil, "references to missing files matching this glob are left as written, with a warning (repeatable; e.g. '*.map')")
-	fs.StringVar(&s.missing, "missing", "error", "what a reference to a missing file does: error (stop, write nothing) or warn (leave it as written)")
+	fs.TextVar(&s.missing, "missing", core.MissingError, "what a reference to a missing file does: error (stop, write nothing) or warn (leave it as written)")
 }
 
 func (s *sourceFlags) config() (core.Config, error) {
+	if s.configFile != "" {
+		return s.configFromFile()
+	}
 	if len(s.sources) == 0 {
 		return core.Config{}, usagef("no sources: give at least one -s DIR (or -s PREFIX=DIR)")
 	}
-	cfg := core.Config{StaticURL: s.staticURL, JSModules: s.jsModules, Prehashed: s.prehashed, AllowMissing: s.allowMissing}
+	cfg := core.Config{StaticURL: s.staticURL, JSModules: s.jsModules, Prehashed: s.prehashed, AllowMissing: s.allowMissing, Missing: s.missing}
 	for _, spec := range s.sources {
 		root, err := parseSource(spec)
 		if err != nil {
@@ -51,14 +58,6 @@ func (s *sourceFlags) config() (core.Config, error) {
 		cfg.IgnorePatterns = append(cfg.IgnorePatterns, core.DefaultIgnorePatterns...)
 	}
 	cfg.IgnorePatterns = append(append([]string{}, cfg.IgnorePatterns...), s.ignore...)
-	switch s.missing {
-	case "error":
-		cfg.Missing = core.MissingError
-	case "warn":
-		cfg.Missing = core.MissingWarn
-	default:
-		return cfg, usagef("--missing must be error or warn, not %q", s.missing)
-	}
 	return cfg, nil
 }
 

@@ -116,3 +116,46 @@ func TestBuildPrintsRenderedDiagnostics(t *testing.T) {
 		t.Errorf("rendered = %q", out.Diagnostics[1].Rendered)
 	}
 }
+
+// TestConfigFile: --config reads the configuration document of the wasm
+// ABI; relative root directories are relative to the file, and mistakes
+// are usage errors that say what is wrong.
+func TestConfigFile(t *testing.T) {
+	project := tree(t, map[string]string{
+		"static/css/a.css":          "a{background:url(../img/x.png)}",
+		"static/img/x.png":          "x",
+		"vendor/w.js":               "w()",
+		"good.json":                 `{"roots": [{"dir": "static"}, {"prefix": "vendor", "dir": "vendor"}], "missing": "error"}`,
+		"unknown.json":              `{"roots": [{"dir": "static"}], "ignore": ["*.x"]}`,
+		"policy.json":               `{"roots": [{"dir": "static"}], "missing": "ignore"}`,
+		"nodir.json":                `{"roots": [{"dir": "nope"}]}`,
+		"sub/relative-to-file.json": `{"roots": [{"dir": "../static"}]}`,
+	})
+	config := func(name string) string { return filepath.Join(project, name) }
+	code, withFlags, _ := runCLI(t, "resolve", "-s", filepath.Join(project, "static"), "-s", "vendor="+filepath.Join(project, "vendor"), "css/a.css", "vendor/w.js")
+	if code != exitOK {
+		t.Fatal("resolve with -s failed")
+	}
+	for _, tc := range []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"good", []string{"resolve", "--config", config("good.json"), "css/a.css", "vendor/w.js"}, exitOK, withFlags},
+		{"relative to the file", []string{"resolve", "--config", config("sub/relative-to-file.json"), "img/x.png"}, exitOK, "img/x.9dd4e461268c.png"},
+		{"unknown member", []string{"resolve", "--config", config("unknown.json"), "css/a.css"}, exitUsage, `unknown field "ignore"`},
+		{"bad policy", []string{"resolve", "--config", config("policy.json"), "css/a.css"}, exitUsage, `must be "error" or "warn", not "ignore"`},
+		{"no such root", []string{"resolve", "--config", config("nodir.json"), "css/a.css"}, exitUsage, `root 1 ("nope")`},
+		{"no such file", []string{"resolve", "--config", config("none.json"), "css/a.css"}, exitUsage, "none.json"},
+		{"with a source flag", []string{"resolve", "--config", config("good.json"), "-s", project, "css/a.css"}, exitUsage, "--source and --config cannot be used together"},
+		{"build", []string{"build", "--config", config("good.json"), "-o", t.TempDir()}, exitOK, "3 files collected"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, stdout, stderr := runCLI(t, tc.args...)
+			if code != tc.code || !strings.Contains(stdout+stderr, tc.want) {
+				t.Errorf("exit %d (want %d); output does not contain %q:\n%s%s", code, tc.code, tc.want, stdout, stderr)
+			}
+		})
+	}
+}

@@ -108,28 +108,28 @@ class SourceFiles:
 
     def find(self, name: str) -> StaticFile | None:
         try:
-            content = self.core.content(hashed=name)
+            content = self.core.content(hashed_name=name)
             hashed = True
         except CoreError as exc:
             if exc.kind != "not_found":
                 raise
             try:
-                content = self.core.content(path=name)
+                content = self.core.content(logical_path=name)
             except CoreError as exc2:
                 if exc2.kind == "not_found":
                     return None
                 raise
             hashed = False
         try:
-            info = os.stat(content.source)
+            info = os.stat(content.source_path)
         except OSError:
             return None
-        immutable = (hashed and content.hashed != content.path) or any(
-            fnmatch.fnmatchcase(content.path, p) for p in self.prehashed
+        immutable = (hashed and content.hashed_name != content.logical_path) or any(
+            fnmatch.fnmatchcase(content.logical_path, p) for p in self.prehashed
         )
         if content.body is not None:
             digest = hashlib.md5(content.body, usedforsecurity=False).hexdigest()[:16]
             identity = Representation(size=len(content.body), body=content.body, etag=f'"{digest}"')
         else:
-            identity = Representation(size=info.st_size, path=content.source, etag=_disk_etag(info))
+            identity = Representation(size=info.st_size, path=content.source_path, etag=_disk_etag(info))
         return StaticFile(name=name, identity=identity, mtime=info.st_mtime, immutable=immutable)

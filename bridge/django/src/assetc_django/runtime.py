@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 # library costs ~0.25 s, which processes that never resolve a name (migrate,
 # shell) should not pay.
 
-ABI_VERSION = 1
+ABI_VERSION = 2
 _MASK64 = 0xFFFFFFFFFFFFFFFF
 
 # fs_stat / fs_read / fs_read_dir result codes (ABI v1).
@@ -375,10 +375,10 @@ _ABI_1_1 = frozenset({"integrity", "importmap"})
 class Content:
     """A file as the core serves it (ABI ``content``)."""
 
-    path: str  # logical path
-    hashed: str  # hashed logical path
-    source: str  # the source file on the host
-    body: bytes | None  # the bytes to serve when they differ from ``source`` (rewritten CSS/JS)
+    logical_path: str  # the path under STATIC_URL
+    hashed_name: str  # its hashed path
+    source_path: str  # the source file on the host
+    body: bytes | None  # the bytes to serve when they differ from ``source_path`` (rewritten CSS/JS)
 
 
 class Core:
@@ -462,11 +462,11 @@ class Core:
         result = self.resolve([path])[0]
         if "error" in result:
             raise error_from(result["error"])
-        return result["hashed"]
+        return result["hashed_name"]
 
-    def content(self, *, hashed: str | None = None, path: str | None = None) -> Content:
-        """The file served under a hashed name (or, with ``path``, a logical path)."""
-        request = {"hashed": hashed} if hashed is not None else {"path": path}
+    def content(self, *, hashed_name: str | None = None, logical_path: str | None = None) -> Content:
+        """The file served under a hashed name (or, with ``logical_path``, a logical path)."""
+        request = {"hashed_name": hashed_name} if hashed_name is not None else {"logical_path": logical_path}
         raw = self._call("content", request)
         if len(raw) < 4:
             raise CoreError("internal", "the core answered a truncated content response")
@@ -475,7 +475,9 @@ class Core:
         if not header.get("ok"):
             raise error_from(header.get("error") or {})
         body = raw[4 + header_len :] if header.get("inline") else None
-        return Content(path=header["path"], hashed=header["hashed"], source=header.get("source", ""), body=body)
+        return Content(
+            logical_path=header["logical_path"], hashed_name=header["hashed_name"], source_path=header["source_path"], body=body
+        )
 
     def integrity(self, paths: list[str], algorithm: str = "sha384") -> list[dict[str, Any]]:
         """SRI values of a batch of logical paths (ABI 1.1 ``integrity``); one result per path."""
