@@ -9,7 +9,8 @@
 //
 // The pieces, in the order data flows through them:
 //
-//	sources.go   Root, Config: where files come from (STATICFILES_DIRS semantics)
+//	sources.go   Root, Config: where files come from (STATICFILES_DIRS semantics);
+//	             Config's JSON is the configuration document of every face
 //	bundler.go   files a bundler already named by content (Vite, esbuild)
 //	ignore.go    Django's ignore patterns (fnmatch)
 //	lookup.go    Find: one logical path to its source file, lazily
@@ -27,6 +28,8 @@
 //	integrity.go SRI hashes and the staticfiles.integrity.json sidecar
 //	importmap.go an import map from logical module paths to hashed URLs
 //	clean.go     removing hashed files no recent build needs
+//	diagnostic.go Diagnostic and its rendering (source line, caret, notes),
+//	             ErrorReport: an error as every face's JSON tells it
 //
 // Reference scanning lives in the sub-package scan.
 package core

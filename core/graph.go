@@ -335,7 +335,11 @@ func (p *Project) missingReference(n *fileNode, ref fileReference) Diagnostic {
 // warning when the configuration allows the target to be missing.
 func (p *Project) referenceProblem(n *fileNode, ref fileReference, code, msg, hint string) Diagnostic {
 	d := Diagnostic{Severity: SeverityError, Code: code, LogicalPath: n.source.LogicalPath, Path: n.source.Path,
-		Line: ref.Line, Col: ref.Col, Message: msg, Hint: hint, Reference: ref.Value}
+		Line: ref.Line, Col: ref.Col, Message: msg, Hint: hint, Reference: ref.Value,
+		excerpt: excerptAt(n.content, ref.ValueStart, ref.ValueEnd)}
+	if ref.ValueEnd > ref.ValueStart {
+		d.EndCol = ref.Col + ref.ValueEnd - ref.ValueStart
+	}
 	if p.cfg.Missing == MissingWarn || p.allowedMissing(ref) {
 		d.Severity = SeverityWarning
 		d.Hint = "left as written"

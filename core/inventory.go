@@ -33,7 +33,7 @@ type Duplicate struct {
 // IgnoredFile is a file or directory an ignore pattern drops.
 type IgnoredFile struct {
 	LogicalPath string `json:"logical_path"`
-	Path        string `json:"path"`
+	Path        string `json:"source_path"` // the file on the host
 	Root        int    `json:"root"`
 	Pattern     string `json:"pattern"`
 	IsDir       bool   `json:"is_dir,omitempty"`

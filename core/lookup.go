@@ -15,7 +15,7 @@ type Source struct {
 	// Root is the index in Config.Roots of the root that provides it.
 	Root int `json:"root"`
 	// Path is the file on the host.
-	Path string `json:"path"`
+	Path string `json:"source_path"`
 }
 
 // probe is one place Find looked, remembered so that a cached answer can be
@@ -36,7 +36,7 @@ type lookup struct {
 // IgnoredCandidate is a file that would provide a logical path but is dropped
 // by an ignore pattern.
 type IgnoredCandidate struct {
-	Path    string `json:"path"`
+	Path    string `json:"source_path"` // the file on the host
 	Root    int    `json:"root"`
 	Pattern string `json:"pattern"`
 }

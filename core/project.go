@@ -324,6 +324,7 @@ func (p *Project) load(source Source, info FileInfo) (*fileNode, error) {
 		var se *scan.Error
 		if errors.As(err, &se) {
 			d.Line, d.Col, d.Message = se.Line, se.Col, "cannot find the references in this file: "+se.Message
+			d.excerpt = excerptAtLineCol(content, se.Line, se.Col)
 		}
 		node.diags = append(node.diags, d)
 		return node, nil
@@ -365,7 +366,7 @@ func checkText(source Source, content []byte) (Diagnostic, bool) {
 	}
 	if i := bytes.IndexByte(content, 0); i >= 0 {
 		d.Code = CodeBinary
-		d.Line, d.Col = lineCol(content, i)
+		d.Line, d.Col = lineCol(content, i) // no excerpt: the line is binary
 		d.Message = "this file has NUL bytes: it is binary data, not text"
 		d.Hint = "rename it if it is not a stylesheet or script, or replace it with the real file"
 		return d, false
@@ -383,6 +384,7 @@ func checkText(source Source, content []byte) (Diagnostic, bool) {
 	}
 	d.Code = CodeNotUTF8
 	d.Line, d.Col = lineCol(content, bad)
+	d.excerpt = excerptAt(content, bad, 0)
 	d.Message = fmt.Sprintf("byte 0x%02X is not valid UTF-8", content[bad])
 	d.Hint = "re-save the file as UTF-8 (Django cannot read it either)"
 	return d, false

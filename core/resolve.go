@@ -64,12 +64,14 @@ func (p *Project) Asset(logical string) (Asset, error) {
 }
 
 // closureDiagnostics gathers the diagnostics of a file and of every file it
-// references, directly or not, in a stable order.
+// references, directly or not, in a stable order. A dependency's diagnostic
+// gets a note naming the reference that led to it, so that a user who asked
+// for one file learns why another file's problem stops it.
 func (p *Project) closureDiagnostics(logical string) []Diagnostic {
 	var out []Diagnostic
 	seen := map[string]bool{}
-	var walk func(string)
-	walk = func(l string) {
+	var walk func(l string, via *Note)
+	walk = func(l string, via *Note) {
 		if seen[l] {
 			return
 		}
@@ -78,13 +80,34 @@ func (p *Project) closureDiagnostics(logical string) []Diagnostic {
 		if named == nil {
 			return
 		}
-		out = append(out, named.diags...)
+		for _, d := range named.diags {
+			if via != nil {
+				d.Notes = append(append([]Note(nil), d.Notes...), *via)
+			}
+			out = append(out, d)
+		}
 		for _, dep := range named.deps {
-			walk(dep)
+			walk(dep, p.referenceNote(l, dep))
 		}
 	}
-	walk(logical)
+	walk(logical, nil)
 	return out
+}
+
+// referenceNote is "referenced from path:line:col", the first reference in
+// file from that names target; nil if it cannot be placed.
+func (p *Project) referenceNote(from, target string) *Note {
+	node, err := p.node(from)
+	if err != nil || node == nil {
+		return nil
+	}
+	for _, ref := range node.refs {
+		if ref.url.target == target {
+			return &Note{Message: "referenced from " + location(node.source.Path, ref.Line, ref.Col),
+				Path: node.source.Path, Line: ref.Line, Col: ref.Col}
+		}
+	}
+	return &Note{Message: "referenced from " + node.source.Path, Path: node.source.Path}
 }
 
 // Resolution is the answer for one path of a batch.

@@ -1,6 +1,8 @@
 package core
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -14,9 +16,9 @@ import (
 type Root struct {
 	// Prefix is put in front of every path found under Dir ("vendor" makes
 	// Dir/a.js the logical path "vendor/a.js"). Empty for none.
-	Prefix string
+	Prefix string `json:"prefix"`
 	// Dir is the directory on the host.
-	Dir string
+	Dir string `json:"dir"`
 }
 
 // String gives the root in the CLI's -s syntax.
@@ -37,34 +39,84 @@ const (
 	MissingWarn
 )
 
+// String is the policy's name in configuration: "error" or "warn".
+func (m MissingPolicy) String() string {
+	switch m {
+	case MissingError:
+		return "error"
+	case MissingWarn:
+		return "warn"
+	}
+	return fmt.Sprintf("MissingPolicy(%d)", int(m))
+}
+
+// MarshalText writes the policy as "error" or "warn".
+func (m MissingPolicy) MarshalText() ([]byte, error) { return []byte(m.String()), nil }
+
+// UnmarshalText reads "error" or "warn" (empty means "error", the default).
+// Every face parses the policy here: the CLI's --missing flag and the
+// "missing" member of a configuration document.
+func (m *MissingPolicy) UnmarshalText(text []byte) error {
+	switch string(text) {
+	case "", "error":
+		*m = MissingError
+	case "warn":
+		*m = MissingWarn
+	default:
+		return fmt.Errorf("the missing-reference policy must be \"error\" or \"warn\", not %q", text)
+	}
+	return nil
+}
+
 // Config is everything that decides which files exist and what they are named.
 // Two Projects with equal Configs over equal files give equal names.
+//
+// Its JSON is the configuration document every face shares: the wasm ABI's
+// configure request and `assetc build --config FILE` (see wasm/README.md);
+// DecodeConfig reads it.
 type Config struct {
 	// Roots in priority order: the first file found for a logical path wins.
-	Roots []Root
+	Roots []Root `json:"roots"`
 	// IgnorePatterns drop files and directories (Django's fnmatch rules).
-	// Nil means DefaultIgnorePatterns; an empty non-nil slice ignores nothing.
-	IgnorePatterns []string
+	// Nil (JSON null or absent) means DefaultIgnorePatterns; an empty
+	// non-nil slice ignores nothing.
+	IgnorePatterns []string `json:"ignore_patterns"`
 	// StaticURL is Django's STATIC_URL; references starting with it resolve
 	// against the logical root. Empty means "/static/".
-	StaticURL string
+	StaticURL string `json:"static_url"`
 	// JSModules rewrites ES module imports and exports (Django's
 	// support_js_module_import_aggregation) and new URL(…, import.meta.url).
-	JSModules bool
+	JSModules bool `json:"js_modules"`
 	// Prehashed lists fnmatch patterns of logical paths that a bundler has
 	// already named by content: they keep their names and bytes. Files listed
 	// in a Vite manifest (.vite/manifest.json) are prehashed automatically.
-	Prehashed []string
+	Prehashed []string `json:"prehashed"`
 	// AllowMissing lists fnmatch patterns; a reference whose target path (or
 	// text) matches one is left untouched with a warning when the target is
 	// missing, whatever Missing says.
-	AllowMissing []string
+	AllowMissing []string `json:"allow_missing"`
 	// Missing is the policy for every other missing reference.
-	Missing MissingPolicy
+	Missing MissingPolicy `json:"missing"`
 	// AllowSymlinksInto lists host directories that symbolic links in a root
 	// may lead into. A link whose target (its real path) lies outside its
 	// own root and outside all of these is refused with a diagnostic.
-	AllowSymlinksInto []string
+	AllowSymlinksInto []string `json:"allow_symlinks_into"`
+}
+
+// DecodeConfig reads a configuration document strictly: an unknown member
+// is an error, because a misspelt option would otherwise be ignored
+// silently. Nothing is checked beyond the JSON; NewProject checks the rest.
+func DecodeConfig(document []byte) (Config, error) {
+	var cfg Config
+	decoder := json.NewDecoder(bytes.NewReader(document))
+	decoder.DisallowUnknownFields()
+	if err := decoder.Decode(&cfg); err != nil {
+		return Config{}, err
+	}
+	if decoder.More() {
+		return Config{}, errors.New("unexpected data after the configuration object")
+	}
+	return cfg, nil
 }
 
 // normalized returns a copy with defaults filled in, or an error describing

@@ -15,15 +15,19 @@ import (
 // ABIVersion is what the abi_version export returns. A host refuses a module
 // whose version it was not written for; any incompatible change to the
 // requests, responses or imports described in README.md increments it.
+// Version 2 names members as the CLI's JSON does (logical_path, hashed_name,
+// source_path) and extends the host imports (fs_stat's record, fs_real_path).
 const ABIVersion = 2
 
-// Error kinds, the "kind" of every error object in a response.
+// Error kinds, the "kind" of every error object in a response: core's
+// (core.ErrorKindNotFound, core.ErrorKindDiagnostics, core.ErrorKindInternal)
+// and the ABI's own.
 const (
-	kindNotFound    = "not_found"   // no root provides the path (core.NotFoundError)
-	kindDiagnostics = "diagnostics" // the file or a dependency has an error (core.DiagnosticsError)
-	kindConfig      = "config"      // bad or missing configuration
-	kindInternal    = "internal"    // anything else: I/O errors, malformed requests
-	kindPanic       = "panic"       // a bug in the guest, recovered
+	kindNotFound    = core.ErrorKindNotFound
+	kindDiagnostics = core.ErrorKindDiagnostics
+	kindConfig      = "config" // bad or missing configuration
+	kindInternal    = core.ErrorKindInternal
+	kindPanic       = "panic" // a bug in the guest, recovered
 )
 
 // instance is the state behind the exports of one wasm instance: the project
@@ -35,42 +39,22 @@ type instance struct {
 	project *core.Project // nil until configured
 }
 
-// errorObject is the "error" member of a failed response or resolve result.
-// Absent list members mean empty lists.
+// errorObject is the "error" member of a failed response or resolve result:
+// core's error report, the object the CLI's --json prints too.
 type errorObject struct {
-	Kind    string `json:"kind"`
-	Message string `json:"message"`
-	// Searched lists the roots that could have provided a missing path, as
-	// "prefix=dir" or "dir" (not_found).
-	Searched []string `json:"searched,omitempty"`
-	// Suggestions are existing logical paths close to a missing one (not_found).
-	Suggestions []string `json:"suggestions,omitempty"`
-	// Ignored lists files that would provide a missing path but an ignore
-	// pattern drops (not_found).
-	Ignored []core.IgnoredCandidate `json:"ignored,omitempty"`
-	// Diagnostics are every problem found in the file and its dependencies
-	// (diagnostics).
-	Diagnostics []core.Diagnostic `json:"diagnostics,omitempty"`
+	core.ErrorReport
 	// Stack is the guest's stack at a recovered panic, for bug reports (panic).
 	Stack string `json:"stack,omitempty"`
 }
 
 // errorOf describes an error from core for the host.
 func errorOf(err error) *errorObject {
-	var notFound *core.NotFoundError
-	var diagnostics *core.DiagnosticsError
-	switch {
-	case errors.As(err, &notFound):
-		e := &errorObject{Kind: kindNotFound, Message: err.Error(), Suggestions: notFound.Suggestions, Ignored: notFound.Ignored}
-		for _, root := range notFound.Searched {
-			e.Searched = append(e.Searched, root.String())
-		}
-		return e
-	case errors.As(err, &diagnostics):
-		return &errorObject{Kind: kindDiagnostics, Message: err.Error(), Diagnostics: diagnostics.Diagnostics}
-	default:
-		return &errorObject{Kind: kindInternal, Message: err.Error()}
-	}
+	return &errorObject{ErrorReport: core.ReportError(err)}
+}
+
+// abiError is an error object of one of the ABI's own kinds.
+func abiError(kind, message string) *errorObject {
+	return &errorObject{ErrorReport: core.ErrorReport{Kind: kind, Message: message}}
 }
 
 // failure is the response of a request that failed as a whole.
@@ -97,7 +81,9 @@ func failed(e *errorObject) []byte { return marshal(failure{Error: e}) }
 // export; frame wraps the failure the way the export's responses are framed.
 func recovered(response *[]byte, frame func([]byte) []byte) {
 	if r := recover(); r != nil {
-		*response = frame(failed(&errorObject{Kind: kindPanic, Message: fmt.Sprintf("the guest panicked: %v", r), Stack: string(debug.Stack())}))
+		e := abiError(kindPanic, fmt.Sprintf("the guest panicked: %v", r))
+		e.Stack = string(debug.Stack())
+		*response = frame(failed(e))
 	}
 }
 
@@ -118,50 +104,6 @@ func decodeRequest(request []byte, into any) error {
 	return nil
 }
 
-// configureRequest is the request of configure: core.Config in JSON.
-type configureRequest struct {
-	Roots []struct {
-		Prefix string `json:"prefix"`
-		Dir    string `json:"dir"`
-	} `json:"roots"`
-	// IgnorePatterns: null (or absent) means Django's defaults, [] none.
-	IgnorePatterns []string `json:"ignore_patterns"`
-	StaticURL      string   `json:"static_url"`
-	JSModules      bool     `json:"js_modules"`
-	Prehashed      []string `json:"prehashed"`
-	AllowMissing   []string `json:"allow_missing"`
-	// AllowSymlinksInto lists host directories symlinks may lead into
-	// (core.Config.AllowSymlinksInto); absent means none.
-	AllowSymlinksInto []string `json:"allow_symlinks_into"`
-	// Missing is "error" (the default) or "warn".
-	Missing string `json:"missing"`
-}
-
-// config converts the request into a core.Config; core checks the rest.
-func (r configureRequest) config() (core.Config, error) {
-	cfg := core.Config{
-		IgnorePatterns: r.IgnorePatterns,
-		StaticURL:      r.StaticURL,
-		JSModules:      r.JSModules,
-		Prehashed:      r.Prehashed,
-		AllowMissing:   r.AllowMissing,
-
-		AllowSymlinksInto: r.AllowSymlinksInto,
-	}
-	for _, root := range r.Roots {
-		cfg.Roots = append(cfg.Roots, core.Root{Prefix: root.Prefix, Dir: root.Dir})
-	}
-	switch r.Missing {
-	case "", "error":
-		cfg.Missing = core.MissingError
-	case "warn":
-		cfg.Missing = core.MissingWarn
-	default:
-		return cfg, fmt.Errorf(`"missing" must be "error" or "warn", not %q`, r.Missing)
-	}
-	return cfg, nil
-}
-
 // okResponse is the response of a configure that worked.
 type okResponse struct {
 	OK bool `json:"ok"` // always true
@@ -174,24 +116,22 @@ func (in *instance) configure(request []byte, requestErr error) (response []byte
 	defer recovered(&response, asIs)
 	in.project = nil
 	if requestErr != nil {
-		return failed(&errorObject{Kind: kindConfig, Message: requestErr.Error()})
+		return failed(abiError(kindConfig, requestErr.Error()))
 	}
-	var req configureRequest
-	if err := decodeRequest(request, &req); err != nil {
-		return failed(&errorObject{Kind: kindConfig, Message: "bad configure request: " + err.Error()})
-	}
-	cfg, err := req.config()
-	if err == nil {
-		in.project, err = core.NewProject(in.fsys, cfg)
-	}
+	// The request is core's configuration document: core parses it.
+	cfg, err := core.DecodeConfig(request)
 	if err != nil {
-		return failed(&errorObject{Kind: kindConfig, Message: err.Error()})
+		return failed(abiError(kindConfig, "bad configure request: "+err.Error()))
+	}
+	in.project, err = core.NewProject(in.fsys, cfg)
+	if err != nil {
+		return failed(abiError(kindConfig, err.Error()))
 	}
 	return marshal(okResponse{OK: true})
 }
 
 // notConfigured is the error of a request before a successful configure.
-var notConfigured = &errorObject{Kind: kindConfig, Message: "the instance is not configured: call configure first (or fix the error the last configure returned)"}
+var notConfigured = abiError(kindConfig, "the instance is not configured: call configure first (or fix the error the last configure returned)")
 
 // resolveRequest asks for the hashed names of a batch of logical paths.
 type resolveRequest struct {
@@ -209,8 +149,8 @@ type resolveResponse struct {
 
 // resolveResult is a hashed name or an error.
 type resolveResult struct {
-	Path   string `json:"path"`
-	Hashed string `json:"hashed,omitempty"`
+	LogicalPath string `json:"logical_path"`
+	HashedName  string `json:"hashed_name,omitempty"`
 	// Warnings are the file's own warnings (allowed missing references and
 	// the like), for the host to log.
 	Warnings []core.Diagnostic `json:"warnings,omitempty"`
@@ -227,13 +167,13 @@ func (in *instance) resolve(request []byte, requestErr error) (response []byte) 
 	}
 	out := resolveResponse{OK: true, Results: make([]resolveResult, len(req.Paths))}
 	for i, logical := range req.Paths {
-		out.Results[i].Path = logical
+		out.Results[i].LogicalPath = logical
 		asset, err := in.project.Asset(logical)
 		if err != nil {
 			out.Results[i].Error = errorOf(err)
 			continue
 		}
-		out.Results[i].Hashed, out.Results[i].Warnings = asset.HashedName, asset.Diagnostics
+		out.Results[i].HashedName, out.Results[i].Warnings = asset.HashedName, asset.Diagnostics
 	}
 	return marshal(out)
 }
@@ -242,10 +182,10 @@ func (in *instance) resolve(request []byte, requestErr error) (response []byte) 
 // panics when the request's debug_panic test hook is set.
 func (in *instance) parse(request []byte, requestErr error, into any, debugPanic *bool) *errorObject {
 	if requestErr != nil {
-		return &errorObject{Kind: kindInternal, Message: requestErr.Error()}
+		return abiError(kindInternal, requestErr.Error())
 	}
 	if err := decodeRequest(request, into); err != nil {
-		return &errorObject{Kind: kindInternal, Message: "bad request: " + err.Error()}
+		return abiError(kindInternal, "bad request: "+err.Error())
 	}
 	if *debugPanic {
 		panic("debug_panic was set in the request")
@@ -259,23 +199,23 @@ func (in *instance) parse(request []byte, requestErr error, into any, debugPanic
 // contentRequest asks for the bytes served under a name: either a hashed
 // name, as found in a URL, or a logical path.
 type contentRequest struct {
-	Hashed     string `json:"hashed"`
-	Path       string `json:"path"`
-	DebugPanic bool   `json:"debug_panic"` // test hook, as in resolveRequest
+	HashedName  string `json:"hashed_name"`
+	LogicalPath string `json:"logical_path"`
+	DebugPanic  bool   `json:"debug_panic"` // test hook, as in resolveRequest
 }
 
 // contentHeader describes the body that follows it in a content response.
 type contentHeader struct {
-	OK     bool   `json:"ok"` // always true
-	Path   string `json:"path"`
-	Hashed string `json:"hashed"`
-	Source string `json:"source"`
+	OK          bool   `json:"ok"` // always true
+	LogicalPath string `json:"logical_path"`
+	HashedName  string `json:"hashed_name"`
+	SourcePath  string `json:"source_path"`
 	// Inline says the body holds the bytes to serve (a rewritten CSS or JS
-	// file). When false the body is empty and the host streams Source
+	// file). When false the body is empty and the host streams SourcePath
 	// itself: copying a large font through guest memory would only cost.
 	Inline bool `json:"inline"`
 	// SourceSize, SourceMtimeNs and SourceMD5 (hex) identify the source
-	// bytes the name was computed from. Before streaming Source for a hashed
+	// bytes the name was computed from. Before streaming SourcePath for a hashed
 	// name, a host checks that the file still has them (it may have been
 	// edited since the core last looked) and otherwise invalidates and asks
 	// again, so a hashed URL never gets bytes of another hash.
@@ -305,17 +245,17 @@ func (in *instance) content(request []byte, requestErr error) (response []byte) 
 	var asset core.Asset
 	var err error
 	switch {
-	case req.Hashed != "" && req.Path == "":
-		asset, err = in.project.AssetByHashedName(req.Hashed)
-	case req.Path != "" && req.Hashed == "":
-		asset, err = in.project.Asset(req.Path)
+	case req.HashedName != "" && req.LogicalPath == "":
+		asset, err = in.project.AssetByHashedName(req.HashedName)
+	case req.LogicalPath != "" && req.HashedName == "":
+		asset, err = in.project.Asset(req.LogicalPath)
 	default:
-		return frameFailure(failed(&errorObject{Kind: kindInternal, Message: `bad request: give exactly one of "hashed" and "path"`}))
+		return frameFailure(failed(abiError(kindInternal, `bad request: give exactly one of "hashed_name" and "logical_path"`)))
 	}
 	if err != nil {
 		return frameFailure(failed(errorOf(err)))
 	}
-	header := contentHeader{OK: true, Path: asset.LogicalPath, Hashed: asset.HashedName, Source: asset.Source.Path, Inline: asset.Content != nil,
+	header := contentHeader{OK: true, LogicalPath: asset.LogicalPath, HashedName: asset.HashedName, SourcePath: asset.Source.Path, Inline: asset.Content != nil,
 		SourceSize: asset.SourceInfo.Size, SourceMtimeNs: asset.SourceInfo.ModTime, SourceMD5: hex.EncodeToString(asset.SourceSum[:])}
 	return frameContent(marshal(header), asset.Content)
 }
@@ -347,9 +287,9 @@ type integrityResponse struct {
 
 // integrityResult is an SRI value ("sha384-<base64>") or an error.
 type integrityResult struct {
-	Path      string       `json:"path"`
-	Integrity string       `json:"integrity,omitempty"`
-	Error     *errorObject `json:"error,omitempty"`
+	LogicalPath string       `json:"logical_path"`
+	Integrity   string       `json:"integrity,omitempty"`
+	Error       *errorObject `json:"error,omitempty"`
 }
 
 // integrity computes the SRI values of the hashed copies of a batch of
@@ -362,11 +302,11 @@ func (in *instance) integrity(request []byte, requestErr error) (response []byte
 		return failed(e)
 	}
 	if _, err := core.SRI(req.Algorithm, nil); err != nil {
-		return failed(&errorObject{Kind: kindInternal, Message: "bad request: " + err.Error()})
+		return failed(abiError(kindInternal, "bad request: "+err.Error()))
 	}
 	out := integrityResponse{OK: true, Results: make([]integrityResult, len(req.Paths))}
 	for i, logical := range req.Paths {
-		out.Results[i].Path = logical
+		out.Results[i].LogicalPath = logical
 		sri, err := in.project.Integrity(logical, req.Algorithm)
 		if err != nil {
 			out.Results[i].Error = errorOf(err)

@@ -43,10 +43,10 @@ func TestOnlyRegularFilesAreRead(t *testing.T) {
 	}
 	native := newNative(t, cfg)
 	for _, r := range resp.Results[:2] {
-		_, nativeErr := native.Asset(r.Path)
-		sameError(t, r.Path, r.Error, wireErrorOf(nativeErr))
+		_, nativeErr := native.Asset(r.LogicalPath)
+		sameError(t, r.LogicalPath, r.Error, wireErrorOf(nativeErr))
 		if r.Error == nil || r.Error.Diagnostics[0].Code != core.CodeNotRegularFile {
-			t.Errorf("%s: %+v", r.Path, r.Error)
+			t.Errorf("%s: %+v", r.LogicalPath, r.Error)
 		}
 	}
 	if resp.Results[2].Error != nil {

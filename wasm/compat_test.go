@@ -141,16 +141,16 @@ func compareWithNative(t *testing.T, g *guest, cfg core.Config, withContent bool
 	for i, logical := range paths {
 		got := resp.Results[i]
 		asset, nativeErr := native.Asset(logical)
-		if got.Path != logical {
-			t.Errorf("result %d is for %q, want %q", i, got.Path, logical)
+		if got.LogicalPath != logical {
+			t.Errorf("result %d is for %q, want %q", i, got.LogicalPath, logical)
 			continue
 		}
 		if nativeErr != nil {
 			sameError(t, logical, got.Error, wireErrorOf(nativeErr))
 			continue
 		}
-		if got.Error != nil || got.Hashed != asset.HashedName {
-			t.Errorf("%s: wasm %q %+v, native %q", logical, got.Hashed, got.Error, asset.HashedName)
+		if got.Error != nil || got.HashedName != asset.HashedName {
+			t.Errorf("%s: wasm %q %+v, native %q", logical, got.HashedName, got.Error, asset.HashedName)
 			continue
 		}
 		if withContent || asset.Content != nil {
@@ -180,12 +180,12 @@ func sameError(t *testing.T, logical string, got, want *wireError) {
 // the native core would: rewritten bytes inline, or the source to stream.
 func sameContent(t *testing.T, g *guest, asset core.Asset) {
 	t.Helper()
-	reply, err := g.content(map[string]any{"hashed": asset.HashedName})
+	reply, err := g.content(map[string]any{"hashed_name": asset.HashedName})
 	if err != nil || !reply.OK {
 		t.Errorf("content %s: %v %+v", asset.HashedName, err, reply.Error)
 		return
 	}
-	if reply.Path != asset.LogicalPath || reply.Hashed != asset.HashedName || reply.Source != asset.Source.Path {
+	if reply.LogicalPath != asset.LogicalPath || reply.HashedName != asset.HashedName || reply.SourcePath != asset.Source.Path {
 		t.Errorf("content %s: header %+v, native %s from %s", asset.HashedName, reply, asset.LogicalPath, asset.Source.Path)
 	}
 	if reply.Inline != (asset.Content != nil) {
@@ -197,7 +197,7 @@ func sameContent(t *testing.T, g *guest, asset core.Asset) {
 		if len(reply.Body) != 0 {
 			t.Errorf("content %s: streamed file with a %d-byte body", asset.HashedName, len(reply.Body))
 		}
-		return // the host streams reply.Source, checked equal above
+		return // the host streams reply.SourcePath, checked equal above
 	}
 	if !bytes.Equal(reply.Body, want) {
 		t.Errorf("content %s: served bytes differ from native (%d vs %d bytes)", asset.HashedName, len(reply.Body), len(want))
@@ -274,8 +274,8 @@ func TestSymlinksOutsideRoot(t *testing.T) {
 	}
 	native, _ := core.NewProject(core.OSFileSystem{}, cfg)
 	for _, r := range resp.Results {
-		_, nativeErr := native.Asset(r.Path)
-		sameError(t, r.Path, r.Error, wireErrorOf(nativeErr))
+		_, nativeErr := native.Asset(r.LogicalPath)
+		sameError(t, r.LogicalPath, r.Error, wireErrorOf(nativeErr))
 	}
 	if got := resp.Results[0].Error; got == nil || !reflect.DeepEqual(got.Suggestions, []string{"admin/theme/theme.css"}) {
 		t.Errorf("suggestions through a linked dir: %+v", got)

@@ -56,7 +56,7 @@ func TestMissingFileHasSuggestions(t *testing.T) {
 	sameError(t, "css/sitee.css", got, wireErrorOf(nativeErr))
 
 	// content answers the same, by path and by a hashed name.
-	for _, request := range []map[string]any{{"path": "css/sitee.css"}, {"hashed": "css/site.0123456789ab.css"}} {
+	for _, request := range []map[string]any{{"logical_path": "css/sitee.css"}, {"hashed_name": "css/site.0123456789ab.css"}} {
 		reply, err := g.content(request)
 		if err != nil || reply.OK || reply.Error == nil || reply.Error.Kind != kindNotFound || len(reply.Body) != 0 {
 			t.Errorf("content %v: %v %+v", request, err, reply)
@@ -83,7 +83,7 @@ func TestMissingReferenceIsPlaced(t *testing.T) {
 	cfg.Missing = core.MissingWarn
 	g = configuredGuest(t, cfg)
 	result := resolveOne(t, g, "js/app.js")
-	if result.Error != nil || result.Hashed == "" || len(result.Warnings) != 1 || result.Warnings[0].Severity != "warning" {
+	if result.Error != nil || result.HashedName == "" || len(result.Warnings) != 1 || result.Warnings[0].Severity != "warning" {
 		t.Errorf("with missing=warn: %+v", result)
 	}
 }
@@ -95,8 +95,8 @@ func TestCycleIsNamed(t *testing.T) {
 		t.Fatal(err, resp.Error)
 	}
 	for _, r := range resp.Results {
-		if r.Error != nil || !strings.HasPrefix(r.Hashed, strings.TrimSuffix(r.Path, ".css")+".") {
-			t.Errorf("%s: %+v, want a hashed name", r.Path, r)
+		if r.Error != nil || !strings.HasPrefix(r.HashedName, strings.TrimSuffix(r.LogicalPath, ".css")+".") {
+			t.Errorf("%s: %+v, want a hashed name", r.LogicalPath, r)
 		}
 	}
 }
@@ -107,7 +107,7 @@ func TestBadConfiguration(t *testing.T) {
 	if resp, err := g.resolve("css/site.css"); err != nil || resp.OK || resp.Error.Kind != kindConfig {
 		t.Errorf("resolve before configure: %v %+v", err, resp)
 	}
-	if reply, err := g.content(map[string]any{"path": "css/site.css"}); err != nil || reply.OK || reply.Error.Kind != kindConfig {
+	if reply, err := g.content(map[string]any{"logical_path": "css/site.css"}); err != nil || reply.OK || reply.Error.Kind != kindConfig {
 		t.Errorf("content before configure: %v %+v", err, reply)
 	}
 	if err := g.invalidate(); err != nil {
@@ -155,7 +155,7 @@ func TestBadRequests(t *testing.T) {
 			t.Errorf("%s: %v %s", name, err, raw)
 		}
 	}
-	for _, request := range []map[string]any{{}, {"path": "a.css", "hashed": "a.0123456789ab.css"}} {
+	for _, request := range []map[string]any{{}, {"logical_path": "a.css", "hashed_name": "a.0123456789ab.css"}} {
 		if reply, err := g.content(request); err != nil || reply.OK || reply.Error.Kind != kindInternal {
 			t.Errorf("content %v: %v %+v", request, err, reply)
 		}
@@ -192,12 +192,12 @@ func TestPanicIsRecovered(t *testing.T) {
 	if resp.OK || resp.Error.Kind != kindPanic || !strings.Contains(resp.Error.Message, "debug_panic") || !strings.Contains(resp.Error.Stack, "goroutine") {
 		t.Errorf("got %+v, want a panic error with a stack", resp.Error)
 	}
-	reply, err := g.content(map[string]any{"path": "css/site.css", "debug_panic": true})
+	reply, err := g.content(map[string]any{"logical_path": "css/site.css", "debug_panic": true})
 	if err != nil || reply.OK || reply.Error.Kind != kindPanic {
 		t.Errorf("content: %v %+v", err, reply)
 	}
 	// The instance still works, with its caches.
-	if after := resolveOne(t, g, "css/site.css"); after.Hashed != before.Hashed {
+	if after := resolveOne(t, g, "css/site.css"); after.HashedName != before.HashedName {
 		t.Errorf("after the panic: %+v, before %+v", after, before)
 	}
 }
@@ -212,7 +212,7 @@ func TestTrapDiscardsInstance(t *testing.T) {
 		t.Errorf("the trapped instance was used again: %v", err)
 	}
 	second := configuredGuest(t, exampleConfig(t))
-	if r := resolveOne(t, second, "css/site.css"); r.Error != nil || r.Hashed == "" {
+	if r := resolveOne(t, second, "css/site.css"); r.Error != nil || r.HashedName == "" {
 		t.Errorf("a second instance after a trap: %+v", r)
 	}
 }
@@ -226,9 +226,14 @@ func TestResponseShapes(t *testing.T) {
 		t.Fatalf("configure: %v %s", err, raw)
 	}
 	raw, err = g.call(g.resolveFn, []byte(`{"paths":["nope.css"]}`))
-	want := `{"ok":true,"results":[{"path":"nope.css","error":{"kind":"not_found","message":"no static file \"nope.css\" in ` +
+	want := `{"ok":true,"results":[{"logical_path":"nope.css","error":{"kind":"not_found","message":"no static file \"nope.css\" in ` +
 		cfg.Roots[0].Dir + `, ` + cfg.Roots[2].Dir + `","searched":["` + cfg.Roots[0].Dir + `","` + cfg.Roots[2].Dir + `"]}}]}`
 	if err != nil || string(raw) != want {
 		t.Errorf("resolve:\n got %s\nwant %s", raw, want)
+	}
+	raw, err = g.call(g.contentFn, []byte(`{"logical_path":"app/app.css"}`))
+	header := `{"ok":true,"logical_path":"app/app.css","hashed_name":"app/app.`
+	if err != nil || len(raw) < 4 || !strings.HasPrefix(string(raw[4:]), header) || !strings.Contains(string(raw), `"source_path":"`+cfg.Roots[2].Dir+`/app/app.css"`) {
+		t.Errorf("content:\n got %q\nwant a header starting %s", raw, header)
 	}
 }

@@ -249,10 +249,10 @@ type response struct {
 
 // wireResult is one result of a resolve response.
 type wireResult struct {
-	Path     string           `json:"path"`
-	Hashed   string           `json:"hashed"`
-	Warnings []wireDiagnostic `json:"warnings"`
-	Error    *wireError       `json:"error"`
+	LogicalPath string           `json:"logical_path"`
+	HashedName  string           `json:"hashed_name"`
+	Warnings    []wireDiagnostic `json:"warnings"`
+	Error       *wireError       `json:"error"`
 }
 
 // wireError is an error object.
@@ -277,6 +277,7 @@ type wireDiagnostic struct {
 	Message     string `json:"message"`
 	Hint        string `json:"hint"`
 	Reference   string `json:"reference"`
+	Rendered    string `json:"rendered"`
 }
 
 // wireErrorOf is what the module should send for a native error.
@@ -332,17 +333,17 @@ func (g *guest) resolve(paths ...string) (response, error) {
 
 // contentReply is a decoded content response.
 type contentReply struct {
-	OK     bool       `json:"ok"`
-	Path   string     `json:"path"`
-	Hashed string     `json:"hashed"`
-	Source string     `json:"source"`
-	Inline bool       `json:"inline"`
-	Error  *wireError `json:"error"`
-	Body   []byte     `json:"-"`
+	OK          bool       `json:"ok"`
+	LogicalPath string     `json:"logical_path"`
+	HashedName  string     `json:"hashed_name"`
+	SourcePath  string     `json:"source_path"`
+	Inline      bool       `json:"inline"`
+	Error       *wireError `json:"error"`
+	Body        []byte     `json:"-"`
 }
 
 // content asks for the bytes served under a name; request is
-// {"hashed": …} or {"path": …}.
+// {"hashed_name": …} or {"logical_path": …}.
 func (g *guest) content(request map[string]any) (contentReply, error) {
 	var out contentReply
 	data, _ := json.Marshal(request)

@@ -17,9 +17,9 @@ type integrityReply struct {
 	OK      bool       `json:"ok"`
 	Error   *wireError `json:"error"`
 	Results []struct {
-		Path      string     `json:"path"`
-		Integrity string     `json:"integrity"`
-		Error     *wireError `json:"error"`
+		LogicalPath string     `json:"logical_path"`
+		Integrity   string     `json:"integrity"`
+		Error       *wireError `json:"error"`
 	} `json:"results"`
 }
 
@@ -74,8 +74,8 @@ func TestIntegrityMatchesNative(t *testing.T) {
 		for i, logical := range paths {
 			got := reply.Results[i]
 			want, nativeErr := native.Integrity(logical, algorithm)
-			if got.Path != logical {
-				t.Errorf("result %d is for %q, want %q", i, got.Path, logical)
+			if got.LogicalPath != logical {
+				t.Errorf("result %d is for %q, want %q", i, got.LogicalPath, logical)
 			}
 			if nativeErr != nil {
 				sameError(t, logical, got.Error, wireErrorOf(nativeErr))

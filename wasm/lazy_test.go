@@ -101,14 +101,14 @@ func TestInvalidate(t *testing.T) {
 		"img/x.png": "first",
 	})
 	g := configuredGuest(t, core.Config{Roots: []core.Root{{Dir: filepath.ToSlash(root)}}})
-	first := resolveOne(t, g, "css/a.css").Hashed
+	first := resolveOne(t, g, "css/a.css").HashedName
 
 	// Nothing changed: invalidate costs stats, no reads.
 	if err := g.invalidate(); err != nil {
 		t.Fatal(err)
 	}
 	g.calls = fsCalls{}
-	if again := resolveOne(t, g, "css/a.css").Hashed; again != first {
+	if again := resolveOne(t, g, "css/a.css").HashedName; again != first {
 		t.Errorf("the name changed with no edit: %s -> %s", first, again)
 	}
 	if len(g.calls.filesRead) != 0 || g.calls.readDir != 0 {
@@ -120,14 +120,14 @@ func TestInvalidate(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(root, "img/x.png"), []byte("second, longer"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if stale := resolveOne(t, g, "css/a.css").Hashed; stale != first {
+	if stale := resolveOne(t, g, "css/a.css").HashedName; stale != first {
 		t.Errorf("the edit was seen without invalidate: %s -> %s", first, stale)
 	}
 	if err := g.invalidate(); err != nil {
 		t.Fatal(err)
 	}
 	g.calls = fsCalls{}
-	second := resolveOne(t, g, "css/a.css").Hashed
+	second := resolveOne(t, g, "css/a.css").HashedName
 	if second == first {
 		t.Errorf("after the edit and invalidate the name is still %s", first)
 	}

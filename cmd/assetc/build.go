@@ -37,6 +37,7 @@ func runBuild(args []string, stdout, stderr io.Writer) error {
 	var compress core.CompressOptions
 	var integrity string
 	var wait time.Duration
+	var maxDiagnostics int
 	fs := newFlagSet("build", "-s DIR [-s PREFIX=DIR ...] -o OUTPUT [flags]", buildExamples)
 	src.register(fs.FlagSet)
 	fs.StringSliceVar(&compress.Encodings, "compress", nil, "write precompressed variants: br, gzip, zstd (comma-separated)")
@@ -51,6 +52,7 @@ func runBuild(args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&workers, "workers", 0, "files processed at once (default: one per CPU)")
 	fs.BoolVar(&hashedOnly, "hashed-only", false, "write only the hashed copies, not the unhashed ones")
 	fs.BoolVar(&asJSON, "json", false, "print the result as JSON on stdout")
+	registerMaxDiagnostics(fs.FlagSet, &maxDiagnostics)
 	fs.BoolVarP(&quiet, "quiet", "q", false, "print nothing but errors")
 	if err := fs.parse(args, stdout); err != nil {
 		return err
@@ -89,10 +91,10 @@ func runBuild(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if asJSON {
-		return printJSON(stdout, buildJSON(result, err), exitCodeFor(err))
+		return printJSON(stdout, buildJSON(result, err, renderDiagnostics(result.Diagnostics, quiet, maxDiagnostics)), exitCodeFor(err))
 	}
 	if result != nil {
-		printDiagnostics(stderr, result.Diagnostics, quiet)
+		printDiagnostics(stderr, result.Diagnostics, quiet, maxDiagnostics)
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "assetc: build stopped, nothing written: %s\n", countErrors(diagErr.Diagnostics))
@@ -133,13 +135,21 @@ func printDuplicates(w io.Writer, dups []core.Duplicate) {
 	}
 }
 
-func printDiagnostics(w io.Writer, diags []core.Diagnostic, errorsOnly bool) {
+// printDiagnostics prints diagnostics as core renders them.
+func printDiagnostics(w io.Writer, diags []core.Diagnostic, errorsOnly bool, max int) {
+	fmt.Fprint(w, renderDiagnostics(diags, errorsOnly, max))
+}
+
+// renderDiagnostics renders the diagnostics (only the errors when
+// errorsOnly), at most max (0: all).
+func renderDiagnostics(diags []core.Diagnostic, errorsOnly bool, max int) string {
+	var shown []core.Diagnostic
 	for _, d := range diags {
-		if errorsOnly && d.Severity != core.SeverityError {
-			continue
+		if !errorsOnly || d.Severity == core.SeverityError {
+			shown = append(shown, d)
 		}
-		fmt.Fprintln(w, d.String())
 	}
+	return core.RenderDiagnostics(shown, max)
 }
 
 func countErrors(diags []core.Diagnostic) string {
@@ -169,11 +179,15 @@ type buildOutput struct {
 	DurationMS  int64             `json:"duration_ms"`
 	Duplicates  []core.Duplicate  `json:"duplicates"`
 	Diagnostics []core.Diagnostic `json:"diagnostics"`
-	Manifest    map[string]string `json:"manifest,omitempty"`
+	// Rendered is what the build prints on stderr without --json: the
+	// diagnostics as core renders them (errors only with -q), at most
+	// --max-diagnostics.
+	Rendered string            `json:"rendered"`
+	Manifest map[string]string `json:"manifest,omitempty"`
 }
 
-func buildJSON(r *core.BuildResult, err error) buildOutput {
-	out := buildOutput{OK: err == nil, Duplicates: r.Duplicates, Diagnostics: r.Diagnostics}
+func buildJSON(r *core.BuildResult, err error, rendered string) buildOutput {
+	out := buildOutput{OK: err == nil, Duplicates: r.Duplicates, Diagnostics: r.Diagnostics, Rendered: rendered}
 	out.Files, out.Hashed, out.Rewritten, out.Cycles = r.Files, r.Hashed, r.Rewritten, r.Cycles
 	out.Written, out.Unchanged, out.DurationMS = r.Written, r.Unchanged, r.Duration.Milliseconds()
 	out.Compressed, out.Reused, out.Variants = r.Compressed, r.CompressionReused, r.Variants

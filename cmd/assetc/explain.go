@@ -87,6 +87,6 @@ func printExplanation(w io.Writer, cfg core.Config, ex *core.Explanation) {
 		}
 	}
 	for _, d := range ex.Diagnostics {
-		fmt.Fprintf(w, "  %s\n", d.String())
+		fmt.Fprintf(w, "  %s\n", strings.ReplaceAll(d.Render(), "\n", "\n  "))
 	}
 }

@@ -21,11 +21,15 @@ type sourceFlags struct {
 	jsModules       bool
 	prehashed       []string
 	allowMissing    []string
-	missing         string
+	missing         core.MissingPolicy
 	symlinksInto    []string
+	configFile      string
+	flags           *pflag.FlagSet // to tell which flags were given
 }
 
 func (s *sourceFlags) register(fs *pflag.FlagSet) {
+	s.flags = fs
+	fs.StringVar(&s.configFile, "config", "", "read the sources and their options from this JSON file instead of the flags above and below: the document the wasm ABI's configure takes (see wasm/README.md)")
 	fs.StringArrayVarP(&s.sources, "source", "s", nil, "a directory of static files, or PREFIX=DIR (repeatable; earlier wins, like STATICFILES_DIRS)")
 	fs.StringArrayVarP(&s.ignore, "ignore", "i", nil, "ignore files and directories matching this glob (repeatable; added to CVS, .*, *~)")
 	fs.BoolVar(&s.noDefaultIgnore, "no-default-ignore", false, "do not ignore CVS, .* and *~")
@@ -34,14 +38,17 @@ func (s *sourceFlags) register(fs *pflag.FlagSet) {
 	fs.StringArrayVar(&s.prehashed, "prehashed", nil, "files matching this glob are already content-hashed: keep their names (repeatable)")
 	fs.StringArrayVar(&s.allowMissing, "allow-missing", nil, "references to missing files matching this glob are left as written, with a warning (repeatable; e.g. '*.map')")
 	fs.StringArrayVar(&s.symlinksInto, "allow-symlinks-into", nil, "follow symbolic links that leave a source root when they lead into this directory (repeatable; by default such links are refused)")
-	fs.StringVar(&s.missing, "missing", "error", "what a reference to a missing file does: error (stop, write nothing) or warn (leave it as written)")
+	fs.TextVar(&s.missing, "missing", core.MissingError, "what a reference to a missing file does: error (stop, write nothing) or warn (leave it as written)")
 }
 
 func (s *sourceFlags) config() (core.Config, error) {
+	if s.configFile != "" {
+		return s.configFromFile()
+	}
 	if len(s.sources) == 0 {
 		return core.Config{}, usagef("no sources: give at least one -s DIR (or -s PREFIX=DIR)")
 	}
-	cfg := core.Config{StaticURL: s.staticURL, JSModules: s.jsModules, Prehashed: s.prehashed, AllowMissing: s.allowMissing}
+	cfg := core.Config{StaticURL: s.staticURL, JSModules: s.jsModules, Prehashed: s.prehashed, AllowMissing: s.allowMissing, Missing: s.missing}
 	for _, spec := range s.sources {
 		root, err := parseSource(spec)
 		if err != nil {
@@ -59,14 +66,6 @@ func (s *sourceFlags) config() (core.Config, error) {
 			return cfg, usagef("--allow-symlinks-into %q: %v", dir, err)
 		}
 		cfg.AllowSymlinksInto = append(cfg.AllowSymlinksInto, filepath.ToSlash(abs))
-	}
-	switch s.missing {
-	case "error":
-		cfg.Missing = core.MissingError
-	case "warn":
-		cfg.Missing = core.MissingWarn
-	default:
-		return cfg, usagef("--missing must be error or warn, not %q", s.missing)
 	}
 	return cfg, nil
 }
@@ -130,4 +129,10 @@ func (c *commandFlags) parse(args []string, stdout io.Writer) error {
 		return usagef("%s: %v (see 'assetc %s --help')", c.Name(), err, c.Name())
 	}
 	return nil
+}
+
+// registerMaxDiagnostics adds --max-diagnostics: a broken vendor tree can
+// have thousands of problems, and the first screen is what gets fixed.
+func registerMaxDiagnostics(fs *pflag.FlagSet, max *int) {
+	fs.IntVar(max, "max-diagnostics", core.DefaultMaxDiagnostics, "print at most this many diagnostics, then how many more there are (0: all; --json always has all)")
 }

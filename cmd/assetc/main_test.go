@@ -87,3 +87,75 @@ func TestJSONOutput(t *testing.T) {
 		t.Errorf("explain --json: exit %d, %v, %v", code, ex, err)
 	}
 }
+
+// TestBuildPrintsRenderedDiagnostics: build prints core's rendering (the
+// source line, a caret under the reference) at most --max-diagnostics
+// times, and --json carries every diagnostic with the same text.
+func TestBuildPrintsRenderedDiagnostics(t *testing.T) {
+	root := tree(t, map[string]string{"css/a.css": "a{background:url(x.png)}\nb{background:url(y.png)}\nc{background:url(z.png)}\n"})
+	code, _, stderr := runCLI(t, "build", "-s", root, "-o", t.TempDir(), "--max-diagnostics", "1")
+	for _, want := range []string{"a.css:1:18: error:", "    1 | a{background:url(x.png)}\n      |                  ^~~~~\n", "…and 2 more\n", "3 errors"} {
+		if code != exitDiagnostics || !strings.Contains(stderr, want) {
+			t.Errorf("exit %d; stderr does not contain %q:\n%s", code, want, stderr)
+		}
+	}
+	if strings.Contains(stderr, "y.png") {
+		t.Errorf("--max-diagnostics 1 printed the second diagnostic:\n%s", stderr)
+	}
+	_, stdout, _ := runCLI(t, "build", "-s", root, "-o", t.TempDir(), "--json", "--max-diagnostics", "1")
+	var out struct {
+		Diagnostics []struct {
+			Line     int    `json:"line"`
+			Rendered string `json:"rendered"`
+		} `json:"diagnostics"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &out); err != nil || len(out.Diagnostics) != 3 {
+		t.Fatalf("build --json: %v, %d diagnostics\n%s", err, len(out.Diagnostics), stdout)
+	}
+	if !strings.Contains(out.Diagnostics[1].Rendered, "2 | b{background:url(y.png)}") {
+		t.Errorf("rendered = %q", out.Diagnostics[1].Rendered)
+	}
+}
+
+// TestConfigFile: --config reads the configuration document of the wasm
+// ABI; relative root directories are relative to the file, and mistakes
+// are usage errors that say what is wrong.
+func TestConfigFile(t *testing.T) {
+	project := tree(t, map[string]string{
+		"static/css/a.css":          "a{background:url(../img/x.png)}",
+		"static/img/x.png":          "x",
+		"vendor/w.js":               "w()",
+		"good.json":                 `{"roots": [{"dir": "static"}, {"prefix": "vendor", "dir": "vendor"}], "missing": "error"}`,
+		"unknown.json":              `{"roots": [{"dir": "static"}], "ignore": ["*.x"]}`,
+		"policy.json":               `{"roots": [{"dir": "static"}], "missing": "ignore"}`,
+		"nodir.json":                `{"roots": [{"dir": "nope"}]}`,
+		"sub/relative-to-file.json": `{"roots": [{"dir": "../static"}]}`,
+	})
+	config := func(name string) string { return filepath.Join(project, name) }
+	code, withFlags, _ := runCLI(t, "resolve", "-s", filepath.Join(project, "static"), "-s", "vendor="+filepath.Join(project, "vendor"), "css/a.css", "vendor/w.js")
+	if code != exitOK {
+		t.Fatal("resolve with -s failed")
+	}
+	for _, tc := range []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"good", []string{"resolve", "--config", config("good.json"), "css/a.css", "vendor/w.js"}, exitOK, withFlags},
+		{"relative to the file", []string{"resolve", "--config", config("sub/relative-to-file.json"), "img/x.png"}, exitOK, "img/x.9dd4e461268c.png"},
+		{"unknown member", []string{"resolve", "--config", config("unknown.json"), "css/a.css"}, exitUsage, `unknown field "ignore"`},
+		{"bad policy", []string{"resolve", "--config", config("policy.json"), "css/a.css"}, exitUsage, `must be "error" or "warn", not "ignore"`},
+		{"no such root", []string{"resolve", "--config", config("nodir.json"), "css/a.css"}, exitUsage, `root 1 ("nope")`},
+		{"no such file", []string{"resolve", "--config", config("none.json"), "css/a.css"}, exitUsage, "none.json"},
+		{"with a source flag", []string{"resolve", "--config", config("good.json"), "-s", project, "css/a.css"}, exitUsage, "--source and --config cannot be used together"},
+		{"build", []string{"build", "--config", config("good.json"), "-o", t.TempDir()}, exitOK, "3 files collected"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, stdout, stderr := runCLI(t, tc.args...)
+			if code != tc.code || !strings.Contains(stdout+stderr, tc.want) {
+				t.Errorf("exit %d (want %d); output does not contain %q:\n%s%s", code, tc.code, tc.want, stdout, stderr)
+			}
+		})
+	}
+}

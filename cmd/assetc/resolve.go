@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
 
@@ -18,11 +17,13 @@ func runResolve(args []string, stdout, stderr io.Writer) error {
 	var src sourceFlags
 	var asJSON bool
 	var integrity string
+	var maxDiagnostics int
 	fs := newFlagSet("resolve", "-s DIR [...] LOGICAL_PATH... [flags]", resolveExamples)
 	src.register(fs.FlagSet)
 	fs.BoolVar(&asJSON, "json", false, "print a JSON object per path")
 	fs.StringVar(&integrity, "integrity", "", "also print the SRI value of the hashed copy: sha256, sha384 or sha512 (alone: "+core.DefaultIntegrityAlgorithm+")")
 	fs.Lookup("integrity").NoOptDefVal = core.DefaultIntegrityAlgorithm
+	registerMaxDiagnostics(fs.FlagSet, &maxDiagnostics)
 	if err := fs.parse(args, stdout); err != nil {
 		return err
 	}
@@ -38,12 +39,13 @@ func runResolve(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	// An answer is shaped as the wasm ABI's resolve result (wasm/README.md),
+	// so a tool reads both with one decoder.
 	type answer struct {
 		LogicalPath string            `json:"logical_path"`
 		HashedName  string            `json:"hashed_name,omitempty"`
 		Integrity   string            `json:"integrity,omitempty"`
-		Error       string            `json:"error,omitempty"`
-		Diagnostics []core.Diagnostic `json:"diagnostics,omitempty"`
+		Error       *core.ErrorReport `json:"error,omitempty"`
 	}
 	var answers []answer
 	failed := false
@@ -54,11 +56,8 @@ func runResolve(args []string, stdout, stderr io.Writer) error {
 		}
 		if r.Err != nil {
 			failed = true
-			a.Error = r.Err.Error()
-			var de *core.DiagnosticsError
-			if errors.As(r.Err, &de) {
-				a.Diagnostics = de.Diagnostics
-			}
+			report := core.ReportError(r.Err)
+			a.Error = &report
 		}
 		answers = append(answers, a)
 	}
@@ -70,8 +69,13 @@ func runResolve(args []string, stdout, stderr io.Writer) error {
 		return printJSON(stdout, answers, code)
 	}
 	for _, a := range answers {
-		if a.Error != "" {
-			fmt.Fprintf(stderr, "%s: %s\n", a.LogicalPath, a.Error)
+		if a.Error != nil && a.Error.Diagnostics != nil {
+			fmt.Fprintf(stderr, "%s: cannot be named:\n", a.LogicalPath)
+			printDiagnostics(stderr, a.Error.Diagnostics, true, maxDiagnostics)
+			continue
+		}
+		if a.Error != nil {
+			fmt.Fprintf(stderr, "%s: %s\n", a.LogicalPath, a.Error.Message)
 			continue
 		}
 		if a.Integrity != "" {

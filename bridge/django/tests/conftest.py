@@ -109,4 +109,4 @@ def native_resolve(names: list[str], sources: list[str] | None = None) -> dict[s
         capture_output=True, text=True, timeout=60,
     )
     results = json.loads(proc.stdout)
-    return {r["logical_path"]: r.get("hashed_name") or r.get("hashed") or "" for r in results}
+    return {r["logical_path"]: r.get("hashed_name", "") for r in results}

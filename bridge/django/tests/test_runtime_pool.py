@@ -24,7 +24,7 @@ def test_short_lived_threads_share_a_bounded_pool() -> None:
     answers: list[dict[str, str]] = []
 
     def request() -> None:
-        answers.append({r["path"]: r["hashed"] for r in core.resolve(NAMES)})
+        answers.append({r["logical_path"]: r["hashed_name"] for r in core.resolve(NAMES)})
 
     for _ in range(10):
         threads = [threading.Thread(target=request) for _ in range(6)]

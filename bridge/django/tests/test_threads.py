@@ -36,7 +36,7 @@ def test_threads_resolve_and_serve_identically(tmp_path: Path) -> None:
             for round_ in range(ROUNDS):
                 results = fresh.resolve(NAMES)
                 for result in results:
-                    if result.get("hashed") != baseline[result["path"]]:
+                    if result.get("hashed_name") != baseline[result["logical_path"]]:
                         problems.append(f"thread {index} round {round_}: {result}")
                 name = NAMES[(index + round_) % len(NAMES)]
                 if staticfiles_storage.url(name) != "/static/" + baseline[name]:

@@ -9,6 +9,7 @@ Each builder yields ``(name, hashed_name, processed)`` like Django's
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -21,9 +22,9 @@ from typing import Any
 from django.core.exceptions import ImproperlyConfigured
 
 from . import compress, conf
-from .errors import error_for, format_diagnostic
+from .errors import error_for
 from .manifest import INTEGRITY_NAME, MANIFEST_NAME, integrity_bytes, manifest_bytes, sri
-from .project import configured_core, core_config, js_modules
+from .project import configured_core, core_config
 from .runtime import error_from
 from .sources import collect_sources
 
@@ -31,7 +32,7 @@ logger = logging.getLogger("assetc_django")
 
 
 def build_native(binary: str, location: str, stats: dict[str, Any] | None = None) -> Iterator[tuple[str, str | None, Any]]:
-    """``assetc build -o location`` with the roots and options from the settings,
+    """``assetc build --config FILE -o location`` with the roots and options from the settings,
     precompressed variants included (ASSETC_COMPRESS). The CLI's counters
     (``files``, ``variants``, ``compressed``, ``compression_reused``...) go to
     ``stats`` when given, and to the "assetc_django" logger at INFO."""
@@ -39,8 +40,9 @@ def build_native(binary: str, location: str, stats: dict[str, Any] | None = None
     if error is not None:
         yield error.setting, None, ImproperlyConfigured(error.message)
         return
-    command = [binary, "build", *native_source_args(), *compress.cli_args(), "-o", location, "--json", "-q"]
-    proc = subprocess.run(command, capture_output=True, text=True)
+    with native_config_file() as config:
+        command = [binary, "build", "--config", config, *compress.cli_args(), "-o", location, "--json", "-q"]
+        proc = subprocess.run(command, capture_output=True, text=True)
     try:
         result = json.loads(proc.stdout)
     except ValueError:
@@ -48,13 +50,12 @@ def build_native(binary: str, location: str, stats: dict[str, Any] | None = None
     if proc.returncode != 0 or not result.get("ok"):
         diagnostics = result.get("diagnostics") or []
         failed = sorted({d.get("logical_path", "") for d in diagnostics if d.get("severity") == "error"})
-        detail = "\n".join(format_diagnostic(d) for d in diagnostics if d.get("severity") == "error")
-        message = detail or result.get("error") or proc.stderr.strip() or f"assetc exited with {proc.returncode}"
+        message = result.get("rendered") or result.get("error") or proc.stderr.strip() or f"assetc exited with {proc.returncode}"
         yield ", ".join(failed) or "assetc build", None, RuntimeError(message)
         return
     manifest: dict[str, str] = result.get("manifest") or {}
-    for diag in result.get("diagnostics") or []:
-        logger.warning("%s", format_diagnostic(diag))
+    if result.get("rendered"):
+        logger.warning("%s", result["rendered"].rstrip("\n"))
     if stats is not None:
         stats.update({k: v for k, v in result.items() if isinstance(v, int) and not isinstance(v, bool)})
     logger.info("assetc build: %s written to %s", compress.summary(result), location)
@@ -80,21 +81,21 @@ def build_with_core(names: list[str], location: str) -> Iterator[tuple[str, str 
     for start in range(0, len(names), 256):
         for result in core.resolve(names[start : start + 256]):
             if "error" in result:
-                yield result["path"], None, error_for(result["path"], error_from(result["error"]))
+                yield result["logical_path"], None, error_for(result["logical_path"], error_from(result["error"]))
                 return
-            manifest[result["path"]] = result["hashed"]
+            manifest[result["logical_path"]] = result["hashed_name"]
     for name in names:
         hashed = manifest[name]
-        content = core.content(hashed=hashed)
+        content = core.content(hashed_name=hashed)
         if content.body is not None:
             data = content.body
         else:
-            with open(content.source, "rb") as handle:
+            with open(content.source_path, "rb") as handle:
                 data = handle.read()
         write_atomic(os.path.join(location, hashed), data)
         integrity[hashed] = sri(data)
         if content.body is not None:
-            with open(content.source, "rb") as handle:
+            with open(content.source_path, "rb") as handle:
                 write_atomic(os.path.join(location, name), handle.read())
         else:
             write_atomic(os.path.join(location, name), data)
@@ -154,25 +155,18 @@ def native_binary() -> str | None:
     return shutil.which(setting)
 
 
-def native_source_args() -> list[str]:
-    """The CLI flags that give it the same configuration as the core."""
+@contextlib.contextmanager
+def native_config_file() -> Iterator[str]:
+    """A temporary file holding the configuration document for the current
+    settings: the JSON the wasm core's ``configure`` takes, which the CLI
+    reads with ``--config`` — one translation of the settings for both."""
     sources = collect_sources()
     if not sources.roots:
         raise ImproperlyConfigured("assetc: no static source roots (STATICFILES_DIRS and app static/ dirs are empty)")
-    config = core_config(sources)
-    args: list[str] = []
-    for root in sources.roots:
-        args += ["-s", root.as_cli()]
-    args.append("--no-default-ignore")
-    for pattern in sources.ignore_patterns:
-        args += ["-i", pattern]
-    args += ["--static-url", config["static_url"], "--missing", config["missing"]]
-    if js_modules():
-        args.append("--js-modules")
-    for pattern in config["prehashed"]:
-        args += ["--prehashed", pattern]
-    for pattern in config["allow_missing"]:
-        args += ["--allow-missing", pattern]
-    for directory in config["allow_symlinks_into"]:
-        args += ["--allow-symlinks-into", directory]
-    return args
+    fd, path = tempfile.mkstemp(prefix="assetc-config-", suffix=".json")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            json.dump(core_config(sources), out)
+        yield path
+    finally:
+        os.unlink(path)

@@ -1,5 +1,6 @@
-"""The errors users see when a static file cannot be named, and how core
-diagnostics are printed (path:line:col: severity: message, then the hint)."""
+"""The errors users see when a static file cannot be named. Diagnostics are
+shown as the core renders them (the error's message, or a diagnostic's
+``rendered``): the bridge never formats them itself."""
 
 from __future__ import annotations
 
@@ -30,21 +31,12 @@ class MissingStaticFile(ValueError):
 
 class BrokenStaticFile(ValueError):
     """The file exists but cannot be named: it (or a file it references) has errors,
-    e.g. a ``url()`` to a missing file. ``diagnostics`` are the core's."""
+    e.g. a ``url()`` to a missing file. ``diagnostics`` are the core's; the
+    message shows them as the core rendered them."""
 
     def __init__(self, name: str, diagnostics: list[dict[str, Any]], message: str):
         self.name, self.diagnostics = name, diagnostics
-        shown = [format_diagnostic(d) for d in diagnostics] or [message]
-        super().__init__(f"Static file '{name}' cannot be given a hashed name:\n" + "\n".join(shown))
-
-
-def format_diagnostic(diag: dict[str, Any]) -> str:
-    """A diagnostic the way compilers print them: path:line:col: severity: message."""
-    where = f"{diag.get('path') or diag.get('logical_path')}:{diag.get('line', 0)}:{diag.get('col', 0)}"
-    text = f"{where}: {diag.get('severity', 'error')}: {diag.get('message', '')}"
-    if diag.get("hint"):
-        text += f"\n    hint: {diag['hint']}"
-    return text
+        super().__init__(f"Static file '{name}' cannot be given a hashed name:\n{message}")
 
 
 def error_for(name: str, exc: CoreError) -> ValueError:

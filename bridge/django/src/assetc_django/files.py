@@ -442,7 +442,7 @@ def _as_hashed(content: Content) -> tuple[os.stat_result, bytes | None] | None:
     """The source file's stat (and bytes, when small) if it still holds the
     bytes the core named; None when it changed since the core read it."""
     try:
-        info = os.stat(content.source)
+        info = os.stat(content.source_path)
     except OSError:
         return None
     if content.source_size >= 0 and (info.st_size != content.source_size or info.st_mtime_ns != content.source_mtime_ns):
@@ -450,7 +450,7 @@ def _as_hashed(content: Content) -> tuple[os.stat_result, bytes | None] | None:
     if not content.source_md5 or info.st_size > _VERIFY_BYTES_LIMIT:
         return info, None
     try:
-        with open(content.source, "rb") as handle:
+        with open(content.source_path, "rb") as handle:
             data = handle.read(_VERIFY_BYTES_LIMIT + 1)
     except OSError:
         return None
@@ -477,12 +477,12 @@ class SourceFiles:
 
     def _content(self, name: str) -> tuple[Content, bool] | None:
         try:
-            return self.core.content(hashed=name), True
+            return self.core.content(hashed_name=name), True
         except CoreError as exc:
             if exc.kind != "not_found":
                 raise
         try:
-            return self.core.content(path=name), False
+            return self.core.content(logical_path=name), False
         except CoreError as exc:
             if exc.kind == "not_found":
                 return None
@@ -494,12 +494,12 @@ class SourceFiles:
             if found is None:
                 return None
             content, hashed = found
-            immutable = (hashed and content.hashed != content.path) or any(
-                fnmatch.fnmatchcase(content.path, p) for p in self.prehashed
+            immutable = (hashed and content.hashed_name != content.logical_path) or any(
+                fnmatch.fnmatchcase(content.logical_path, p) for p in self.prehashed
             )
             if content.body is not None:
                 try:
-                    mtime = os.stat(content.source).st_mtime
+                    mtime = os.stat(content.source_path).st_mtime
                 except OSError:
                     mtime = 0.0
                 return StaticFile(name=name, identity=_in_memory(content.body), mtime=mtime, immutable=immutable)
@@ -507,7 +507,7 @@ class SourceFiles:
             if checked is not None:
                 info, data = checked
                 identity = _in_memory(data) if data is not None else Representation(
-                    size=info.st_size, path=content.source, etag=_disk_etag(info)
+                    size=info.st_size, path=content.source_path, etag=_disk_etag(info)
                 )
                 return StaticFile(name=name, identity=identity, mtime=info.st_mtime, immutable=immutable)
             # Edited since the core read it: make the core look again.

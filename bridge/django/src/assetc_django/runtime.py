@@ -446,10 +446,10 @@ _ABI_1_1 = frozenset({"integrity", "importmap"})
 class Content:
     """A file as the core serves it (ABI ``content``)."""
 
-    path: str  # logical path
-    hashed: str  # hashed logical path
-    source: str  # the source file on the host
-    body: bytes | None  # the bytes to serve when they differ from ``source`` (rewritten CSS/JS)
+    logical_path: str  # the path under STATIC_URL
+    hashed_name: str  # its hashed path
+    source_path: str  # the source file on the host
+    body: bytes | None  # the bytes to serve when they differ from ``source_path`` (rewritten CSS/JS)
     # The identity of the source bytes the core named (size, mtime, whole MD5
     # in hex): a host checks the file still has it before streaming ``source``.
     source_size: int = -1
@@ -611,11 +611,11 @@ class Core:
         result = self.resolve([path])[0]
         if "error" in result:
             raise error_from(result["error"])
-        return result["hashed"]
+        return result["hashed_name"]
 
-    def content(self, *, hashed: str | None = None, path: str | None = None) -> Content:
-        """The file served under a hashed name (or, with ``path``, a logical path)."""
-        request = {"hashed": hashed} if hashed is not None else {"path": path}
+    def content(self, *, hashed_name: str | None = None, logical_path: str | None = None) -> Content:
+        """The file served under a hashed name (or, with ``logical_path``, a logical path)."""
+        request = {"hashed_name": hashed_name} if hashed_name is not None else {"logical_path": logical_path}
         raw = self._call("content", request)
         if len(raw) < 4:
             raise CoreError("internal", "the core answered a truncated content response")
@@ -625,9 +625,9 @@ class Core:
             raise error_from(header.get("error") or {})
         body = raw[4 + header_len :] if header.get("inline") else None
         return Content(
-            path=header["path"],
-            hashed=header["hashed"],
-            source=header.get("source", ""),
+            logical_path=header["logical_path"],
+            hashed_name=header["hashed_name"],
+            source_path=header["source_path"],
             body=body,
             source_size=int(header.get("source_size", -1)),
             source_mtime_ns=int(header.get("source_mtime_ns", -1)),

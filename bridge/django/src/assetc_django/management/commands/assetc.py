@@ -12,8 +12,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from ... import compress
-from ...build import build_native, build_with_core, found_paths, native_binary, native_source_args
-from ...errors import error_for, format_diagnostic
+from ...build import build_native, build_with_core, found_paths, native_binary, native_config_file
+from ...errors import error_for
 from ...project import configured_core
 from ...runtime import CoreError, error_from
 
@@ -47,9 +47,9 @@ class Command(BaseCommand):
             if as_json:
                 self.stdout.write(json.dumps(result))
             elif "error" in result:
-                self.stderr.write(str(error_for(result["path"], error_from(result["error"]))))
+                self.stderr.write(str(error_for(result["logical_path"], error_from(result["error"]))))
             else:
-                self.stdout.write(f"{result['path']} {result['hashed']}")
+                self.stdout.write(f"{result['logical_path']} {result['hashed_name']}")
             failed = failed or "error" in result
         if failed:
             raise CommandError("some paths could not be resolved", returncode=1)
@@ -57,7 +57,8 @@ class Command(BaseCommand):
     def explain(self, name: str) -> None:
         binary = native_binary()
         if binary:
-            proc = subprocess.run([binary, "explain", *native_source_args(), name], capture_output=True, text=True)
+            with native_config_file() as config:
+                proc = subprocess.run([binary, "explain", "--config", config, name], capture_output=True, text=True)
             self.stdout.write(proc.stdout.rstrip("\n"))
             if proc.returncode != 0:
                 raise CommandError(proc.stderr.strip() or f"assetc explain exited with {proc.returncode}", returncode=proc.returncode)
@@ -65,10 +66,10 @@ class Command(BaseCommand):
         # Without the CLI: what the core can tell.
         core = configured_core()
         try:
-            content = core.content(path=name)
+            content = core.content(logical_path=name)
         except CoreError as exc:
             raise CommandError(str(error_for(name, exc))) from None
-        self.stdout.write(f"{name}\n  source: {content.source}\n  hashed: {content.hashed}")
+        self.stdout.write(f"{name}\n  source: {content.source_path}\n  hashed: {content.hashed_name}")
         self.stdout.write(f"  rewritten: {'yes' if content.body is not None else 'no'}")
         roots = "\n".join(f"    {r['prefix'] + '=' if r['prefix'] else ''}{r['dir']}" for r in core.config["roots"])
         self.stdout.write(f"  roots, in lookup order:\n{roots}")
@@ -82,11 +83,7 @@ class Command(BaseCommand):
         count = 0
         for name, hashed, processed in results:
             if isinstance(processed, Exception):
-                message = str(processed)
-                diagnostics = getattr(processed, "diagnostics", None)
-                if diagnostics:
-                    message = "\n".join(format_diagnostic(d) for d in diagnostics)
-                raise CommandError(f"Post-processing '{name}' failed!\n{message}")
+                raise CommandError(f"Post-processing '{name}' failed!\n{processed}")
             count += 1
             if self.verbosity >= 2:
                 self.stdout.write(f"{name} -> {hashed}")
