@@ -25,7 +25,7 @@ export ASSETC_WASM   := $(abspath $(WASM))
 CORPUS    := bench/corpus
 export ASSETC_CORPUS := $(abspath $(CORPUS))
 
-.PHONY: all build print-gotags wasm run test test-go test-python lint fuzz venv corpus bench bench-quick clean
+.PHONY: all build print-gotags wasm run test test-go test-python test-install lint fuzz venv corpus bench bench-quick clean dist dist-host
 
 all: build wasm
 
@@ -46,7 +46,7 @@ $(WASM): $(GOFILES) go.mod go.sum
 # bridge installed in editable mode. Re-created when the pins change.
 venv: $(VENV)/.stamp
 
-$(VENV)/.stamp: bridge/django/requirements-test.txt bridge/django/pyproject.toml
+$(VENV)/.stamp: bridge/django/requirements-test.txt bridge/django/pyproject.toml VERSION
 	test -x $(VENV_PY) || $(PYTHON) -m venv $(VENV)
 	$(VENV_PY) -m pip install -q --disable-pip-version-check -r bridge/django/requirements-test.txt
 	$(VENV_PY) -m pip install -q --disable-pip-version-check --no-deps -e bridge/django
@@ -86,6 +86,30 @@ test-go:
 
 test-python: venv wasm build
 	cd bridge/django && PATH=$(abspath bin):$$PATH ../../$(VENV_PY) -m pytest -q tests
+
+# Release artifacts in dist/: django-assetc's sdist and wheel (the wheel built
+# from the sdist, so the sdist is proven to build without Go; the backend
+# compiles the wasm core), and the assetc CLI platform wheels (Go
+# cross-compiles, packaging/assetc-cli). `make dist-host` makes only this
+# machine's CLI wheel (what the install test needs). Both end with twine check.
+BUILD_VENV := .cache/build-venv
+DIST       := dist
+
+$(BUILD_VENV)/.stamp: packaging/requirements-build.txt
+	test -x $(BUILD_VENV)/bin/python || $(PYTHON) -m venv $(BUILD_VENV)
+	$(BUILD_VENV)/bin/python -m pip install -q --disable-pip-version-check -r packaging/requirements-build.txt
+	touch $@
+
+dist dist-host: $(BUILD_VENV)/.stamp
+	rm -rf $(DIST) && mkdir -p $(DIST)
+	$(BUILD_VENV)/bin/uv build -q --python $(BUILD_VENV)/bin/python --out-dir $(DIST) bridge/django
+	$(BUILD_VENV)/bin/python packaging/assetc-cli/build_wheels.py --out $(DIST) $(if $(filter dist-host,$@),--host)
+	$(BUILD_VENV)/bin/twine check --strict $(DIST)/*
+
+# Installs dist-host's wheels into clean venvs (uv) with no Go on PATH and runs
+# a Django project end to end: Python 3.10 + Django 4.2, 3.13 + Django 6.1.
+test-install: dist-host
+	ASSETC_DIST=$(abspath $(DIST)) ASSETC_UV=$(abspath $(BUILD_VENV))/bin/uv $(VENV_PY) -m pytest -q packaging/tests
 
 # Short fuzz runs of every scanner; FUZZTIME=5m for a longer session.
 fuzz:

@@ -2,6 +2,8 @@
 
 package main
 
+import "github.com/assetc/assetc"
+
 // The exports of ABI version 1 (README.md). Each one recovers from panics
 // (in the instance methods, or here for alloc and free) because a panic that
 // reaches the host traps, and a trapped instance must be thrown away.
@@ -13,6 +15,12 @@ var thisInstance = &instance{fsys: newHostFileSystem(importedHost{})}
 //
 //go:wasmexport abi_version
 func abiVersion() int32 { return ABIVersion }
+
+// assetcVersion is the release this module was built from (the file VERSION):
+// a host compares it with its own version and so notices a stale module.
+//
+//go:wasmexport assetc_version
+func assetcVersion() uint64 { return respond([]byte(assetc.Version)) }
 
 // alloc returns a buffer of at least size bytes (and at least 1) that stays
 // valid until free; 0 for a negative size.

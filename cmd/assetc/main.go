@@ -12,9 +12,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
+	"runtime/debug"
 
 	"github.com/spf13/pflag"
 
+	"github.com/assetc/assetc"
 	"github.com/assetc/assetc/core"
 )
 
@@ -25,8 +28,8 @@ const (
 	exitUsage       = 2 // the command line is wrong
 )
 
-// version is set at link time by release builds.
-var version = "0.1.0-dev"
+// version is the project's one version number (the file VERSION).
+var version = assetc.Version
 
 type command struct {
 	name    string
@@ -114,5 +117,20 @@ func runVersion(args []string, stdout, stderr io.Writer) error {
 	// libdeflate's gzip changes the default levels (see core/compress.go).
 	fmt.Fprintf(stdout, "brotli: %s, default quality %d\n", core.BrotliImplementation, core.DefaultBrotliLevel)
 	fmt.Fprintf(stdout, "gzip: %s, default level %d\n", core.GzipImplementation, core.DefaultGzipLevel)
+	// The release wheels are cross-compiled with CGO_ENABLED=0: this line
+	// says whether the C encoders could be in this binary at all.
+	fmt.Fprintf(stdout, "built: %s %s/%s, cgo %s\n", runtime.Version(), runtime.GOOS, runtime.GOARCH, cgoSetting())
 	return nil
+}
+
+// cgoSetting is "on" or "off", as recorded by the Go toolchain at build time.
+func cgoSetting() string {
+	if info, ok := debug.ReadBuildInfo(); ok {
+		for _, setting := range info.Settings {
+			if setting.Key == "CGO_ENABLED" && setting.Value == "1" {
+				return "on"
+			}
+		}
+	}
+	return "off"
 }
