@@ -21,7 +21,7 @@ from typing import Any
 from django.core.exceptions import ImproperlyConfigured
 
 from . import compress, conf
-from .errors import error_for, format_diagnostic
+from .errors import BrokenStaticFile, error_for, format_diagnostic
 from .manifest import INTEGRITY_NAME, MANIFEST_NAME, integrity_bytes, manifest_bytes, sri
 from .project import configured_core, core_config, js_modules
 from .runtime import error_from
@@ -50,7 +50,10 @@ def build_native(binary: str, location: str, stats: dict[str, Any] | None = None
         failed = sorted({d.get("logical_path", "") for d in diagnostics if d.get("severity") == "error"})
         detail = "\n".join(format_diagnostic(d) for d in diagnostics if d.get("severity") == "error")
         message = detail or result.get("error") or proc.stderr.strip() or f"assetc exited with {proc.returncode}"
-        yield ", ".join(failed) or "assetc build", None, RuntimeError(message)
+        errors = [d for d in diagnostics if d.get("severity") == "error"]
+        # A broken reference is Django's ValueError ("could not be found"); anything else is the CLI failing.
+        failure: Exception = BrokenStaticFile(failed[0], errors, message) if errors and failed else RuntimeError(message)
+        yield ", ".join(failed) or "assetc build", None, failure
         return
     manifest: dict[str, str] = result.get("manifest") or {}
     for diag in result.get("diagnostics") or []:
