@@ -24,22 +24,33 @@ from . import compress, conf
 from .errors import BrokenStaticFile, error_for, format_diagnostic
 from .manifest import INTEGRITY_NAME, MANIFEST_NAME, integrity_bytes, manifest_bytes, sri
 from .project import configured_core, core_config, js_modules
-from .runtime import error_from
+from .runtime import Core, error_from
 from .sources import collect_sources
 
 logger = logging.getLogger("assetc_django")
 
 
-def build_native(binary: str, location: str, stats: dict[str, Any] | None = None) -> Iterator[tuple[str, str | None, Any]]:
+def build_native(
+    binary: str,
+    location: str,
+    stats: dict[str, Any] | None = None,
+    *,
+    ignore_patterns: list[str] | None = None,
+    hashed_only: bool = False,
+) -> Iterator[tuple[str, str | None, Any]]:
     """``assetc build -o location`` with the roots and options from the settings,
     precompressed variants included (ASSETC_COMPRESS). The CLI's counters
     (``files``, ``variants``, ``compressed``, ``compression_reused``...) go to
-    ``stats`` when given, and to the "assetc_django" logger at INFO."""
+    ``stats`` when given, and to the "assetc_django" logger at INFO.
+    ``ignore_patterns`` replace the staticfiles app's (collectstatic's ``-i``);
+    ``hashed_only`` leaves the unhashed copies to collectstatic."""
     error = compress.settings_error(native=True)
     if error is not None:
         yield error.setting, None, ImproperlyConfigured(error.message)
         return
-    command = [binary, "build", *native_source_args(), *compress.cli_args(), "-o", location, "--json", "-q"]
+    command = [binary, "build", *native_source_args(ignore_patterns), *compress.cli_args(), "-o", location, "--json", "-q"]
+    if hashed_only:
+        command.append("--hashed-only")
     proc = subprocess.run(command, capture_output=True, text=True)
     try:
         result = json.loads(proc.stdout)
@@ -65,18 +76,22 @@ def build_native(binary: str, location: str, stats: dict[str, Any] | None = None
         yield name, manifest[name], True
 
 
-def build_with_core(names: list[str], location: str) -> Iterator[tuple[str, str | None, Any]]:
+def build_with_core(
+    names: list[str], location: str, *, core: Core | None = None, hashed_only: bool = False
+) -> Iterator[tuple[str, str | None, Any]]:
     """Write ``names`` (logical paths, as collectstatic found them) through the core:
     the hashed copy (rewritten bytes for CSS/JS), the unhashed copy (the
     source's bytes), the integrity sidecar, then staticfiles.json.
 
     The core has no codecs: with ASSETC_COMPRESS set this fails at once
-    rather than writing a root without the variants the settings ask for."""
+    rather than writing a root without the variants the settings ask for.
+    ``core`` defaults to the settings' (collectstatic passes one with its
+    ignore patterns); ``hashed_only`` leaves the unhashed copies to collectstatic."""
     error = compress.settings_error(native=False)
     if error is not None:
         yield error.setting, None, ImproperlyConfigured(error.message)
         return
-    core = configured_core()
+    core = core or configured_core()
     names = sorted(names)
     manifest: dict[str, str] = {}
     integrity: dict[str, str] = {}
@@ -96,7 +111,9 @@ def build_with_core(names: list[str], location: str) -> Iterator[tuple[str, str 
                 data = handle.read()
         write_atomic(os.path.join(location, hashed), data)
         integrity[hashed] = sri(data)
-        if content.body is not None:
+        if hashed_only:
+            pass
+        elif content.body is not None:
             with open(content.source, "rb") as handle:
                 write_atomic(os.path.join(location, name), handle.read())
         else:
@@ -157,8 +174,9 @@ def native_binary() -> str | None:
     return shutil.which(setting)
 
 
-def native_source_args() -> list[str]:
-    """The CLI flags that give it the same configuration as the core."""
+def native_source_args(ignore_patterns: list[str] | None = None) -> list[str]:
+    """The CLI flags that give it the same configuration as the core
+    (``ignore_patterns`` replace the settings' ones)."""
     sources = collect_sources()
     if not sources.roots:
         raise ImproperlyConfigured("assetc: no static source roots (STATICFILES_DIRS and app static/ dirs are empty)")
@@ -167,7 +185,7 @@ def native_source_args() -> list[str]:
     for root in sources.roots:
         args += ["-s", root.as_cli()]
     args.append("--no-default-ignore")
-    for pattern in sources.ignore_patterns:
+    for pattern in sources.ignore_patterns if ignore_patterns is None else ignore_patterns:
         args += ["-i", pattern]
     args += ["--static-url", config["static_url"], "--missing", config["missing"]]
     if js_modules():

@@ -69,7 +69,15 @@ def configured_core() -> Core:
     current = _current
     if current is not None:
         return current
-    config = core_config()
+    core = core_for(core_config())
+    _current = core
+    return core
+
+
+def core_for(config: dict[str, Any]) -> Core:
+    """The Core for an ABI ``configure`` request, one per distinct configuration
+    per process (bounded by the configurations a process uses: the settings',
+    and collectstatic's with its own ignore patterns)."""
     wasm = conf.get("ASSETC_WASM_PATH")
     cache = conf.get("ASSETC_CACHE_DIR")
     key = json.dumps([config, str(wasm), str(cache)], sort_keys=True)
@@ -80,7 +88,6 @@ def configured_core() -> Core:
             if core is None:
                 core = Core(config, Path(wasm) if wasm else None, cache if cache is False else (Path(cache) if cache else None))
                 _cores[key] = core
-    _current = core
     return core
 
 
