@@ -25,7 +25,7 @@ export ASSETC_WASM   := $(abspath $(WASM))
 CORPUS    := bench/corpus
 export ASSETC_CORPUS := $(abspath $(CORPUS))
 
-.PHONY: all build print-gotags wasm run test test-go test-python test-install lint fuzz venv corpus bench bench-quick clean dist dist-host
+.PHONY: all build print-gotags wasm run test test-go test-python test-install test-matrix matrix-venvs lint fuzz venv corpus bench bench-quick clean dist dist-host
 
 all: build wasm
 
@@ -76,7 +76,7 @@ $(CORPUS)/.stamp: venv
 	PATH=$(abspath $(VENV))/bin:$$PATH bash ../shared/corpus/fetch.sh $(CORPUS)
 	touch $@
 
-test: lint venv wasm build corpus test-go test-python
+test: lint venv wasm build corpus test-go test-python test-matrix
 
 # The second run gives the pure Go encoders (go install, no cgo) the
 # compression tests too.
@@ -110,6 +110,31 @@ dist dist-host: $(BUILD_VENV)/.stamp
 # a Django project end to end: Python 3.10 + Django 4.2, 3.13 + Django 6.1.
 test-install: dist-host
 	ASSETC_DIST=$(abspath $(DIST)) ASSETC_UV=$(abspath $(BUILD_VENV))/bin/uv $(VENV_PY) -m pytest -q packaging/tests
+# The Django version matrix: every supported Django on a Python it supports,
+# each its own oracle (the compat tests run its collectstatic). Together with
+# .venv (Python 3.12, Django 6.1) it covers every Python and Django version
+# pyproject.toml declares. An entry is PYTHON-DJANGO; its venv is made with uv
+# from requirements-test.txt's pins, bridge/django/matrix/django-X.Y.txt
+# overriding, in .venv-matrix/ (git-ignored), and re-made when the pins change.
+MATRIX     := 3.10-4.2 3.11-5.2 3.13-6.1
+MATRIX_DIR := .venv-matrix
+UV         := $(VENV)/bin/uv
+
+matrix-venvs: $(foreach m,$(MATRIX),$(MATRIX_DIR)/$(m)/.stamp)
+
+$(MATRIX_DIR)/%/.stamp: bridge/django/requirements-test.txt bridge/django/pyproject.toml bridge/django/matrix/*.txt $(VENV)/.stamp
+	rm -rf $(MATRIX_DIR)/$*
+	$(UV) venv -q --no-python-downloads --python "$$(.ci/find-python $(word 1,$(subst -, ,$*)))" $(MATRIX_DIR)/$*
+	$(UV) pip install -q --python $(MATRIX_DIR)/$*/bin/python -r bridge/django/requirements-test.txt \
+	  --override bridge/django/matrix/django-$(word 2,$(subst -, ,$*)).txt
+	$(UV) pip install -q --python $(MATRIX_DIR)/$*/bin/python --no-deps -e bridge/django
+	touch $@
+
+test-matrix: matrix-venvs wasm build
+	@for m in $(MATRIX); do \
+	  echo "--- bridge tests, Python-Django $$m"; \
+	  (cd bridge/django && PATH=$(abspath bin):$$PATH ../../$(MATRIX_DIR)/$$m/bin/python -m pytest -q -p no:cacheprovider tests) || exit 1; \
+	done
 
 # Short fuzz runs of every scanner; FUZZTIME=5m for a longer session.
 fuzz:

@@ -9,10 +9,12 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import django
 import pytest
 from django.conf import settings
 from django.contrib.staticfiles.storage import ManifestStaticFilesStorage
 from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from assetc_django.runtime import default_wasm_path
 
@@ -32,6 +34,13 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     path = default_wasm_path()
     if not path.is_file():
         raise pytest.UsageError(f"the assetc wasm module {path} is missing: run 'make wasm' (make test-python does)")
+
+
+def collectstatic_error(storage_error: type[Exception]) -> type[Exception]:
+    """What collectstatic raises when post-processing fails with ``storage_error``:
+    Django 6.1 wraps it in a CommandError (with its notes), earlier versions
+    re-raise the storage's exception as it is."""
+    return CommandError if django.VERSION >= (6, 1) else storage_error
 
 
 def compat_cases() -> list[str]:

@@ -16,11 +16,12 @@ import brotli
 import pytest
 import zstandard
 from django.core.checks import Error, Warning, run_checks
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.core.management.base import CommandError, SystemCheckError
 from django.test import Client, override_settings
 
-from .conftest import run_collectstatic, tree
+from .conftest import collectstatic_error, run_collectstatic, tree
 
 EXAMPLE = Path(__file__).resolve().parents[3] / "testdata" / "example" / "static"
 # Compressible and large enough for both variants to be kept (5% smaller).
@@ -159,7 +160,7 @@ def test_compress_cache_is_reused_by_a_build_into_an_empty_root(tmp_path: Path, 
 def test_compress_without_the_cli_fails_clearly(tmp_path: Path) -> None:
     root = tmp_path / "static-root"
     for binary, why in ((MISSING_CLI, f"the assetc CLI ('{MISSING_CLI}') is not on PATH"), (None, "ASSETC_NATIVE_BINARY = None turns the CLI off")):
-        with pytest.raises(CommandError) as info:
+        with pytest.raises(collectstatic_error(ImproperlyConfigured)) as info:
             collect(root, ASSETC_COMPRESS=["br", "gzip"], ASSETC_NATIVE_BINARY=binary)
         message = str(info.value)
         assert message.startswith("ASSETC_COMPRESS = ['br', 'gzip'] asks for precompressed variants"), message

@@ -30,7 +30,8 @@ class AssetcConfig(AppConfig):
 
         del checks
 
-        from . import devserver
+        from . import collect, devserver
 
         devserver.install()
+        collect.install()
         request_started.connect(_sources_may_have_changed, dispatch_uid="assetc_django.invalidate")

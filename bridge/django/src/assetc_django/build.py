@@ -22,26 +22,37 @@ from typing import Any
 from django.core.exceptions import ImproperlyConfigured
 
 from . import compress, conf
-from .errors import error_for
+from .errors import BrokenStaticFile, error_for
 from .manifest import INTEGRITY_NAME, MANIFEST_NAME, integrity_bytes, manifest_bytes, sri
 from .project import configured_core, core_config
-from .runtime import error_from
+from .runtime import Core, error_from
 from .sources import collect_sources
 
 logger = logging.getLogger("assetc_django")
 
 
-def build_native(binary: str, location: str, stats: dict[str, Any] | None = None) -> Iterator[tuple[str, str | None, Any]]:
+def build_native(
+    binary: str,
+    location: str,
+    stats: dict[str, Any] | None = None,
+    *,
+    ignore_patterns: list[str] | None = None,
+    hashed_only: bool = False,
+) -> Iterator[tuple[str, str | None, Any]]:
     """``assetc build --config FILE -o location`` with the roots and options from the settings,
     precompressed variants included (ASSETC_COMPRESS). The CLI's counters
     (``files``, ``variants``, ``compressed``, ``compression_reused``...) go to
-    ``stats`` when given, and to the "assetc_django" logger at INFO."""
+    ``stats`` when given, and to the "assetc_django" logger at INFO.
+    ``ignore_patterns`` replace the staticfiles app's (collectstatic's ``-i``);
+    ``hashed_only`` leaves the unhashed copies to collectstatic."""
     error = compress.settings_error(native=True)
     if error is not None:
         yield error.setting, None, ImproperlyConfigured(error.message)
         return
-    with native_config_file() as config:
+    with native_config_file(ignore_patterns) as config:
         command = [binary, "build", "--config", config, *compress.cli_args(), "-o", location, "--json", "-q"]
+        if hashed_only:
+            command.append("--hashed-only")
         proc = subprocess.run(command, capture_output=True, text=True)
     try:
         result = json.loads(proc.stdout)
@@ -51,7 +62,10 @@ def build_native(binary: str, location: str, stats: dict[str, Any] | None = None
         diagnostics = result.get("diagnostics") or []
         failed = sorted({d.get("logical_path", "") for d in diagnostics if d.get("severity") == "error"})
         message = result.get("rendered") or result.get("error") or proc.stderr.strip() or f"assetc exited with {proc.returncode}"
-        yield ", ".join(failed) or "assetc build", None, RuntimeError(message)
+        errors = [d for d in diagnostics if d.get("severity") == "error"]
+        # A broken reference is Django's ValueError ("could not be found"); anything else is the CLI failing.
+        failure: Exception = BrokenStaticFile(failed[0], errors, message) if errors and failed else RuntimeError(message)
+        yield ", ".join(failed) or "assetc build", None, failure
         return
     manifest: dict[str, str] = result.get("manifest") or {}
     if result.get("rendered"):
@@ -63,18 +77,22 @@ def build_native(binary: str, location: str, stats: dict[str, Any] | None = None
         yield name, manifest[name], True
 
 
-def build_with_core(names: list[str], location: str) -> Iterator[tuple[str, str | None, Any]]:
+def build_with_core(
+    names: list[str], location: str, *, core: Core | None = None, hashed_only: bool = False
+) -> Iterator[tuple[str, str | None, Any]]:
     """Write ``names`` (logical paths, as collectstatic found them) through the core:
     the hashed copy (rewritten bytes for CSS/JS), the unhashed copy (the
     source's bytes), the integrity sidecar, then staticfiles.json.
 
     The core has no codecs: with ASSETC_COMPRESS set this fails at once
-    rather than writing a root without the variants the settings ask for."""
+    rather than writing a root without the variants the settings ask for.
+    ``core`` defaults to the settings' (collectstatic passes one with its
+    ignore patterns); ``hashed_only`` leaves the unhashed copies to collectstatic."""
     error = compress.settings_error(native=False)
     if error is not None:
         yield error.setting, None, ImproperlyConfigured(error.message)
         return
-    core = configured_core()
+    core = core or configured_core()
     names = sorted(names)
     manifest: dict[str, str] = {}
     integrity: dict[str, str] = {}
@@ -94,7 +112,9 @@ def build_with_core(names: list[str], location: str) -> Iterator[tuple[str, str 
                 data = handle.read()
         write_atomic(os.path.join(location, hashed), data)
         integrity[hashed] = sri(data)
-        if content.body is not None:
+        if hashed_only:
+            pass
+        elif content.body is not None:
             with open(content.source_path, "rb") as handle:
                 write_atomic(os.path.join(location, name), handle.read())
         else:
@@ -156,17 +176,21 @@ def native_binary() -> str | None:
 
 
 @contextlib.contextmanager
-def native_config_file() -> Iterator[str]:
+def native_config_file(ignore_patterns: list[str] | None = None) -> Iterator[str]:
     """A temporary file holding the configuration document for the current
     settings: the JSON the wasm core's ``configure`` takes, which the CLI
-    reads with ``--config`` — one translation of the settings for both."""
+    reads with ``--config`` — one translation of the settings for both.
+    ``ignore_patterns`` replace the settings' ones (collectstatic's ``-i``)."""
     sources = collect_sources()
     if not sources.roots:
         raise ImproperlyConfigured("assetc: no static source roots (STATICFILES_DIRS and app static/ dirs are empty)")
+    config = core_config(sources)
+    if ignore_patterns is not None:
+        config["ignore_patterns"] = list(ignore_patterns)
     fd, path = tempfile.mkstemp(prefix="assetc-config-", suffix=".json")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as out:
-            json.dump(core_config(sources), out)
+            json.dump(config, out)
         yield path
     finally:
         os.unlink(path)

@@ -95,7 +95,15 @@ def configured_core() -> Core:
     current = _current
     if current is not None:
         return current
-    config = core_config()
+    core = core_for(core_config())
+    _current = core
+    return core
+
+
+def core_for(config: dict[str, Any]) -> Core:
+    """The Core for an ABI ``configure`` request, one per distinct configuration
+    per process (bounded by the configurations a process uses: the settings',
+    and collectstatic's with its own ignore patterns)."""
     wasm = conf.get("ASSETC_WASM_PATH")
     cache = conf.get("ASSETC_CACHE_DIR")
     instances = conf.get("ASSETC_INSTANCES")
@@ -112,7 +120,6 @@ def configured_core() -> Core:
                     instances=instances,
                 )
                 _cores[key] = core
-    _current = core
     return core
 
 

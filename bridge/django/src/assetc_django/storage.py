@@ -11,6 +11,7 @@ the names equal what ``assetc build`` and Django 6.1's collectstatic write.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -19,8 +20,10 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 from django.conf import settings
 from django.contrib.staticfiles.storage import ManifestStaticFilesStorage
 
-from . import conf
+from . import compress, conf
 from .build import build_native, build_with_core, native_binary
+from .collect import plan_collect, relink, warn_unhashed
+from .manifest import INTEGRITY_NAME, MANIFEST_NAME
 from .errors import BrokenStaticFile, MissingStaticFile, error_for
 from .project import configured_core, invalidate_all
 from .runtime import Core, CoreError
@@ -103,13 +106,21 @@ class AssetcStorage(ManifestStaticFilesStorage):
     # -- collectstatic ----------------------------------------------------------------
 
     def post_process(self, paths: dict[str, Any], dry_run: bool = False, **options: Any) -> Iterator[tuple[str, str | None, Any]]:
-        """Write the hashed copies and staticfiles.json, as ``assetc build`` does.
+        """Write the hashed copies and staticfiles.json, as ``assetc build --hashed-only`` does.
 
-        collectstatic has already copied the unhashed files. Yields
-        ``(name, hashed_name, processed)`` like Django; a failure is yielded as
-        ``(name, None, exception)`` and collectstatic stops on it.
+        collectstatic has already copied (or ``--link``ed) the unhashed files,
+        and, through ``collect.install``, checked every file before copying:
+        the plan it left is used here. Called without that plan (another
+        collectstatic), the files are checked now, after the copies.
+        Yields ``(name, hashed_name, processed)`` like Django; a failure is
+        yielded as ``(name, None, exception)`` and collectstatic stops on it.
         """
         if dry_run:
+            return  # Django's ManifestFilesMixin does nothing on --dry-run either
+        plan = self.__dict__.pop("collect_plan", None) or plan_collect(paths)
+        if plan.failure is not None:
+            name, error = plan.failure
+            yield name, None, error
             return
         # Names always come from the current sources: a process that named
         # files earlier (a second collectstatic, a shell) must not write its
@@ -117,7 +128,42 @@ class AssetcStorage(ManifestStaticFilesStorage):
         invalidate_all()
         binary = native_binary()
         if binary:
-            yield from build_native(binary, self.location)
+            # The CLI compresses only what it writes: with ASSETC_COMPRESS it
+            # writes the unhashed copies too (same bytes as Django's), so
+            # they get their variants; --link's symlinks are put back below.
+            hashed_only = not compress.encodings()
+            results = build_native(binary, self.location, ignore_patterns=plan.ignore_patterns, hashed_only=hashed_only)
         else:
-            yield from build_with_core(sorted(paths), self.location)
+            results = build_with_core(sorted(plan.hashed), self.location, core=plan.core, hashed_only=True)
+        written: dict[str, str] = {}
+        unhashed = set(plan.unhashed)
+        for name, hashed, processed in results:
+            if isinstance(processed, Exception):
+                yield name, hashed, processed
+                return
+            if name in unhashed:
+                continue
+            written[name] = hashed or name
+        relink(self, plan.linked)
+        self._apply_permissions([*written.values(), *written.keys(), MANIFEST_NAME, INTEGRITY_NAME])
+        self.hashed_files = written
+        for name in sorted(written):
+            yield name, written[name], True
+        yield from warn_unhashed(sorted(unhashed - written.keys()))
 
+    def _apply_permissions(self, names: list[str]) -> None:
+        # Django's FileSystemStorage._save gives every file it writes
+        # file_permissions_mode (FILE_UPLOAD_PERMISSIONS), or leaves the
+        # umask's mode; the hashed copies and the manifests get the same.
+        mode = self.file_permissions_mode
+        if mode is None:
+            umask = os.umask(0)
+            os.umask(umask)
+            mode = 0o666 & ~umask
+        for name in names:
+            path = self.path(name)
+            try:
+                if not os.path.islink(path) and os.stat(path).st_mode & 0o7777 != mode:
+                    os.chmod(path, mode)
+            except FileNotFoundError:
+                pass  # e.g. no integrity sidecar
