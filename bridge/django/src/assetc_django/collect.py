@@ -101,9 +101,9 @@ def plan_collect(paths: dict[str, tuple[Any, str]], ignore_patterns: list[str] |
     broken: dict[str, ValueError] = {}
     for start in range(0, len(names), _BATCH):
         for result in core.resolve(names[start : start + _BATCH]):
-            name = result["path"]
+            name = result["logical_path"]
             if "error" not in result:
-                plan.hashed[name] = result["hashed"]
+                plan.hashed[name] = result["hashed_name"]
                 continue
             error = error_from(result["error"])
             if error.kind == "not_found":
