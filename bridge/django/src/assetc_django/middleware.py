@@ -22,7 +22,7 @@ from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_asy
 from django.conf import settings
 from django.core.signals import setting_changed
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
-from django.http.response import HttpResponseBase
+from django.http.response import HttpResponseBase, ResponseHeaders
 
 from . import conf
 from .files import (
@@ -37,7 +37,7 @@ from .files import (
 )
 from .lru import LRU
 from .project import configured_core
-from .responders import Representation, Response, StaticFile, not_found, respond
+from .responders import Headers, Representation, Response, StaticFile, not_found, respond
 from .runtime import CoreError, ModuleLoadError
 
 logger = logging.getLogger("assetc_django")
@@ -348,12 +348,32 @@ def to_django(answer: Response, asynchronous: bool) -> HttpResponseBase:
         handle = open(rep.path, "rb")  # here, not in the iterator: a vanished file is known now
         stream: Any = (_aiter_range if asynchronous else _iter_range)(handle, start, length)
         response = StreamingHttpResponse(stream, status=answer.status)
-    headers = response.headers
-    # Django sets a default Content-Type; ours replaces it (or none on 304/416).
-    headers.pop("Content-Type", None)
-    for key, value in answer.headers:
-        headers[key] = value
+    _set_headers(response, answer.headers)
     return response
+
+
+def _set_headers(response: HttpResponseBase, headers: tuple[tuple[str, str], ...]) -> None:
+    """Replace the response's headers (Django's default Content-Type included:
+    ours, or none on 304/416) by ``headers``.
+
+    Django checks and converts every header it is given (~1.4 us each); a
+    file's headers are the same on every response, so their converted store
+    is made once (``Headers.converted``) and copied. ``_store`` is
+    ResponseHeaders' (CaseInsensitiveMapping's) table since Django 3.2; without
+    it, the headers are set one by one.
+    """
+    target = response.headers
+    store = getattr(headers, "converted", None)
+    if store is None:
+        store = ResponseHeaders(dict(headers))._store if hasattr(target, "_store") else None
+        if isinstance(headers, Headers) and store is not None:
+            headers.converted = store
+    if store is not None:
+        target._store = store.copy()
+        return
+    target.pop("Content-Type", None)
+    for key, value in headers:
+        target[key] = value
 
 
 class AssetcMiddleware:
