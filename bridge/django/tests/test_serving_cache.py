@@ -132,3 +132,19 @@ def test_lru_bounds() -> None:
     assert table.total_cost <= 10 and table.get(9) is not None
     table.put(10, b"y" * 11)  # larger than the whole budget: not kept
     assert table.get(10) is None and table.total_cost <= 10
+
+
+def test_static_response_is_what_django_would_build() -> None:
+    """The lean response is in use with this Django, and it is the same
+    response HttpResponse makes from the same bytes and headers."""
+    from django.http import HttpResponse
+    from django.http.response import ResponseHeaders
+
+    headers = {"Content-Type": "text/css; charset=utf-8", "Content-Length": "2", "ETag": '"x"'}
+    assert middleware._LEAN
+    ours = middleware.StaticResponse(b"ab", 200, ResponseHeaders(headers)._store)
+    theirs = HttpResponse(b"ab", status=200, headers=headers)
+    assert ours.serialize() == theirs.serialize()
+    assert ours.__dict__.keys() == theirs.__dict__.keys()
+    ours["X-Later"] = "set by another middleware"  # a copy: the file's headers stay as they were
+    assert "X-Later" not in middleware.StaticResponse(b"ab", 200, ResponseHeaders(headers)._store)

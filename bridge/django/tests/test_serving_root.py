@@ -4,6 +4,7 @@ escapes, only verified bytes under a hashed name, and no 500 for any header."""
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import shutil
@@ -15,6 +16,7 @@ import pytest
 from django.conf import settings
 from django.test import override_settings
 
+from assetc_django import files
 from assetc_django.files import RootFiles
 
 from .conftest import example_cli_sources
@@ -57,6 +59,11 @@ def probe_root(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str
     (root / rewritten).unlink()  # hard-linked to img/logo.png: do not change that one
     (root / rewritten).write_bytes(b"\x89PNG other bytes")
     (root / "css/wrong.0123456789ab.css").write_bytes(b"body{}")
+    # Precompressed siblings no build recorded: one decodes to its file, one
+    # is left over from other bytes.
+    base_css = manifest["css/base.css"]
+    (root / (base_css + ".gz")).write_bytes(gzip.compress((root / base_css).read_bytes()))
+    (root / (manifest["css/site.css"] + ".gz")).write_bytes(gzip.compress(b"/* stale */"))
     return root, manifest, base / "allowed"
 
 
@@ -136,6 +143,27 @@ def test_a_hashed_name_is_never_answered_with_other_bytes(transport: object, pro
     assert wrong.status == 404
     assert wrong.headers["cache-control"] == "no-store"
     assert wrong.body != b"body{}"
+
+
+def test_only_variants_of_the_same_bytes_are_offered(transport: object, probe_root: tuple[Path, dict[str, str], Path]) -> None:
+    root, manifest, _ = probe_root
+    good = get(transport, f"/static/{manifest['css/base.css']}", {"Accept-Encoding": "gzip"})
+    assert good.headers.get("content-encoding") == "gzip"
+    assert gzip.decompress(good.body) == (root / manifest["css/base.css"]).read_bytes()
+    stale = get(transport, f"/static/{manifest['css/site.css']}", {"Accept-Encoding": "gzip"})
+    assert stale.status == 200 and "content-encoding" not in stale.headers
+    assert stale.body == (root / manifest["css/site.css"]).read_bytes()
+
+
+def test_recorded_variants_need_no_decoder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = tmp_path / "root"
+    subprocess.run(["assetc", "build", *example_cli_sources(), "-o", str(root), "-q", "--compress", "br"], check=True, timeout=120)
+    hashed = json.loads((root / "staticfiles.json").read_text())["paths"]["css/site.css"]
+    monkeypatch.setattr(files, "_decoded", lambda *args: None)  # as without the brotli package
+    assert "br" in RootFiles(str(root)).find(hashed).variants  # type: ignore[union-attr]
+    (root / (hashed + ".br")).write_bytes((root / (hashed + ".br")).read_bytes() + b"")  # rewritten: new mtime
+    os.utime(root / (hashed + ".br"), ns=(1, 1))
+    assert "br" not in RootFiles(str(root)).find(hashed).variants  # type: ignore[union-attr]
 
 
 def test_cycle_members_are_verified_by_the_build_records(transport: object, probe_root: tuple[Path, dict[str, str], Path]) -> None:
