@@ -170,6 +170,10 @@ def _prepare(file: StaticFile, encoding: str | None, max_age: int, allow_all_ori
     )
 
 
+def _header(headers: Mapping[str, str], name: str) -> str | None:
+    return headers.get(name) or None  # an empty value has nothing to evaluate: as if absent
+
+
 # --- RFC 9110 §12.5.3 Accept-Encoding -------------------------------------------------
 
 # §12.4.2: qvalue = ( "0" [ "." 0*3DIGIT ] ) / ( "1" [ "." 0*3("0") ] ), ASCII digits
@@ -290,6 +294,24 @@ def modified_since(if_unmodified_since: str, mtime: float) -> bool:
     return since is not None and int(mtime) > since
 
 
+def precondition_failed(headers: Mapping[str, str], etag: str, mtime: float) -> bool:
+    """§13.2.2 steps 1-2: If-Match, else If-Unmodified-Since (412 when false)."""
+    if_match = _header(headers, "If-Match")
+    if if_match is not None:
+        return not match(if_match, etag)
+    ius = _header(headers, "If-Unmodified-Since")
+    return ius is not None and modified_since(ius, mtime)
+
+
+def not_modified(headers: Mapping[str, str], etag: str, mtime: float) -> bool:
+    """§13.2.2 steps 3-4 for GET/HEAD: If-None-Match, else If-Modified-Since (304 when true)."""
+    if_none_match = _header(headers, "If-None-Match")
+    if if_none_match is not None:
+        return none_match(if_none_match, etag)
+    ims = _header(headers, "If-Modified-Since")
+    return ims is not None and not_modified_since(ims, mtime)
+
+
 # --- RFC 9110 §14 Range ---------------------------------------------------------------
 
 
@@ -359,10 +381,6 @@ def if_range_allows(if_range: str | None, etag: str, last_modified: str) -> bool
 # --- the decision ---------------------------------------------------------------------
 
 
-def _header(headers: Mapping[str, str], name: str) -> str | None:
-    return headers.get(name) or None
-
-
 _NOT_FOUND_BODY = b"Not Found\n"
 _NOT_FOUND = Representation(size=len(_NOT_FOUND_BODY), body=_NOT_FOUND_BODY)
 _NOT_FOUND_HEADERS = Headers(
@@ -409,23 +427,10 @@ def respond(
     rep = file.variants[encoding] if encoding else file.identity
     prepared = file.prepared(encoding, max_age, allow_all_origins)
 
-    # §13.2.2: If-Match, else If-Unmodified-Since; then If-None-Match, else
-    # If-Modified-Since; then If-Range with Range.
-    if_match = _header(headers, "If-Match")
-    if if_match is not None:
-        if not match(if_match, rep.etag):
-            return PRECONDITION_FAILED
-    else:
-        ius = _header(headers, "If-Unmodified-Since")
-        if ius is not None and modified_since(ius, file.mtime):
-            return PRECONDITION_FAILED
-    if_none_match = _header(headers, "If-None-Match")
-    if if_none_match is not None:
-        not_modified = none_match(if_none_match, rep.etag)
-    else:
-        ims = _header(headers, "If-Modified-Since")
-        not_modified = ims is not None and not_modified_since(ims, file.mtime)
-    if not_modified:
+    # §13.2.2: the preconditions in their order, then If-Range with Range.
+    if precondition_failed(headers, rep.etag, file.mtime):
+        return PRECONDITION_FAILED
+    if not_modified(headers, rep.etag, file.mtime):
         return Response(304, prepared.not_modified)
 
     if method == "HEAD":
