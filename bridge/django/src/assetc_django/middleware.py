@@ -344,9 +344,7 @@ def to_django(answer: Response, asynchronous: bool) -> HttpResponseBase:
         return _response(_read_range(rep.path, start, length), answer)
     handle = open(rep.path, "rb")  # here, not in the iterator: a vanished file is known now
     stream: Any = (_aiter_range if asynchronous else _iter_range)(handle, start, length)
-    response = StreamingHttpResponse(stream, status=answer.status)
-    response.headers._store = _header_store(answer.headers).copy()  # see _header_store
-    return response
+    return _with_headers(StreamingHttpResponse(stream, status=answer.status), answer.headers)
 
 
 def _header_store(headers: tuple[tuple[str, str], ...]) -> dict[str, tuple[str, str]]:
@@ -386,18 +384,31 @@ class StaticResponse(HttpResponse):
 def _lean_response_matches_django() -> bool:
     ours = StaticResponse(b"x", 200, {}).__dict__
     theirs = HttpResponse(b"x", status=200).__dict__
-    return ours.keys() == theirs.keys() and all(type(ours[k]) is type(theirs[k]) for k in ours if k != "headers")
+    return (
+        ours.keys() == theirs.keys()
+        and all(type(ours[k]) is type(theirs[k]) for k in ours)
+        and vars(theirs["headers"]).keys() == {"_store"}  # ResponseHeaders keeps only its table
+    )
 
 
 _LEAN = _lean_response_matches_django()
 
 
 def _response(body: bytes, answer: Response) -> HttpResponseBase:
-    store = _header_store(answer.headers)
     if _LEAN:
-        return StaticResponse(body, answer.status, store)
-    response = HttpResponse(body, status=answer.status)
-    response.headers._store = store.copy()
+        return StaticResponse(body, answer.status, _header_store(answer.headers))
+    return _with_headers(HttpResponse(body, status=answer.status), answer.headers)
+
+
+def _with_headers(response: HttpResponseBase, headers: tuple[tuple[str, str], ...]) -> HttpResponseBase:
+    """``headers`` in place of the response's (Django's default Content-Type
+    included: ours, or none on 304/416)."""
+    if _LEAN:
+        response.headers._store = _header_store(headers).copy()
+        return response
+    response.headers.pop("Content-Type", None)
+    for key, value in headers:
+        response.headers[key] = value
     return response
 
 
