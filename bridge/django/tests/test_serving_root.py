@@ -14,6 +14,9 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from hypothesis import HealthCheck, example, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 from django.test import override_settings
 
 from assetc_django import files
@@ -243,3 +246,51 @@ def test_root_verdicts_without_a_server(probe_root: tuple[Path, dict[str, str], 
     (copy / "staticfiles.integrity.json").unlink()
     assert RootFiles(str(copy)).find(cycle) is None
     assert RootFiles(str(copy)).find(manifest["css/site.css"]) is not None  # md5 in the name
+
+
+_SEGMENTS = st.sampled_from([".env", ".git", "config", "css", "a.css", "..", ".", "", "out", "in", "secret.txt",
+                             "a.css.assetc-tmp", ".a.css.assetc-tmp", "a.css.br", "%2e%2e", "dot"])
+
+
+@hypothesis_settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(_SEGMENTS, min_size=1, max_size=5).map("/".join))
+@example("dot/config")  # a link to a dotfile inside the root
+@example("css/config/config")  # through a link to a dot-directory
+@example("in/.env")
+@example("out/secret.txt")
+def test_no_path_reaches_a_refused_file(tmp_path_factory: pytest.TempPathFactory, path: str) -> None:
+    """Whatever path a client asks, what STATIC_ROOT serves is a regular file
+    inside the root (or the allowed dir), under no dot segment, not a temporary."""
+    base = _property_tree(tmp_path_factory)
+    name = files.safe_name(path, path)
+    found = RootFiles(str(base / "root"), allowed_dirs=[str(base / "allowed")]).find(name) if name else None
+    if found is None:
+        return
+    real = os.path.realpath(found.identity.path or "")
+    inside = [os.path.relpath(real, base / d) for d in ("root", "allowed") if real.startswith(str(base / d) + os.sep)]
+    assert inside, real
+    assert not files.hidden_or_temporary(inside[0].replace(os.sep, "/"))
+    assert found.identity.body != SECRET
+
+
+_TREE: dict[str, Path] = {}
+
+
+def _property_tree(factory: pytest.TempPathFactory) -> Path:
+    if "base" not in _TREE:
+        base = factory.mktemp("property")
+        root, allowed, outside = base / "root", base / "allowed", base / "out"
+        for directory in (root / "css", root / ".git", root / "dot", allowed, outside):
+            directory.mkdir(parents=True)
+        (root / "css" / "a.css").write_bytes(b"a{}")
+        (root / "css" / "a.css.br").write_bytes(b"not brotli")
+        for secret in (root / ".env", root / ".git" / "config", root / "css" / "a.css.assetc-tmp",
+                       root / "css" / ".a.css.assetc-tmp", outside / "secret.txt", allowed / ".env", root / "dot" / ".env"):
+            secret.write_bytes(SECRET)
+        (allowed / "a.css").write_bytes(b"shared{}")
+        os.symlink(outside, root / "out")
+        os.symlink(allowed, root / "in")
+        os.symlink(root / ".git", root / "css" / "config")
+        os.symlink(root / ".env", root / "dot" / "config")
+        _TREE["base"] = base
+    return _TREE["base"]
