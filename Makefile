@@ -25,7 +25,7 @@ export ASSETC_WASM   := $(abspath $(WASM))
 CORPUS    := bench/corpus
 export ASSETC_CORPUS := $(abspath $(CORPUS))
 
-.PHONY: all build print-gotags wasm run test test-go test-python test-install test-matrix matrix-venvs lint fuzz venv corpus bench bench-quick clean dist dist-host
+.PHONY: all build print-gotags wasm run test test-go test-python test-install test-matrix matrix-venvs lint fuzz venv corpus bench bench-quick clean dist dist-host bench-serve
 
 all: build wasm
 
@@ -146,6 +146,11 @@ bench: build venv
 
 bench-quick: build venv
 	bench/run.sh --quick
+
+# AssetcMiddleware vs WhiteNoise requests/s in one server process (~1 minute;
+# BENCH_SERVE_FLAGS=--long for 6 rounds of 5 s).
+bench-serve: build venv wasm
+	$(VENV_PY) bench/serve_throughput.py $(BENCH_SERVE_FLAGS)
 
 clean:
 	rm -rf bin example-out $(WASM)

@@ -4,6 +4,7 @@ escapes, only verified bytes under a hashed name, and no 500 for any header."""
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import shutil
@@ -13,8 +14,12 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from hypothesis import HealthCheck, example, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 from django.test import override_settings
 
+from assetc_django import files
 from assetc_django.files import RootFiles
 
 from .conftest import example_cli_sources
@@ -57,6 +62,11 @@ def probe_root(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str
     (root / rewritten).unlink()  # hard-linked to img/logo.png: do not change that one
     (root / rewritten).write_bytes(b"\x89PNG other bytes")
     (root / "css/wrong.0123456789ab.css").write_bytes(b"body{}")
+    # Precompressed siblings no build recorded: one decodes to its file, one
+    # is left over from other bytes.
+    base_css = manifest["css/base.css"]
+    (root / (base_css + ".gz")).write_bytes(gzip.compress((root / base_css).read_bytes()))
+    (root / (manifest["css/site.css"] + ".gz")).write_bytes(gzip.compress(b"/* stale */"))
     return root, manifest, base / "allowed"
 
 
@@ -138,6 +148,27 @@ def test_a_hashed_name_is_never_answered_with_other_bytes(transport: object, pro
     assert wrong.body != b"body{}"
 
 
+def test_only_variants_of_the_same_bytes_are_offered(transport: object, probe_root: tuple[Path, dict[str, str], Path]) -> None:
+    root, manifest, _ = probe_root
+    good = get(transport, f"/static/{manifest['css/base.css']}", {"Accept-Encoding": "gzip"})
+    assert good.headers.get("content-encoding") == "gzip"
+    assert gzip.decompress(good.body) == (root / manifest["css/base.css"]).read_bytes()
+    stale = get(transport, f"/static/{manifest['css/site.css']}", {"Accept-Encoding": "gzip"})
+    assert stale.status == 200 and "content-encoding" not in stale.headers
+    assert stale.body == (root / manifest["css/site.css"]).read_bytes()
+
+
+def test_recorded_variants_need_no_decoder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = tmp_path / "root"
+    subprocess.run(["assetc", "build", *example_cli_sources(), "-o", str(root), "-q", "--compress", "br"], check=True, timeout=120)
+    hashed = json.loads((root / "staticfiles.json").read_text())["paths"]["css/site.css"]
+    monkeypatch.setattr(files, "_decoded", lambda *args: None)  # as without the brotli package
+    assert "br" in RootFiles(str(root)).find(hashed).variants  # type: ignore[union-attr]
+    (root / (hashed + ".br")).write_bytes((root / (hashed + ".br")).read_bytes() + b"")  # rewritten: new mtime
+    os.utime(root / (hashed + ".br"), ns=(1, 1))
+    assert "br" not in RootFiles(str(root)).find(hashed).variants  # type: ignore[union-attr]
+
+
 def test_cycle_members_are_verified_by_the_build_records(transport: object, probe_root: tuple[Path, dict[str, str], Path]) -> None:
     root, manifest, _ = probe_root
     hashed = manifest["css/theme-a.css"]  # theme-a and theme-b import each other
@@ -215,3 +246,51 @@ def test_root_verdicts_without_a_server(probe_root: tuple[Path, dict[str, str], 
     (copy / "staticfiles.integrity.json").unlink()
     assert RootFiles(str(copy)).find(cycle) is None
     assert RootFiles(str(copy)).find(manifest["css/site.css"]) is not None  # md5 in the name
+
+
+_SEGMENTS = st.sampled_from([".env", ".git", "config", "css", "a.css", "..", ".", "", "out", "in", "secret.txt",
+                             "a.css.assetc-tmp", ".a.css.assetc-tmp", "a.css.br", "%2e%2e", "dot"])
+
+
+@hypothesis_settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(_SEGMENTS, min_size=1, max_size=5).map("/".join))
+@example("dot/config")  # a link to a dotfile inside the root
+@example("css/config/config")  # through a link to a dot-directory
+@example("in/.env")
+@example("out/secret.txt")
+def test_no_path_reaches_a_refused_file(tmp_path_factory: pytest.TempPathFactory, path: str) -> None:
+    """Whatever path a client asks, what STATIC_ROOT serves is a regular file
+    inside the root (or the allowed dir), under no dot segment, not a temporary."""
+    base = _property_tree(tmp_path_factory)
+    name = files.safe_name(path, path)
+    found = RootFiles(str(base / "root"), allowed_dirs=[str(base / "allowed")]).find(name) if name else None
+    if found is None:
+        return
+    real = os.path.realpath(found.identity.path or "")
+    inside = [os.path.relpath(real, base / d) for d in ("root", "allowed") if real.startswith(str(base / d) + os.sep)]
+    assert inside, real
+    assert not files.hidden_or_temporary(inside[0].replace(os.sep, "/"))
+    assert found.identity.body != SECRET
+
+
+_TREE: dict[str, Path] = {}
+
+
+def _property_tree(factory: pytest.TempPathFactory) -> Path:
+    if "base" not in _TREE:
+        base = factory.mktemp("property")
+        root, allowed, outside = base / "root", base / "allowed", base / "out"
+        for directory in (root / "css", root / ".git", root / "dot", allowed, outside):
+            directory.mkdir(parents=True)
+        (root / "css" / "a.css").write_bytes(b"a{}")
+        (root / "css" / "a.css.br").write_bytes(b"not brotli")
+        for secret in (root / ".env", root / ".git" / "config", root / "css" / "a.css.assetc-tmp",
+                       root / "css" / ".a.css.assetc-tmp", outside / "secret.txt", allowed / ".env", root / "dot" / ".env"):
+            secret.write_bytes(SECRET)
+        (allowed / "a.css").write_bytes(b"shared{}")
+        os.symlink(outside, root / "out")
+        os.symlink(allowed, root / "in")
+        os.symlink(root / ".git", root / "css" / "config")
+        os.symlink(root / ".env", root / "dot" / "config")
+        _TREE["base"] = base
+    return _TREE["base"]

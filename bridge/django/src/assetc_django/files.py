@@ -287,7 +287,7 @@ class RootFiles:
         opened = self._open(full)
         if opened is None:
             return _MISSING
-        handle, info = opened
+        handle, info, real = opened
         with handle:
             hashed = looks_hashed(name, self.prehashed)
             body, md5 = self._read(full, info, handle, need_md5=hashed)
@@ -307,7 +307,8 @@ class RootFiles:
                 rep = self._variant(name, encoding, sibling_full, sibling_info, md5, info.st_size)
                 if rep is not None:
                     variants[encoding] = rep
-        identity = Representation(size=info.st_size, path=full, body=body, etag=_disk_etag(info))
+        # Streamed from the checked real path, not through the link again.
+        identity = Representation(size=info.st_size, path=real, body=body, etag=_disk_etag(info))
         file = StaticFile(name=name, identity=identity, mtime=info.st_mtime, immutable=immutable, variants=variants)
         return RootLookup(file, verified, file_key(info))
 
@@ -320,7 +321,8 @@ class RootFiles:
                 return not hidden_or_temporary(rel)
         return False
 
-    def _open(self, full: str) -> tuple[BinaryIO, os.stat_result] | None:
+    def _open(self, full: str) -> tuple[BinaryIO, os.stat_result, str] | None:
+        """The open file, its stat and real path, when the symlink rule allows it."""
         try:
             real = os.path.realpath(full)
             if not self._contained(real):
@@ -336,7 +338,7 @@ class RootFiles:
         if not stat.S_ISREG(info.st_mode):
             handle.close()
             return None
-        return handle, info
+        return handle, info, real
 
     # -- reading and hashing, once per file
 
@@ -363,7 +365,7 @@ class RootFiles:
         opened = self._open(full)
         if opened is None:
             return None
-        handle, now = opened
+        handle, now, _ = opened
         with handle:
             if file_key(now) != file_key(info):
                 return None

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timezone
 from email.utils import formatdate, parsedate_to_datetime
+from typing import Any
 
 # Hashed (content-addressed) names never change: cache them "forever".
 IMMUTABLE_CACHE_CONTROL = "max-age=315360000, public, immutable"
@@ -86,15 +87,23 @@ class Representation:
     etag: str = ""  # strong entity tag, quoted
 
 
+class Headers(tuple[tuple[str, str], ...]):
+    """Response headers, ``(name, value)`` pairs, computed once and shared by
+    every response of a file. ``converted`` is where a framework may keep its
+    own form of them (the Django glue keeps its header store), also once."""
+
+    converted: Any = None
+
+
 @dataclass(frozen=True)
 class Prepared:
     """The response headers of one representation, computed once per file (as
     WhiteNoise does) so that a request only picks among them."""
 
-    full: tuple[tuple[str, str], ...]  # 200, Content-Length included
+    full: Headers  # 200, Content-Length included
     partial: tuple[tuple[str, str], ...]  # 206, without Content-Range/Length
-    not_modified: tuple[tuple[str, str], ...]  # 304
-    unsatisfiable: tuple[tuple[str, str], ...]  # 416
+    not_modified: Headers  # 304
+    unsatisfiable: Headers  # 416
     last_modified: str
 
 
@@ -152,13 +161,17 @@ def _prepare(file: StaticFile, encoding: str | None, max_age: int, allow_all_ori
     # §15.4.5: a 304 carries the validators and caching headers, no content headers.
     kept = {"Cache-Control", "ETag", "Last-Modified", "Vary", "Access-Control-Allow-Origin"}
     return Prepared(
-        full=tuple(common + coding + [("Content-Length", str(rep.size))]),
+        full=Headers(common + coding + [("Content-Length", str(rep.size))]),
         partial=tuple(common + coding),
-        not_modified=tuple((k, v) for k, v in common if k in kept),
+        not_modified=Headers((k, v) for k, v in common if k in kept),
         # §15.5.17: a 416 says the current length; it has no encoded content.
-        unsatisfiable=tuple(common + [("Content-Range", f"bytes */{rep.size}"), ("Content-Length", "0")]),
+        unsatisfiable=Headers(common + [("Content-Range", f"bytes */{rep.size}"), ("Content-Length", "0")]),
         last_modified=last_modified,
     )
+
+
+def _header(headers: Mapping[str, str], name: str) -> str | None:
+    return headers.get(name) or None  # an empty value has nothing to evaluate: as if absent
 
 
 # --- RFC 9110 §12.5.3 Accept-Encoding -------------------------------------------------
@@ -281,6 +294,24 @@ def modified_since(if_unmodified_since: str, mtime: float) -> bool:
     return since is not None and int(mtime) > since
 
 
+def precondition_failed(headers: Mapping[str, str], etag: str, mtime: float) -> bool:
+    """§13.2.2 steps 1-2: If-Match, else If-Unmodified-Since (412 when false)."""
+    if_match = _header(headers, "If-Match")
+    if if_match is not None:
+        return not match(if_match, etag)
+    ius = _header(headers, "If-Unmodified-Since")
+    return ius is not None and modified_since(ius, mtime)
+
+
+def not_modified(headers: Mapping[str, str], etag: str, mtime: float) -> bool:
+    """§13.2.2 steps 3-4 for GET/HEAD: If-None-Match, else If-Modified-Since (304 when true)."""
+    if_none_match = _header(headers, "If-None-Match")
+    if if_none_match is not None:
+        return none_match(if_none_match, etag)
+    ims = _header(headers, "If-Modified-Since")
+    return ims is not None and not_modified_since(ims, mtime)
+
+
 # --- RFC 9110 §14 Range ---------------------------------------------------------------
 
 
@@ -350,23 +381,21 @@ def if_range_allows(if_range: str | None, etag: str, last_modified: str) -> bool
 # --- the decision ---------------------------------------------------------------------
 
 
-def _header(headers: Mapping[str, str], name: str) -> str | None:
-    return headers.get(name) or None
-
-
 _NOT_FOUND_BODY = b"Not Found\n"
 _NOT_FOUND = Representation(size=len(_NOT_FOUND_BODY), body=_NOT_FOUND_BODY)
-_NOT_FOUND_HEADERS = (
-    ("Content-Type", "text/plain; charset=utf-8"),
-    ("Cache-Control", NOT_FOUND_CACHE_CONTROL),
-    ("Content-Length", str(len(_NOT_FOUND_BODY))),
+_NOT_FOUND_HEADERS = Headers(
+    (
+        ("Content-Type", "text/plain; charset=utf-8"),
+        ("Cache-Control", NOT_FOUND_CACHE_CONTROL),
+        ("Content-Length", str(len(_NOT_FOUND_BODY))),
+    )
 )
 NOT_FOUND_GET = Response(404, _NOT_FOUND_HEADERS, _NOT_FOUND, 0, len(_NOT_FOUND_BODY))
 NOT_FOUND_HEAD = Response(404, _NOT_FOUND_HEADERS, _NOT_FOUND, 0, 0)
 METHOD_NOT_ALLOWED = Response(
-    405, (("Allow", ALLOWED_METHODS), ("Cache-Control", NOT_FOUND_CACHE_CONTROL), ("Content-Length", "0"))
+    405, Headers((("Allow", ALLOWED_METHODS), ("Cache-Control", NOT_FOUND_CACHE_CONTROL), ("Content-Length", "0")))
 )
-PRECONDITION_FAILED = Response(412, (("Cache-Control", NOT_FOUND_CACHE_CONTROL), ("Content-Length", "0")))
+PRECONDITION_FAILED = Response(412, Headers((("Cache-Control", NOT_FOUND_CACHE_CONTROL), ("Content-Length", "0"))))
 
 
 def not_found(method: str) -> Response:
@@ -398,23 +427,10 @@ def respond(
     rep = file.variants[encoding] if encoding else file.identity
     prepared = file.prepared(encoding, max_age, allow_all_origins)
 
-    # §13.2.2: If-Match, else If-Unmodified-Since; then If-None-Match, else
-    # If-Modified-Since; then If-Range with Range.
-    if_match = _header(headers, "If-Match")
-    if if_match is not None:
-        if not match(if_match, rep.etag):
-            return PRECONDITION_FAILED
-    else:
-        ius = _header(headers, "If-Unmodified-Since")
-        if ius is not None and modified_since(ius, file.mtime):
-            return PRECONDITION_FAILED
-    if_none_match = _header(headers, "If-None-Match")
-    if if_none_match is not None:
-        not_modified = none_match(if_none_match, rep.etag)
-    else:
-        ims = _header(headers, "If-Modified-Since")
-        not_modified = ims is not None and not_modified_since(ims, file.mtime)
-    if not_modified:
+    # §13.2.2: the preconditions in their order, then If-Range with Range.
+    if precondition_failed(headers, rep.etag, file.mtime):
+        return PRECONDITION_FAILED
+    if not_modified(headers, rep.etag, file.mtime):
         return Response(304, prepared.not_modified)
 
     if method == "HEAD":
