@@ -25,7 +25,7 @@ export ASSETC_WASM   := $(abspath $(WASM))
 CORPUS    := bench/corpus
 export ASSETC_CORPUS := $(abspath $(CORPUS))
 
-.PHONY: all build print-gotags wasm run test test-go test-python lint fuzz venv corpus bench bench-quick clean
+.PHONY: all build print-gotags wasm run test test-go test-python lint fuzz venv corpus bench bench-quick bench-memory clean
 
 all: build wasm
 
@@ -97,6 +97,11 @@ bench: build venv
 
 bench-quick: build venv
 	bench/run.sh --quick
+
+# RSS over time of the bridge under DEBUG rendering and serving from the sources
+# (30 s per scenario; `.venv/bin/python bench/runtime_memory.py --minutes 3` for the issue's row).
+bench-memory: venv wasm corpus
+	$(VENV_PY) bench/runtime_memory.py
 
 clean:
 	rm -rf bin example-out $(WASM)
