@@ -25,7 +25,7 @@ export ASSETC_WASM   := $(abspath $(WASM))
 CORPUS    := bench/corpus
 export ASSETC_CORPUS := $(abspath $(CORPUS))
 
-.PHONY: all build print-gotags wasm run test test-go test-python test-install test-matrix matrix-venvs lint fuzz venv corpus bench bench-quick clean dist dist-host bench-serve
+.PHONY: all build print-gotags wasm run test test-go test-python test-install test-matrix matrix-venvs lint fuzz venv corpus bench bench-quick clean dist dist-host bench-serve bench-memory
 
 all: build wasm
 
@@ -151,6 +151,11 @@ bench-quick: build venv
 # BENCH_SERVE_FLAGS=--long for 6 rounds of 5 s).
 bench-serve: build venv wasm
 	$(VENV_PY) bench/serve_throughput.py $(BENCH_SERVE_FLAGS)
+
+# RSS over time of the bridge under DEBUG rendering and serving from the sources
+# (30 s per scenario; `.venv/bin/python bench/runtime_memory.py --minutes 3` for the issue's row).
+bench-memory: venv wasm corpus
+	$(VENV_PY) bench/runtime_memory.py
 
 clean:
 	rm -rf bin example-out $(WASM)

@@ -187,7 +187,11 @@ func (p *Project) nameComponent(comp []string) map[string]*namedFile {
 	}
 	if len(comp) == 1 && !p.referencesItself(nodes[0]) {
 		named := p.rewrite(nodes[0], nil)
-		named.hashedName = HashedName(comp[0], ContentHash(contentOf(nodes[0], named)))
+		hash := nodes[0].hash // the bytes as they are; a file with nothing to rewrite keeps no copy
+		if named.content != nil {
+			hash = ContentHash(named.content)
+		}
+		named.hashedName = HashedName(comp[0], hash)
 		return map[string]*namedFile{comp[0]: named}
 	}
 	return p.nameCycle(comp, nodes)

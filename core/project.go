@@ -306,7 +306,6 @@ func (p *Project) load(source Source, info FileInfo) (*fileNode, error) {
 	if node.prehashed || (!node.css && !node.js) {
 		return node, nil
 	}
-	node.content = content
 	if d, ok := checkText(source, content); !ok {
 		node.diags = append(node.diags, d)
 		return node, nil
@@ -339,6 +338,13 @@ func (p *Project) load(source Source, info FileInfo) (*fileNode, error) {
 			u = parsedURL{action: leaveAlone}
 		}
 		node.refs[i] = fileReference{Reference: ref, url: u}
+		if u.action == resolveFile || u.action == keepDirectory {
+			// The bytes are kept only to be rewritten. A file with nothing to
+			// rewrite is served and named as it is (its hash is node.hash),
+			// and the CSS/JS bytes are most of what a Project holds: the
+			// corpus's 64 MB would be kept by every wasm instance.
+			node.content = content
+		}
 	}
 	return node, nil
 }

@@ -17,6 +17,9 @@ from . import conf
 from .runtime import Core
 from .sources import Sources, collect_sources
 
+# One Core per distinct configuration (settings, wasm, cache dir, pool size):
+# a process has one, tests with override_settings a few; nothing else adds
+# entries. What a Core caches is re-checked by invalidate_all().
 _cores: dict[str, Core] = {}
 _lock = threading.Lock()
 
