@@ -115,6 +115,13 @@ func (p *Project) Build(opts BuildOptions) (*BuildResult, error) {
 		_, loadErrs[i] = p.node(paths[i])
 		progress("read", int(loaded.Add(1)), len(paths))
 	})
+	if refused := refusedFiles(loadErrs); len(refused) > 0 {
+		// A file that changed into something not collectable since the
+		// walk (a FIFO swapped in): reported like the walk's findings.
+		result.Diagnostics = append(result.Diagnostics, refused...)
+		sortDiagnostics(result.Diagnostics)
+		return result, &DiagnosticsError{Diagnostics: result.Diagnostics}
+	}
 	if err := errors.Join(loadErrs...); err != nil {
 		return nil, err
 	}

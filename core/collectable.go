@@ -1,6 +1,7 @@
 package core
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"unicode/utf8"
@@ -118,3 +119,15 @@ func badNameDiagnostic(logical, path, problem string) Diagnostic {
 
 // refuse makes the error of Find for a file it will not provide.
 func refuse(d Diagnostic) error { return &DiagnosticsError{Diagnostics: []Diagnostic{d}} }
+
+// refusedFiles gathers the diagnostics of lookups that refused a file.
+func refusedFiles(errs []error) []Diagnostic {
+	var out []Diagnostic
+	for _, err := range errs {
+		var de *DiagnosticsError
+		if errors.As(err, &de) {
+			out = append(out, de.Diagnostics...)
+		}
+	}
+	return out
+}

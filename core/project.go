@@ -151,7 +151,10 @@ func (p *Project) unchanged(e *entry) bool {
 		if exists != pr.exists {
 			return false
 		}
-		if exists && (info.Size != pr.info.Size || info.ModTime != pr.info.ModTime) {
+		// The identity catches a symlink retargeted (out of its root, say)
+		// to a file of the same size and time.
+		if exists && (info.Size != pr.info.Size || info.ModTime != pr.info.ModTime ||
+			info.Device != pr.info.Device || info.Inode != pr.info.Inode) {
 			return false
 		}
 	}
