@@ -351,7 +351,7 @@ func (o *output) writeFile(f outputFile, hashedOnly bool) (written, unchanged in
 		if f.node.content != nil {
 			return f.node.content, nil
 		}
-		data, err := os.ReadFile(f.node.source.Path)
+		data, err := OSFileSystem{}.ReadFile(f.node.source.Path) // regular files only: never blocks on a FIFO swapped in
 		if err != nil {
 			return nil, fmt.Errorf("cannot read %s: %w", f.node.source.Path, err)
 		}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -392,5 +393,32 @@ func TestRetargetedSymlinkIsRechecked(t *testing.T) {
 	_, err := p.HashedName("link.css")
 	if d := diagnosticsOf(t, err); len(d) != 1 || d[0].Code != core.CodeSymlinkLeavesRoot {
 		t.Errorf("after retargeting out of the root: %v", err)
+	}
+}
+
+// TestSourceSwappedForFIFOBeforeTheWrite: the writer reads a file that was
+// not kept in memory (an image) again; if it became a FIFO meanwhile, the
+// build fails instead of blocking.
+func TestSourceSwappedForFIFOBeforeTheWrite(t *testing.T) {
+	root := writeTree(t, map[string]string{"a.css": "a{}", "x.png": "png"})
+	p := newProject(t, core.Config{Roots: []core.Root{{Dir: root}}})
+	var swapped sync.Once
+	swap := func(stage string, done, total int) {
+		if stage == "read" && done == total {
+			swapped.Do(func() {
+				os.Remove(root + "/x.png")
+				if err := syscall.Mkfifo(root+"/x.png", 0o644); err != nil {
+					t.Errorf("mkfifo: %v", err)
+				}
+			})
+		}
+	}
+	out := t.TempDir()
+	err := withinBound(t, "Build", func() error {
+		_, err := p.Build(core.BuildOptions{OutputDir: out, Workers: 1, Progress: swap})
+		return err
+	})
+	if !errors.Is(err, core.ErrNotRegular) {
+		t.Errorf("Build: %v, want an error about a file that is not regular", err)
 	}
 }
