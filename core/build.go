@@ -115,6 +115,13 @@ func (p *Project) Build(opts BuildOptions) (*BuildResult, error) {
 		_, loadErrs[i] = p.node(paths[i])
 		progress("read", int(loaded.Add(1)), len(paths))
 	})
+	if refused := refusedFiles(loadErrs); len(refused) > 0 {
+		// A file that changed into something not collectable since the
+		// walk (a FIFO swapped in): reported like the walk's findings.
+		result.Diagnostics = append(result.Diagnostics, refused...)
+		sortDiagnostics(result.Diagnostics)
+		return result, &DiagnosticsError{Diagnostics: result.Diagnostics}
+	}
 	if err := errors.Join(loadErrs...); err != nil {
 		return nil, err
 	}
@@ -344,7 +351,7 @@ func (o *output) writeFile(f outputFile, hashedOnly bool) (written, unchanged in
 		if f.node.content != nil {
 			return f.node.content, nil
 		}
-		data, err := os.ReadFile(f.node.source.Path)
+		data, err := OSFileSystem{}.ReadFile(f.node.source.Path) // regular files only: never blocks on a FIFO swapped in
 		if err != nil {
 			return nil, fmt.Errorf("cannot read %s: %w", f.node.source.Path, err)
 		}

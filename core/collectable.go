@@ -1,6 +1,7 @@
 package core
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"unicode/utf8"
@@ -35,13 +36,17 @@ type escape struct {
 // leavesRoot reports whether rel under root reaches, through a symbolic
 // link, a place outside the root and outside every allowed directory. Both
 // sides are compared as real paths, so a root that is itself a symlink is
-// fine. It costs two RealPath calls, plus one per path component when the
-// answer is yes (to name the link).
+// fine. It costs one RealPath call when no link is involved (the real path
+// is the path itself), a second for the root otherwise, plus one per path
+// component when the answer is yes (to name the link).
 func leavesRoot(fsys FileSystem, cfg *Config, root Root, rel string) (*escape, error) {
 	full := root.Dir + "/" + rel
 	real, err := fsys.RealPath(full)
 	if err != nil {
 		return nil, err
+	}
+	if real == full {
+		return nil, nil // no link anywhere on the path, the root's included
 	}
 	rootReal, err := fsys.RealPath(root.Dir)
 	if err != nil {
@@ -118,3 +123,15 @@ func badNameDiagnostic(logical, path, problem string) Diagnostic {
 
 // refuse makes the error of Find for a file it will not provide.
 func refuse(d Diagnostic) error { return &DiagnosticsError{Diagnostics: []Diagnostic{d}} }
+
+// refusedFiles gathers the diagnostics of lookups that refused a file.
+func refusedFiles(errs []error) []Diagnostic {
+	var out []Diagnostic
+	for _, err := range errs {
+		var de *DiagnosticsError
+		if errors.As(err, &de) {
+			out = append(out, de.Diagnostics...)
+		}
+	}
+	return out
+}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -325,5 +326,99 @@ func TestUTF16StylesheetMessage(t *testing.T) {
 	// as UTF-8 and keeps the mark).
 	if _, err := p.HashedName("bom8.css"); err != nil {
 		t.Errorf("bom8.css: %v", err)
+	}
+}
+
+// racingFS lists every entry as a regular file, as a listing taken just
+// before a file is swapped for a FIFO would.
+type racingFS struct{ core.OSFileSystem }
+
+func (r racingFS) ReadDir(path string) ([]core.DirEntry, error) {
+	entries, err := r.OSFileSystem.ReadDir(path)
+	for i := range entries {
+		if !entries[i].IsDir() {
+			entries[i].Kind = core.KindRegular
+		}
+	}
+	return entries, err
+}
+
+func TestFileSwappedForFIFOAfterTheWalk(t *testing.T) {
+	root := writeTree(t, map[string]string{"a.css": "a{}"})
+	if err := syscall.Mkfifo(root+"/x.css", 0o644); err != nil {
+		t.Skipf("cannot make a FIFO here: %v", err)
+	}
+	p, err := core.NewProject(racingFS{}, core.Config{Roots: []core.Root{{Dir: root}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	b := withinBound(t, "Build", func() buildResult {
+		r, err := p.Build(core.BuildOptions{OutputDir: out, Workers: 2})
+		return buildResult{r, err}
+	})
+	if b.result == nil {
+		t.Fatalf("no result to report the diagnostics with: %v", b.err)
+	}
+	wantOneDiagnostic(t, b, core.CodeNotRegularFile, "x.css", "named pipe (FIFO)")
+}
+
+// TestRetargetedSymlinkIsRechecked: a long-lived process that resolved a
+// link inside its root must notice that the link now leads out of it, even
+// to a file of the same size and modification time.
+func TestRetargetedSymlinkIsRechecked(t *testing.T) {
+	root := writeTree(t, map[string]string{"a.css": "a{}"})
+	outside := writeTree(t, map[string]string{"same.css": "a{}"})
+	when := time.Unix(1_700_000_000, 0)
+	for _, path := range []string{root + "/a.css", outside + "/same.css"} {
+		if err := os.Chtimes(path, when, when); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Symlink("a.css", root+"/link.css"); err != nil {
+		t.Fatal(err)
+	}
+	p := newProject(t, core.Config{Roots: []core.Root{{Dir: root}}})
+	if _, err := p.HashedName("link.css"); err != nil {
+		t.Fatal(err)
+	}
+	// Retarget atomically, as a deploy tool would.
+	if err := os.Symlink(outside+"/same.css", root+"/link.tmp"); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(root+"/link.tmp", root+"/link.css"); err != nil {
+		t.Fatal(err)
+	}
+	p.Invalidate()
+	_, err := p.HashedName("link.css")
+	if d := diagnosticsOf(t, err); len(d) != 1 || d[0].Code != core.CodeSymlinkLeavesRoot {
+		t.Errorf("after retargeting out of the root: %v", err)
+	}
+}
+
+// TestSourceSwappedForFIFOBeforeTheWrite: the writer reads a file that was
+// not kept in memory (an image) again; if it became a FIFO meanwhile, the
+// build fails instead of blocking.
+func TestSourceSwappedForFIFOBeforeTheWrite(t *testing.T) {
+	root := writeTree(t, map[string]string{"a.css": "a{}", "x.png": "png"})
+	p := newProject(t, core.Config{Roots: []core.Root{{Dir: root}}})
+	var swapped sync.Once
+	swap := func(stage string, done, total int) {
+		if stage == "read" && done == total {
+			swapped.Do(func() {
+				os.Remove(root + "/x.png")
+				if err := syscall.Mkfifo(root+"/x.png", 0o644); err != nil {
+					t.Errorf("mkfifo: %v", err)
+				}
+			})
+		}
+	}
+	out := t.TempDir()
+	err := withinBound(t, "Build", func() error {
+		_, err := p.Build(core.BuildOptions{OutputDir: out, Workers: 1, Progress: swap})
+		return err
+	})
+	if !errors.Is(err, core.ErrNotRegular) {
+		t.Errorf("Build: %v, want an error about a file that is not regular", err)
 	}
 }

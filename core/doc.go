@@ -9,12 +9,19 @@
 //
 // The pieces, in the order data flows through them:
 //
-//	sources.go   Root, Config: where files come from (STATICFILES_DIRS semantics);
-//	             Config's JSON is the configuration document of every face
+//	fs.go        FileSystem: what the engine asks of the host (stat, read
+//	             regular files only, list, real paths); OSFileSystem
+//	sources.go   Root, Config: where files come from (STATICFILES_DIRS
+//	             semantics); Config's JSON is the configuration document of
+//	             every face; CheckOutputDir (no output inside a source)
 //	bundler.go   files a bundler already named by content (Vite, esbuild)
 //	ignore.go    Django's ignore patterns (fnmatch)
+//	collectable.go what a found file must be: regular, nameable, reached
+//	             without a symlink out of its root (unless allowed)
 //	lookup.go    Find: one logical path to its source file, lazily
-//	inventory.go Walk: every file of every root, with shadowed duplicates
+//	inventory.go Walk: every file of every root, with shadowed duplicates;
+//	             directory loops recognised by (device, inode)
+//	textencoding.go UTF-16/UTF-32 stylesheets and scripts, named as such
 //	urls.go      how a reference's text resolves to a logical path (Django's rules)
 //	naming.go    HashedName: Django's "name.<md5[:12]>.ext"
 //	graph.go     naming in dependency order, cycles included

@@ -259,7 +259,7 @@ func (p *Project) rewrite(n *fileNode, keep []string) *namedFile {
 // precedence over the generation's names.
 func (p *Project) rewriteWith(n *fileNode, keep []string, extra map[string]string) *namedFile {
 	named := &namedFile{diags: append([]Diagnostic(nil), n.diags...)}
-	var edits []scan.Edit
+	edits := make([]scan.Edit, 0, len(n.refs)) // sized once: a file can hold a million references
 	for _, ref := range n.refs {
 		u := ref.url
 		switch u.action {

@@ -1,7 +1,9 @@
 package core
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"sort"
 )
 
@@ -130,10 +132,12 @@ func (w *walker) dir(rootIndex int, rel string, ancestors map[identity]string, d
 		}
 		if entry.IsSymlink {
 			escaped, err := leavesRoot(w.fsys, w.cfg, root, childRel)
-			if err != nil {
+			switch {
+			case errors.Is(err, fs.ErrNotExist):
+				continue // dangling since the listing, as ReadDir leaves those out
+			case err != nil:
 				return err
-			}
-			if escaped != nil {
+			case escaped != nil:
 				w.refuse(logical, escaped.diagnostic(logical, path))
 				continue
 			}

@@ -77,18 +77,20 @@ func find(fsys FileSystem, cfg *Config, logical string) (lookup, error) {
 			continue
 		}
 		escaped, err := leavesRoot(fsys, cfg, root, rel)
-		if err != nil {
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			continue // gone since the stat
+		case err != nil:
 			return result, err
-		}
-		if escaped != nil {
+		case escaped != nil:
 			return result, refuse(escaped.diagnostic(logical, candidate))
-		}
-		if info.Kind != KindRegular {
+		case info.Kind != KindRegular:
 			return result, refuse(notRegular(logical, candidate, info.Kind))
 		}
 		result.source = &Source{LogicalPath: logical, Root: i, Path: candidate}
 		// Later roots cannot change the answer, so they are not probed:
-		// a lookup costs one stat per root up to the winner.
+		// a lookup costs one stat per root up to the winner, and a RealPath
+		// (two when a link is involved) for the winner.
 		break
 	}
 	return result, nil

@@ -106,6 +106,10 @@ func (k Kind) String() string {
 // Always Start <= ValueStart <= ValueEnd <= End.
 type Reference struct {
 	Kind Kind
+	// Quote is the quote character around the value, or 0 when unquoted.
+	// (Beside Kind so the two bytes share a word: a file can hold a million
+	// references.)
+	Quote byte
 	// Value is the URL text with CSS or JS escapes decoded; for an unquoted
 	// url() it is trimmed of surrounding whitespace.
 	Value string
@@ -114,8 +118,6 @@ type Reference struct {
 	// ValueStart and ValueEnd are the byte range of the raw value text in the
 	// source: inside the quotes when quoted, escapes not decoded.
 	ValueStart, ValueEnd int
-	// Quote is the quote character around the value, or 0 when unquoted.
-	Quote byte
 	// Clause is set for JSImport and JSExport only: the raw text between the
 	// import/export keyword and "from", trailing whitespace trimmed
 	// (" { a, b }", " x", " * as ns", " *"), as Django's write-back template

@@ -5,6 +5,7 @@ ever opened for reading (a FIFO or /dev/zero would hang or never end)."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import threading
@@ -68,7 +69,7 @@ def test_symlink_out_of_root_gives_the_diagnostic(tmp_path: Path) -> None:
             result = core.resolve([name])[0]
             diagnostics = result["error"]["diagnostics"]
             assert [d["code"] for d in diagnostics] == ["symlink-leaves-root"], result
-            text = diagnostics[0]["path"] + diagnostics[0]["message"] + diagnostics[0]["hint"]
+            text = " ".join(diagnostics[0][key] for key in ("path", "message", "hint"))
             assert str(link) in text and str(outside) in text
             assert "ASSETC_ALLOW_SYMLINKS_INTO" in text and "/usr/share/javascript" in text
         with pytest.raises(BrokenStaticFile) as info:
@@ -119,3 +120,27 @@ def test_fifo_and_dev_zero_are_reported_not_read(tmp_path: Path) -> None:
     # The host's read refuses them without blocking, for a swap racing the stat.
     for name in ("fifo.css", "zero.css"):
         assert within_bound("_read_regular", lambda: runtime._read_regular(os.fsencode(static / name))) is None
+
+
+@pytest.mark.parametrize("native", [True, False], ids=["native-cli", "wasm-core"])
+def test_collectstatic_refuses_then_allows_the_link(native: bool, tmp_path: Path) -> None:
+    from django.core.management.base import CommandError
+
+    from .conftest import run_collectstatic
+
+    static, outside = sources_with_links(tmp_path)
+    extra: dict[str, Any] = {} if native else {"ASSETC_NATIVE_BINARY": None}
+    settings = {
+        "STATICFILES_DIRS": [str(static)],
+        "STATICFILES_FINDERS": ["django.contrib.staticfiles.finders.FileSystemFinder"],
+        **extra,
+    }
+    with override_settings(STATIC_ROOT=str(tmp_path / "refused"), **settings):
+        with pytest.raises(CommandError) as info:
+            run_collectstatic()
+    assert "ASSETC_ALLOW_SYMLINKS_INTO" in str(info.value) and str(outside) in str(info.value)
+    root = tmp_path / "allowed"
+    with override_settings(STATIC_ROOT=str(root), ASSETC_ALLOW_SYMLINKS_INTO=[outside], **settings):
+        run_collectstatic()
+    paths = json.loads((root / "staticfiles.json").read_text())["paths"]
+    assert {"outlink/passwd", "outlink/lib/x.js", "secret.txt", "css/alias.css"} <= set(paths)
