@@ -107,4 +107,9 @@ class AssetcStorage(ManifestStaticFilesStorage):
             yield from build_native(binary, self.location)
         else:
             yield from build_with_core(sorted(paths), self.location)
+        # A deploy step anyway: leave the compiled core where the app's
+        # processes will load it (compiled.py), as `manage.py assetc warm` does.
+        from .compiled import configured_cache, warm
+
+        warm(*configured_cache())
 
