@@ -24,8 +24,10 @@ ASSETC_NATIVE_BINARY           "assetc"   the native CLI used by collectstatic a
                                           there. None or "" always uses the wasm core.
 ASSETC_WASM_PATH               None       the core module; default: the one in the package
                                           (or ``$ASSETC_WASM``).
-ASSETC_CACHE_DIR               None       where compiled wasm code is cached; default
-                                          ``$XDG_CACHE_HOME/assetc-django``. False disables.
+ASSETC_CACHE_DIR               None       the one directory for compiled wasm code; default
+                                          ``$ASSETC_CACHE_DIR``, else the package's
+                                          ``_compiled/`` then ``$XDG_CACHE_HOME/assetc-django``
+                                          (``compiled.py``). False disables.
 ASSETC_COMPRESS                []         precompressed variants collectstatic writes next to
                                           every compressible file (hashed and unhashed), in
                                           the order given: "br" (``.br``), "gzip" (``.gz``),
