@@ -142,3 +142,46 @@ def test_wheels_install_and_run_a_project_without_go(python: str, django: str, t
     assert served["url"] == "/static/" + hashed
     assert served["status"] == 200 and served["encoding"] == "br"
     assert served["length"] == (root / (hashed + ".br")).stat().st_size
+
+
+def no_go_env(tmp_path: Path) -> dict[str, str]:
+    # The rest of the environment stays: uv needs its proxy and certificate settings.
+    env = {k: v for k, v in os.environ.items() if k not in ("GO", "GOROOT", "GOPATH")}
+    env["PATH"] = "/usr/bin:/bin"
+    assert shutil.which("go", path=env["PATH"]) is None
+    return env
+
+
+def test_sdist_builds_a_wheel_with_the_core_without_go(tmp_path: Path) -> None:
+    """The sdist carries the compiled core: pip can build the wheel where there is no Go."""
+    import tarfile
+    import zipfile
+
+    if UV is None:
+        pytest.skip("uv not found: make test-install installs the pinned one")
+    (sdist,) = DIST.glob("django_assetc-*.tar.gz")
+    with tarfile.open(sdist) as archive:
+        archive.extractall(tmp_path / "src", filter="data")
+    (source,) = (tmp_path / "src").iterdir()
+    interpreter = find_python("3.13") or find_python("3.10")
+    assert interpreter is not None
+    run([UV, "build", "-q", "--wheel", "--python", interpreter, "--out-dir", str(tmp_path / "out"), str(source)], tmp_path, no_go_env(tmp_path))
+    (wheel,) = (tmp_path / "out").glob("*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        assert archive.read("assetc_django/assetc.wasm") == (source / "src" / "assetc_django" / "assetc.wasm").read_bytes()
+
+
+def test_building_from_the_repository_without_go_fails_saying_what_to_do(tmp_path: Path) -> None:
+    if UV is None:
+        pytest.skip("uv not found: make test-install installs the pinned one")
+    interpreter = find_python("3.13") or find_python("3.10")
+    assert interpreter is not None
+    bridge = Path(__file__).resolve().parents[2] / "bridge" / "django"
+    proc = subprocess.run(
+        [UV, "build", "--wheel", "--python", interpreter, "--out-dir", str(tmp_path / "out"), str(bridge)],
+        env=no_go_env(tmp_path), capture_output=True, text=True, timeout=600,
+    )
+    assert proc.returncode != 0
+    output = proc.stdout + proc.stderr
+    assert "'go' is not on PATH" in output and "Install Go" in output
+    assert not list((tmp_path / "out").glob("*.whl"))
