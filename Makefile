@@ -76,7 +76,7 @@ $(CORPUS)/.stamp: venv
 	PATH=$(abspath $(VENV))/bin:$$PATH bash ../shared/corpus/fetch.sh $(CORPUS)
 	touch $@
 
-test: lint venv wasm build corpus test-go test-python test-matrix
+test: lint venv wasm build corpus test-go test-python test-matrix test-install
 
 # The second run gives the pure Go encoders (go install, no cgo) the
 # compression tests too.

@@ -168,11 +168,32 @@ def write_atomic(path: str, data: bytes) -> None:
 
 
 def native_binary() -> str | None:
-    """The native ``assetc`` CLI to use, or None for the wasm core."""
+    """The native ``assetc`` CLI to use, or None for the wasm core.
+
+    With the default setting ("assetc"), the binary of the ``assetc`` package
+    (the platform wheel django-assetc depends on, same version) comes first,
+    then an ``assetc`` on PATH."""
     setting = conf.get("ASSETC_NATIVE_BINARY")
     if not setting:
         return None
+    if setting == conf.DEFAULTS["ASSETC_NATIVE_BINARY"]:
+        packaged = packaged_binary()
+        if packaged:
+            return packaged
     return shutil.which(setting)
+
+
+def packaged_binary() -> str | None:
+    """The CLI inside the installed ``assetc`` wheel, or None."""
+    try:
+        import assetc
+    except ImportError:
+        return None
+    try:
+        return str(assetc.binary_path())
+    except (OSError, AttributeError):
+        return None
+
 
 
 @contextlib.contextmanager

@@ -23,12 +23,16 @@ ASSETC_ALLOW_SYMLINKS_INTO     []         directories (str or Path) that symlink
 ASSETC_JS_MODULES              None       rewrite ES module imports; None follows the storage
                                           class's ``support_js_module_import_aggregation``.
 ASSETC_NATIVE_BINARY           "assetc"   the native CLI used by collectstatic and
-                                          ``manage.py assetc build/explain`` when found on PATH
-                                          (or a path); None or "" always uses the wasm core.
+                                          ``manage.py assetc build/explain``: the one in the
+                                          ``assetc`` wheel (installed with django-assetc),
+                                          else ``assetc`` on PATH; a name or path looks only
+                                          there. None or "" always uses the wasm core.
 ASSETC_WASM_PATH               None       the core module; default: the one in the package
                                           (or ``$ASSETC_WASM``).
-ASSETC_CACHE_DIR               None       where compiled wasm code is cached; default
-                                          ``$XDG_CACHE_HOME/assetc-django``. False disables.
+ASSETC_CACHE_DIR               None       the one directory for compiled wasm code; default
+                                          ``$ASSETC_CACHE_DIR``, else the package's
+                                          ``_compiled/`` then ``$XDG_CACHE_HOME/assetc-django``
+                                          (``compiled.py``). False disables.
 ASSETC_COMPRESS                []         precompressed variants collectstatic writes next to
                                           every compressible file (hashed and unhashed), in
                                           the order given: "br" (``.br``), "gzip" (``.gz``),

@@ -4,8 +4,9 @@ This module knows nothing about Django. It speaks ABI v1 (see
 ``shared/spec/wasm.md`` and ``wasm/`` in the repository):
 
 * one ``wasmtime.Engine`` and one compiled ``Module`` per process, the
-  compiled code cached on disk (keyed by the wasm's sha256 and the wasmtime
-  version, written atomically, only in a directory this user owns);
+  compiled code cached on disk (``compiled.py``: keyed by the wasm's sha256
+  and the wasmtime version, written atomically, loaded only from a directory
+  no one else can write);
 * a bounded pool of ``Store`` + ``Instance`` pairs per :class:`Core` (a Store
   is not thread-safe and ctypes releases the GIL, so a thread borrows one for
   each call): at most ``instances`` exist, created lazily and configured with
@@ -27,13 +28,15 @@ import json
 import os
 import stat
 import struct
-import tempfile
 import threading
 import weakref
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, TypeVar
+
+from . import compiled
+from .compiled import default_cache_dir, wasmtime_version  # noqa: F401  # the names this module had
 
 if TYPE_CHECKING:
     import wasmtime
@@ -73,26 +76,23 @@ class ModuleLoadError(Exception):
     """The wasm module is missing, invalid or speaks another ABI."""
 
 
-def wasmtime_version() -> str:
-    try:
-        return version("wasmtime")
-    except PackageNotFoundError:  # pragma: no cover - vendored wasmtime
-        return "unknown"
+_bridge_version: list[str | None] = []
+
+
+def bridge_version() -> str | None:
+    """The installed django-assetc's version (the repository's VERSION), or None when not installed."""
+    if not _bridge_version:
+        try:
+            _bridge_version.append(version("django-assetc"))
+        except PackageNotFoundError:
+            _bridge_version.append(None)
+    return _bridge_version[0]
 
 
 def default_wasm_path() -> Path:
     """``$ASSETC_WASM`` when set, else the module shipped in this package."""
     env = os.environ.get("ASSETC_WASM")
     return Path(env) if env else Path(__file__).with_name("assetc.wasm")
-
-
-def default_cache_dir() -> Path:
-    """``$ASSETC_CACHE_DIR``, else ``$XDG_CACHE_HOME/assetc-django``, else ``~/.cache/assetc-django``."""
-    env = os.environ.get("ASSETC_CACHE_DIR")
-    if env:
-        return Path(env)
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "assetc-django"
 
 
 # --- compiled module, shared by every thread ------------------------------------------
@@ -119,28 +119,11 @@ def _release_at_exit() -> None:
     gc.collect()
 
 
-def _owned_private_dir(directory: Path) -> bool:
-    """True when ``directory`` exists (or was created), is ours and not writable by others.
-
-    Deserializing loads native code, so a cache another user can write to is
-    never read (wasm.md: "only from a directory you own").
-    """
-    try:
-        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-        info = directory.stat()
-    except OSError:
-        return False
-    if not stat.S_ISDIR(info.st_mode):
-        return False
-    if hasattr(os, "getuid") and info.st_uid != os.getuid():
-        return False
-    return not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
-
-
 def load_module(wasm_path: Path | None = None, cache_dir: Path | None | bool = None) -> wasmtime.Module:
-    """Compile (or load from the on-disk cache) the core module; cached per process.
+    """Compile (or load from the on-disk cache, see ``compiled``) the core module; cached per process.
 
-    ``cache_dir=False`` disables the disk cache.
+    ``cache_dir`` is ASSETC_CACHE_DIR: a directory, None for the default
+    places, False for no disk cache.
     """
     global _engine
     import wasmtime
@@ -151,7 +134,7 @@ def load_module(wasm_path: Path | None = None, cache_dir: Path | None | bool = N
     except OSError as exc:
         raise ModuleLoadError(
             f"cannot read the assetc wasm module {path}: {exc.strerror or exc}. "
-            "Build it with 'make wasm' or reinstall django-assetc."
+            "Reinstall django-assetc (its wheel ships the module; in the repository, 'make wasm' builds it)."
         ) from exc
     digest = hashlib.sha256(wasm).hexdigest()
     key = (digest, str(path))
@@ -161,40 +144,12 @@ def load_module(wasm_path: Path | None = None, cache_dir: Path | None | bool = N
             return module
         if _engine is None:
             _engine = wasmtime.Engine()
-        module = _compile_cached(_engine, wasm, digest, cache_dir)
+        try:
+            module, _ = compiled.compile_cached(_engine, wasm, digest, cache_dir)
+        except wasmtime.WasmtimeError as exc:
+            raise ModuleLoadError(f"the assetc wasm module {path} is not valid: {exc}") from exc
         _modules[key] = module
         return module
-
-
-def _compile_cached(engine: wasmtime.Engine, wasm: bytes, digest: str, cache_dir: Path | None | bool) -> wasmtime.Module:
-    import wasmtime
-
-    directory = None if cache_dir is False else Path(cache_dir) if cache_dir else default_cache_dir()
-    cached = None
-    if directory is not None and _owned_private_dir(directory):
-        cached = directory / f"{digest[:32]}-wasmtime-{wasmtime_version()}.cwasm"
-        if cached.is_file():
-            try:
-                return wasmtime.Module.deserialize_file(engine, str(cached))
-            except wasmtime.WasmtimeError:
-                pass  # corrupt or from another engine config: recompile below
-    try:
-        module = wasmtime.Module(engine, wasm)
-    except wasmtime.WasmtimeError as exc:
-        raise ModuleLoadError(f"the assetc wasm module is not valid: {exc}") from exc
-    if cached is not None:
-        # temp + rename: several workers may start at once and none may see a half file.
-        try:
-            fd, tmp = tempfile.mkstemp(dir=cached.parent, prefix=".tmp-", suffix=".cwasm")
-            with os.fdopen(fd, "wb") as out:
-                out.write(module.serialize())
-            os.replace(tmp, cached)
-        except OSError:
-            try:
-                os.unlink(tmp)
-            except (OSError, UnboundLocalError):
-                pass
-    return module
 
 
 # --- host imports: the guest's file I/O ------------------------------------------------
@@ -377,7 +332,22 @@ class _Instance:
         got = exports["abi_version"](self.store)  # type: ignore[operator]
         if got != ABI_VERSION:
             raise ModuleLoadError(f"the assetc wasm module speaks ABI {got}, this bridge speaks ABI {ABI_VERSION}")
+        # One version number (the repository's VERSION): a module from another
+        # release is a stale build, e.g. an old assetc.wasm left in a checkout.
+        built, expected = self._module_version(exports), bridge_version()
+        if built and expected and built != expected:
+            raise ModuleLoadError(
+                f"the assetc wasm module is version {built}, django-assetc is {expected}: "
+                "rebuild it ('make wasm') or reinstall django-assetc"
+            )
         self.generation = 0
+
+    def _module_version(self, exports: Any) -> str | None:
+        try:
+            export = exports["assetc_version"]
+        except (KeyError, IndexError):
+            return None  # a module older than the export (ABI 1.1)
+        return self._take(export(self.store)).decode()
 
     def _func(self, name: str) -> Any:
         return self._exports[name]

@@ -150,6 +150,11 @@ class AssetcStorage(ManifestStaticFilesStorage):
         for name in sorted(written):
             yield name, written[name], True
         yield from warn_unhashed(sorted(unhashed - written.keys()))
+        # A deploy step anyway: leave the compiled core where the app's
+        # processes will load it (compiled.py), as `manage.py assetc warm` does.
+        from .compiled import configured_cache, warm
+
+        warm(*configured_cache())
 
     def _apply_permissions(self, names: list[str]) -> None:
         # Django's FileSystemStorage._save gives every file it writes

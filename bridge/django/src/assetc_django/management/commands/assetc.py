@@ -1,4 +1,4 @@
-"""``manage.py assetc resolve|explain|build``: the assetc CLI with Django's
+"""``manage.py assetc resolve|explain|build|warm``: the assetc CLI with Django's
 settings as the source list (STATICFILES_DIRS, app static/ dirs, ASSETC_*)."""
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ class Command(BaseCommand):
         explain.add_argument("name", metavar="NAME")
         build = sub.add_parser("build", help="write a static root, like collectstatic with AssetcStorage")
         build.add_argument("-o", "--output", help="the static root to write (default: STATIC_ROOT)")
+        sub.add_parser("warm", help="compile the wasm core into the cache later processes load it from (a deploy step)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         self.verbosity = int(options.get("verbosity", 1))
@@ -38,6 +39,8 @@ class Command(BaseCommand):
             self.resolve(options["names"], options["json"])
         elif action == "explain":
             self.explain(options["name"])
+        elif action == "warm":
+            self.warm()
         else:
             self.build(options.get("output") or settings.STATIC_ROOT)
 
@@ -92,3 +95,11 @@ class Command(BaseCommand):
         if compress.encodings() and stats:
             variants = f", {stats.get('variants', 0)} variants ({stats.get('compressed', 0)} compressed, {stats.get('compression_reused', 0)} reused)"
         self.stdout.write(f"{count} static files written to '{output}' ({via}){variants}.")
+
+    def warm(self) -> None:
+        from ...compiled import configured_cache, uncached_message, warm
+
+        result = warm(*configured_cache())
+        if result.path is None:
+            raise CommandError(uncached_message(result.state))
+        self.stdout.write(f"Compiled wasm core {'written to' if result.compiled else 'already in'} {result.path}.")
