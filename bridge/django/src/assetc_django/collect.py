@@ -59,6 +59,7 @@ class CollectPlan:
     # collected, but left unhashed (see the module doc), sorted
     unhashed: list[str] = field(default_factory=list)
     # the files that cannot be named, and why (every one, not only the first)
+    broken: dict[str, ValueError] = field(default_factory=dict)
     failure: tuple[str, ValueError] | None = None
     # collectstatic --link: logical path -> the source its symlink points at
     linked: dict[str, str] = field(default_factory=dict)
@@ -86,14 +87,16 @@ def found_files(ignore_patterns: list[str]) -> dict[str, tuple[Any, str]]:
     return found
 
 
-def plan_collect(paths: dict[str, tuple[Any, str]], ignore_patterns: list[str] | None = None) -> CollectPlan:
+def plan_collect(paths: dict[str, tuple[Any, str]], ignore_patterns: list[str] | None = None, *, fresh: bool = True) -> CollectPlan:
     """Resolve every file of ``paths`` (collectstatic's ``found_files``) through
-    the core configured with ``ignore_patterns`` (None: the staticfiles app's)."""
+    the core configured with ``ignore_patterns`` (None: the staticfiles app's).
+    ``fresh`` re-checks the sources first (collectstatic in a long-lived process)."""
     config = core_config(collect_sources())
     if ignore_patterns is not None:
         config = {**config, "ignore_patterns": sorted(set(ignore_patterns))}
     core = core_for(config)
-    core.invalidate()  # a long-lived process: re-check the sources before this run
+    if fresh:
+        core.invalidate()  # a long-lived process: re-check the sources before this run
     plan = CollectPlan(ignore_patterns=list(config["ignore_patterns"]), core=core)
     modeled = modeled_storages()
     names = sorted(name for name, (storage, _) in paths.items() if id(storage) in modeled)
@@ -111,23 +114,30 @@ def plan_collect(paths: dict[str, tuple[Any, str]], ignore_patterns: list[str] |
             else:
                 broken[name] = error_for(name, error)
     plan.unhashed.sort()
+    plan.broken = broken
     if broken:
         plan.failure = combined_failure(broken)
     return plan
 
 
-def combined_failure(broken: dict[str, ValueError]) -> tuple[str, ValueError]:
-    """One error naming every broken file, each diagnostic once (a file imported
+def unique_diagnostics(broken: dict[str, ValueError]) -> list[dict[str, Any]]:
+    """The core's diagnostics of every broken file, each once (a file imported
     by several others reports the same problem through each of them)."""
-    names = sorted(broken)
     diagnostics: list[dict[str, Any]] = []
     seen: set[tuple[Any, ...]] = set()
-    for name in names:
+    for name in sorted(broken):
         for diag in getattr(broken[name], "diagnostics", None) or []:
             key = (diag.get("path"), diag.get("line"), diag.get("col"), diag.get("message"))
             if key not in seen:
                 seen.add(key)
                 diagnostics.append(diag)
+    return diagnostics
+
+
+def combined_failure(broken: dict[str, ValueError]) -> tuple[str, ValueError]:
+    """One error naming every broken file and every problem."""
+    names = sorted(broken)
+    diagnostics = unique_diagnostics(broken)
     if not diagnostics:
         return names[0], broken[names[0]]
     label = ", ".join(names)
