@@ -49,6 +49,10 @@ ASSETC_SERVE_ROOT              True       the middleware serves files from STATI
                                           exists (old hashed names too: rolling deploys).
 ASSETC_MAX_AGE                 60         max-age of unhashed files (0 in DEBUG).
 ASSETC_ALLOW_ALL_ORIGINS       True       ``Access-Control-Allow-Origin: *`` on static files.
+ASSETC_ALLOW_OVERRIDES         []         globs of logical paths one app's or STATICFILES_DIRS
+                                          entry may provide over another's on purpose
+                                          (``["admin/js/*"]``): no assetc.W003 for them. A
+                                          STATICFILES_DIRS file over an app's never warns.
 =============================  =========  ==================================================
 """
 
@@ -75,6 +79,7 @@ DEFAULTS: dict[str, Any] = {
     "ASSETC_SERVE_ROOT": True,
     "ASSETC_MAX_AGE": 60,
     "ASSETC_ALLOW_ALL_ORIGINS": True,
+    "ASSETC_ALLOW_OVERRIDES": [],
 }
 
 
