@@ -22,7 +22,7 @@ from django.conf import settings
 from django.contrib.staticfiles.storage import ManifestStaticFilesStorage
 
 from . import compress, conf
-from .build import build_native, build_with_core, native_binary, write_atomic
+from .build import build_native, build_with_core, write_atomic
 from .collect import found_files, plan_collect, relink, warn_unhashed
 from .manifest import INTEGRITY_NAME, MANIFEST_NAME, manifest_bytes
 from .errors import BrokenStaticFile, MissingStaticFile, error_for
@@ -69,7 +69,8 @@ class AssetcStorage(ManifestStaticFilesStorage):
         core = configured_core()
         key = (id(core), core.generation)
         if self._hashed_files is None or self._hashed_files_key != key:
-            plan = plan_collect(found_files(static_ignore_patterns()), fresh=False)
+            # The wasm core, as url() uses (a web process does not spawn the CLI).
+            plan = plan_collect(found_files(static_ignore_patterns()), fresh=False, native=False)
             self._hashed_files, self._hashed_files_key = plan.hashed, key
         return self._hashed_files
 
@@ -182,7 +183,7 @@ class AssetcStorage(ManifestStaticFilesStorage):
             name, error = plan.failure
             yield name, None, error
             return
-        binary = native_binary()
+        binary = plan.native
         if binary:
             # The CLI compresses only what it writes: with ASSETC_COMPRESS it
             # writes the unhashed copies too (same bytes as Django's), so
