@@ -34,6 +34,9 @@ __all__ = ["AssetcStorage", "BrokenStaticFile", "MissingStaticFile"]
 
 logger = logging.getLogger("assetc_django")
 
+# The files ASSETC_COMPRESS adds beside each copy (compress.py).
+_VARIANT_SUFFIX = {"br": ".br", "gzip": ".gz", "zstd": ".zst"}
+
 
 class AssetcStorage(ManifestStaticFilesStorage):
     """Static files storage that names files by content through the assetc core."""
@@ -202,7 +205,9 @@ class AssetcStorage(ManifestStaticFilesStorage):
                 continue
             written[name] = hashed or name
         relink(self, plan.linked)
-        self._apply_permissions([*written.values(), *written.keys(), MANIFEST_NAME, INTEGRITY_NAME])
+        files = [*written.values(), *written.keys()]
+        files += [name + _VARIANT_SUFFIX[e] for e in compress.encodings() if e in _VARIANT_SUFFIX for name in files]
+        self._apply_permissions([*files, MANIFEST_NAME, INTEGRITY_NAME])
         self.hashed_files = written
         for name in sorted(written):
             yield name, written[name], True
