@@ -120,7 +120,6 @@ MATRIX     := 3.10-4.2 3.11-5.2 3.13-6.1
 MATRIX_DIR := .venv-matrix
 UV         := $(VENV)/bin/uv
 
-matrix-venvs: $(foreach m,$(MATRIX),$(MATRIX_DIR)/$(m)/.stamp)
 
 $(MATRIX_DIR)/%/.stamp: bridge/django/requirements-test.txt bridge/django/pyproject.toml bridge/django/matrix/*.txt $(VENV)/.stamp
 	rm -rf $(MATRIX_DIR)/$*
@@ -130,9 +129,17 @@ $(MATRIX_DIR)/%/.stamp: bridge/django/requirements-test.txt bridge/django/pyproj
 	$(UV) pip install -q --python $(MATRIX_DIR)/$*/bin/python --no-deps -e bridge/django
 	touch $@
 
+# An entry whose Python is not installed is skipped with the reason (the
+# house rule for tests that cannot run here), not failed.
+matrix-venvs:
+	@for m in $(MATRIX); do \
+	  if .ci/find-python $${m%%-*} >/dev/null 2>&1; then $(MAKE) -s $(MATRIX_DIR)/$$m/.stamp || exit 1; fi; \
+	done
+
 test-matrix: matrix-venvs wasm build
 	@for m in $(MATRIX); do \
 	  echo "--- bridge tests, Python-Django $$m"; \
+	  if [ ! -f $(MATRIX_DIR)/$$m/.stamp ]; then echo "SKIPPED: no Python $${m%%-*} here ($$(.ci/find-python $${m%%-*} 2>&1))"; continue; fi; \
 	  (cd bridge/django && PATH=$(abspath bin):$$PATH ../../$(MATRIX_DIR)/$$m/bin/python -m pytest -q -p no:cacheprovider tests) || exit 1; \
 	done
 

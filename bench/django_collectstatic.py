@@ -2,11 +2,13 @@
 
 Usage::
 
-    python django_collectstatic.py --storage manifest|compressed --out DIR ROOT_SPEC...
+    python django_collectstatic.py --storage manifest|compressed|assetc|assetc-wasm --out DIR ROOT_SPEC...
 
 ``manifest`` is Django's ``ManifestStaticFilesStorage``; ``compressed`` is
 WhiteNoise's ``CompressedManifestStaticFilesStorage`` (gzip + Brotli when the
-``brotli`` module is importable). Each ROOT_SPEC is ``DIR`` or ``PREFIX=DIR``
+``brotli`` module is importable); ``assetc`` is the bridge's ``AssetcStorage``
+with the native CLI (bin/assetc), ``assetc-wasm`` the same through the wasm
+core (``ASSETC_NATIVE_BINARY = ""``, what a pip install without the CLI does). Each ROOT_SPEC is ``DIR`` or ``PREFIX=DIR``
 and becomes one ``STATICFILES_DIRS`` entry, in order. STATIC_ROOT is not
 cleared: a second run into the same DIR is Django's rebuild (it skips copying
 sources that are not newer, then post-processes everything again).
@@ -28,7 +30,10 @@ from django.core.management import call_command
 BACKENDS = {
     "manifest": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage",
     "compressed": "whitenoise.storage.CompressedManifestStaticFilesStorage",
+    "assetc": "assetc_django.storage.AssetcStorage",
+    "assetc-wasm": "assetc_django.storage.AssetcStorage",
 }
+NATIVE_BINARY = {"assetc": os.path.abspath("bin/assetc"), "assetc-wasm": ""}
 
 
 def parse_root(spec: str) -> str | tuple[str, str]:
@@ -44,9 +49,11 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--out", required=True, help="STATIC_ROOT")
     parser.add_argument("roots", nargs="+", type=parse_root, metavar="ROOT_SPEC")
     args = parser.parse_args(argv)
+    bridge = {"ASSETC_NATIVE_BINARY": NATIVE_BINARY[args.storage]} if args.storage in NATIVE_BINARY else {}
     settings.configure(
         DEBUG=False,
-        INSTALLED_APPS=["django.contrib.staticfiles"],
+        INSTALLED_APPS=["django.contrib.staticfiles", *(["assetc_django"] if bridge else [])],
+        **bridge,
         DATABASES={},
         STATIC_URL="/static/",
         STATIC_ROOT=os.path.abspath(args.out),

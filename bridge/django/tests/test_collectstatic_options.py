@@ -167,3 +167,16 @@ def test_files_from_other_finders_are_collected_unhashed(native: str, tmp_path: 
     assert "css/site.css" in manifest(root)
     assert "uploads/from-default-storage.txt" in caplog.text and "no hashed name" in caplog.text
     assert "post-processed" in output
+
+
+def test_link_and_permissions_with_precompressed_variants(tmp_path: Path) -> None:
+    """ASSETC_COMPRESS (native CLI only): the CLI writes the unhashed copies to
+    compress them; --link's symlinks are put back, variants get the file mode."""
+    src = make_tree(tmp_path)
+    (src / "css" / "big.css").write_text("".join(f".rule-{i} {{ color: red; margin: {i}px; }}\n" for i in range(300)))
+    root = tmp_path / "root"
+    collect(ASSETC_BACKEND, root, src, "native-cli", link=True, settings={"ASSETC_COMPRESS": ["gzip"], "FILE_UPLOAD_PERMISSIONS": 0o640})
+    hashed = manifest(root)["css/big.css"]
+    assert (root / "css/big.css").is_symlink()
+    for name in (hashed, hashed + ".gz", "css/big.css.gz", "staticfiles.json"):
+        assert oct((root / name).lstat().st_mode & 0o777) == "0o640", name

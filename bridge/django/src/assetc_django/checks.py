@@ -9,9 +9,13 @@ assetc.E003    the core rejects the configuration built from the settings
 assetc.E004    ASSETC_COMPRESS is not a list of "br", "gzip", "zstd"
 assetc.E005    ASSETC_COMPRESS_LEVELS has an unknown key or a level out of range
 assetc.E006    ASSETC_COMPRESS_CACHE is not a path, or not a directory
+assetc.E007    the storage subclass overrides file_hash, hashed_name, patterns or js_patterns
+assetc.E008    (``check --deploy``) a static file cannot be named: a broken reference,
+               reported as path:line:col for every problem
 assetc.W001    a staticfiles.json sits in a source dir (stale; it would be collected)
 assetc.W002    a template hard-codes a STATIC_URL path instead of ``{% static %}``
-assetc.W003    two source roots provide the same path: the later one is never used
+assetc.W003    two apps or two STATICFILES_DIRS entries provide the same path by accident
+               (not a STATICFILES_DIRS file over an app's, nor ASSETC_ALLOW_OVERRIDES)
 assetc.W004    a custom staticfiles finder assetc cannot see
 assetc.W005    ASSETC_COMPRESS is set but the native CLI is not found (collectstatic fails)
 assetc.W006    no directory can cache the compiled wasm core: every process compiles it
@@ -24,6 +28,8 @@ import os
 import re
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 
@@ -146,34 +152,78 @@ def check_hard_coded_static_paths(app_configs: Any = None, **kwargs: Any) -> lis
     return warnings
 
 
-@checks.register(checks.Tags.staticfiles)
-def check_duplicates(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
-    from django.contrib.staticfiles import finders
+@dataclass(frozen=True)
+class Duplicate:
+    """A logical path two sources provide; the first is collected (Django's rule)."""
 
+    logical_path: str
+    used: str  # host path of the file collected
+    used_by: str  # "STATICFILES_DIRS", an app's name, or a finder's class
+    shadowed: str  # host path of the file never used
+    shadowed_by: str
+    # "override": a STATICFILES_DIRS file over an app's (what the project
+    # directory is for); "allowed": matches ASSETC_ALLOW_OVERRIDES; else "accident".
+    kind: str
+
+
+def duplicates() -> list[Duplicate]:
+    """Every shadowed file, classified (see :class:`Duplicate`)."""
+    from django.contrib.staticfiles import finders
+    from django.contrib.staticfiles.finders import AppDirectoriesFinder, FileSystemFinder
+
+    from . import conf
     from .sources import static_ignore_patterns
 
+    allowed = list(conf.get("ASSETC_ALLOW_OVERRIDES"))
     ignore = static_ignore_patterns()
-    first: dict[str, str] = {}
-    warnings: list[checks.CheckMessage] = []
+    first: dict[str, tuple[str, str]] = {}
+    found: list[Duplicate] = []
     for finder in finders.get_finders():
+        origins: dict[int, str] = {}
+        if isinstance(finder, FileSystemFinder):
+            origins = {id(storage): "STATICFILES_DIRS" for storage in finder.storages.values()}
+        elif isinstance(finder, AppDirectoriesFinder):
+            origins = {id(storage): f"app '{app}'" for app, storage in finder.storages.items()}
         for path, storage in finder.list(ignore):
             prefix = getattr(storage, "prefix", None)
-            logical = os.path.join(prefix, path) if prefix else path
-            logical = logical.replace(os.sep, "/")
+            logical = (os.path.join(prefix, path) if prefix else path).replace(os.sep, "/")
             where = storage.path(path)
+            origin = origins.get(id(storage), f"{type(finder).__module__}.{type(finder).__qualname__}")
             if logical not in first:
-                first[logical] = where
+                first[logical] = (where, origin)
                 continue
-            if len(warnings) < _MAX_REPORTED:
-                warnings.append(
-                    checks.Warning(
-                        f"The static path '{logical}' is provided by {first[logical]} and by {where}; "
-                        "the second is never used.",
-                        hint="The first root wins, as in collectstatic. Rename or delete one of them, or "
-                        "reorder STATICFILES_DIRS / INSTALLED_APPS if the other should win.",
-                        id="assetc.W003",
-                    )
-                )
+            used, used_by = first[logical]
+            if used_by == "STATICFILES_DIRS" and origin.startswith("app "):
+                kind = "override"
+            elif any(fnmatchcase(logical, pattern) for pattern in allowed):
+                kind = "allowed"
+            else:
+                kind = "accident"
+            found.append(Duplicate(logical, used, used_by, where, origin, kind))
+    return found
+
+
+@checks.register(checks.Tags.staticfiles)
+def check_duplicates(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    # Only accidents warn: a project file over an app's (jazzmin-style theme
+    # overrides, a patched admin file) is what STATICFILES_DIRS is for, and a
+    # warning on every command would only teach people to silence W003.
+    warnings: list[checks.CheckMessage] = []
+    for dup in duplicates():
+        if dup.kind != "accident":
+            continue
+        if len(warnings) >= _MAX_REPORTED:
+            break
+        warnings.append(
+            checks.Warning(
+                f"The static path '{dup.logical_path}' is provided by {dup.used} ({dup.used_by}) and by "
+                f"{dup.shadowed} ({dup.shadowed_by}); the second is never used.",
+                hint="The first root wins, as in collectstatic. Rename or delete one of them, reorder "
+                "STATICFILES_DIRS / INSTALLED_APPS if the other should win, or, if the override is on "
+                f"purpose, allow it: ASSETC_ALLOW_OVERRIDES = [{dup.logical_path!r}] (globs work).",
+                id="assetc.W003",
+            )
+        )
     return warnings
 
 
@@ -202,6 +252,77 @@ def check_compiled_cache(app_configs: Any = None, **kwargs: Any) -> list[checks.
     message = check_message()
     hint = "Compiled code is only loaded from a directory this user or root owns that no one else can write."
     return [checks.Warning(message, hint=hint, id="assetc.W006")] if message else []
+
+
+# js_patterns is what a subclass would name its own JS patterns (Django keeps
+# them in patterns and _js_module_import_aggregation_patterns).
+_NAMING_HOOKS = ("file_hash", "hashed_name", "patterns", "js_patterns", "_js_module_import_aggregation_patterns")
+
+
+@checks.register(checks.Tags.staticfiles)
+def check_storage_overrides(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """assetc.E007: a storage subclass overriding how Django names files. The
+    core names files itself (MD5[:12], Django 6.1's patterns, django-compat.md
+    §2-3): such an override would be silently ignored, so it stops startup."""
+    from django.utils.module_loading import import_string
+
+    from .storage import AssetcStorage
+
+    backend = getattr(settings, "STORAGES", {}).get("staticfiles", {}).get("BACKEND", "")
+    try:
+        cls = import_string(backend) if backend else None
+    except ImportError:
+        return []  # Django's own checks and startup report it
+    if not isinstance(cls, type) or not issubclass(cls, AssetcStorage):
+        return []
+    errors: list[checks.CheckMessage] = []
+    for name in _NAMING_HOOKS:
+        if getattr(cls, name, None) is not getattr(AssetcStorage, name, None):
+            errors.append(
+                checks.Error(
+                    f"{cls.__module__}.{cls.__qualname__}.{name} is overridden, but assetc names files itself: "
+                    "the override would have no effect.",
+                    hint="Remove the override (the hashed names equal Django 6.1's), or use Django's "
+                    "ManifestStaticFilesStorage if the project needs its own naming.",
+                    id="assetc.E007",
+                )
+            )
+    return errors
+
+
+def reference_problems() -> list[str]:
+    """Every file collectstatic would collect, resolved as the build resolves it:
+    one line per problem, ``path:line:col: error: message`` (the core's
+    diagnostics), each once."""
+    from .collect import found_files, plan_collect, unique_diagnostics
+    from .sources import static_ignore_patterns
+
+    plan = plan_collect(found_files(static_ignore_patterns()))
+    lines = [str(d.get("rendered") or d.get("message", "")).rstrip("\n") for d in unique_diagnostics(plan.broken)]
+    lines += [str(error) for error in plan.broken.values() if not getattr(error, "diagnostics", None)]
+    return lines
+
+
+@checks.register(checks.Tags.staticfiles, deploy=True)
+def check_references(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """assetc.E008 (``check --deploy``): a file that cannot be named, e.g. a
+    ``url()`` to a missing file, fails the deploy rather than a request."""
+    if not _uses_assetc():
+        return []
+    from .runtime import ModuleLoadError
+
+    try:
+        problems = reference_problems()
+    except ModuleLoadError:
+        return []  # assetc.E002 says it
+    return [
+        checks.Error(
+            problem,
+            hint="Fix the file or the reference; ASSETC_ALLOW_MISSING lists references that may be missing.",
+            id="assetc.E008",
+        )
+        for problem in problems
+    ]
 
 
 @checks.register(checks.Tags.staticfiles)

@@ -27,8 +27,10 @@ unhashed, with a warning: never an abort.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
+import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -38,6 +40,7 @@ from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.finders import AppDirectoriesFinder, FileSystemFinder
 from django.core.management.base import CommandError
 
+from .build import native_binary, native_config_file
 from .errors import BrokenStaticFile, error_for
 from .project import core_config, core_for
 from .runtime import Core, error_from
@@ -52,16 +55,28 @@ _BATCH = 256
 class CollectPlan:
     """What one collectstatic run writes besides Django's copies."""
 
-    ignore_patterns: list[str]
-    core: Core
+    # the ABI configure request of this run (the settings', with the run's ignore patterns)
+    config: dict[str, Any]
+    # the native CLI that checked the files and builds them, or None for the wasm core
+    native: str | None
     # logical path -> hashed name, for every collected file the core models
     hashed: dict[str, str] = field(default_factory=dict)
     # collected, but left unhashed (see the module doc), sorted
     unhashed: list[str] = field(default_factory=list)
     # the files that cannot be named, and why (every one, not only the first)
+    broken: dict[str, ValueError] = field(default_factory=dict)
     failure: tuple[str, ValueError] | None = None
     # collectstatic --link: logical path -> the source its symlink points at
     linked: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def ignore_patterns(self) -> list[str]:
+        return list(self.config["ignore_patterns"])
+
+    @property
+    def core(self) -> Core:
+        """The wasm core for this run's configuration (cached per configuration)."""
+        return core_for(self.config)
 
 
 def modeled_storages() -> set[int]:
@@ -86,19 +101,47 @@ def found_files(ignore_patterns: list[str]) -> dict[str, tuple[Any, str]]:
     return found
 
 
-def plan_collect(paths: dict[str, tuple[Any, str]], ignore_patterns: list[str] | None = None) -> CollectPlan:
-    """Resolve every file of ``paths`` (collectstatic's ``found_files``) through
-    the core configured with ``ignore_patterns`` (None: the staticfiles app's)."""
+def plan_collect(
+    paths: dict[str, tuple[Any, str]], ignore_patterns: list[str] | None = None, *, fresh: bool = True, native: bool = True
+) -> CollectPlan:
+    """Resolve every file of ``paths`` (collectstatic's ``found_files``) as the
+    build will, with ``ignore_patterns`` (None: the staticfiles app's): through
+    the native CLI when ``native`` and it is found (parallel: a fraction of the
+    wasm core's time), else through the wasm core. ``fresh`` re-checks the
+    sources first (collectstatic in a long-lived process)."""
     config = core_config(collect_sources())
     if ignore_patterns is not None:
         config = {**config, "ignore_patterns": sorted(set(ignore_patterns))}
-    core = core_for(config)
-    core.invalidate()  # a long-lived process: re-check the sources before this run
-    plan = CollectPlan(ignore_patterns=list(config["ignore_patterns"]), core=core)
+    plan = CollectPlan(config=config, native=native_binary() if native else None)
     modeled = modeled_storages()
     names = sorted(name for name, (storage, _) in paths.items() if id(storage) in modeled)
     plan.unhashed = sorted(name for name, (storage, _) in paths.items() if id(storage) not in modeled)
-    broken: dict[str, ValueError] = {}
+    if plan.native:
+        results = resolve_native(plan.native, names, plan.ignore_patterns)
+    else:
+        if fresh:
+            plan.core.invalidate()  # a long-lived process: re-check the sources before this run
+        results = resolve_with_core(plan.core, names)
+    for name, hashed, error in results:
+        if hashed is not None:
+            plan.hashed[name] = hashed
+        elif error is None:
+            plan.unhashed.append(name)  # collected by Django, not seen by the core
+        else:
+            plan.broken[name] = error
+    plan.unhashed.sort()
+    if plan.broken:
+        plan.failure = combined_failure(plan.broken)
+    return plan
+
+
+# One result of resolving a file: (logical path, hashed name, None), or
+# (logical path, None, None) for a file the core does not see, or
+# (logical path, None, error) for a file that cannot be named.
+Resolved = tuple[str, "str | None", "ValueError | None"]
+
+
+def resolve_with_core(core: Core, names: list[str]) -> Iterator[Resolved]:
     for start in range(0, len(names), _BATCH):
         for result in core.resolve(names[start : start + _BATCH]):
             name = result["logical_path"]
@@ -106,28 +149,64 @@ def plan_collect(paths: dict[str, tuple[Any, str]], ignore_patterns: list[str] |
                 plan.hashed[name] = result["hashed_name"]
                 continue
             error = error_from(result["error"])
-            if error.kind == "not_found":
-                plan.unhashed.append(name)  # collected by Django, not seen by the core
-            else:
-                broken[name] = error_for(name, error)
-    plan.unhashed.sort()
-    if broken:
-        plan.failure = combined_failure(broken)
-    return plan
+            yield name, None, None if error.kind == "not_found" else error_for(name, error)
 
 
-def combined_failure(broken: dict[str, ValueError]) -> tuple[str, ValueError]:
-    """One error naming every broken file, each diagnostic once (a file imported
+# Logical paths per ``assetc resolve`` process: far below ARG_MAX (Linux: 2 MB).
+_ARGV_BYTES = 64 * 1024
+
+
+def resolve_native(binary: str, names: list[str], ignore_patterns: list[str]) -> Iterator[Resolved]:
+    """``assetc resolve --config FILE --json`` over ``names``, a few thousand per process."""
+    with native_config_file(ignore_patterns) as config:
+        base = [binary, "resolve", "--config", config, "--json", "--"]
+        chunk: list[str] = []
+        size = 0
+        for name in [*names, None]:
+            if name is not None and size + len(name) < _ARGV_BYTES:
+                chunk.append(name)
+                size += len(name) + 1
+                continue
+            if chunk:
+                yield from _resolved_by_cli([*base, *chunk])
+            chunk, size = ([name], len(name) + 1) if name is not None else ([], 0)
+
+
+def _resolved_by_cli(command: list[str]) -> Iterator[Resolved]:
+    proc = subprocess.run(command, capture_output=True, text=True)
+    try:
+        answers = json.loads(proc.stdout)
+    except ValueError:
+        raise RuntimeError(proc.stderr.strip() or f"assetc resolve exited with {proc.returncode}") from None
+    for answer in answers:
+        logical = answer["logical_path"]
+        if answer.get("hashed_name"):
+            yield logical, answer["hashed_name"], None
+        elif answer.get("diagnostics"):
+            errors = [d for d in answer["diagnostics"] if d.get("severity", "error") == "error"]
+            yield logical, None, BrokenStaticFile(logical, errors, answer.get("error", ""))
+        else:
+            yield logical, None, None  # not found (the CLI's only error without diagnostics)
+
+
+def unique_diagnostics(broken: dict[str, ValueError]) -> list[dict[str, Any]]:
+    """The core's diagnostics of every broken file, each once (a file imported
     by several others reports the same problem through each of them)."""
-    names = sorted(broken)
     diagnostics: list[dict[str, Any]] = []
     seen: set[tuple[Any, ...]] = set()
-    for name in names:
+    for name in sorted(broken):
         for diag in getattr(broken[name], "diagnostics", None) or []:
             key = (diag.get("path"), diag.get("line"), diag.get("col"), diag.get("message"))
             if key not in seen:
                 seen.add(key)
                 diagnostics.append(diag)
+    return diagnostics
+
+
+def combined_failure(broken: dict[str, ValueError]) -> tuple[str, ValueError]:
+    """One error naming every broken file and every problem."""
+    names = sorted(broken)
+    diagnostics = unique_diagnostics(broken)
     if not diagnostics:
         return names[0], broken[names[0]]
     label = ", ".join(names)

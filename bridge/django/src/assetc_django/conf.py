@@ -74,6 +74,10 @@ ASSETC_REFRESH_INTERVAL        2          seconds after which a production proce
 ASSETC_INSTANCES               None       wasm instances per configuration, shared by all
                                           threads (each costs its own memory); None:
                                           ``min(4, os.cpu_count())``.
+ASSETC_ALLOW_OVERRIDES         []         globs of logical paths one app's or STATICFILES_DIRS
+                                          entry may provide over another's on purpose
+                                          (``["admin/js/*"]``): no assetc.W003 for them. A
+                                          STATICFILES_DIRS file over an app's never warns.
 =============================  =========  ==================================================
 """
 
@@ -104,6 +108,7 @@ DEFAULTS: dict[str, Any] = {
     "ASSETC_STALE_HASH_FALLBACK": False,
     "ASSETC_REFRESH_INTERVAL": 2,
     "ASSETC_INSTANCES": None,
+    "ASSETC_ALLOW_OVERRIDES": [],
 }
 
 

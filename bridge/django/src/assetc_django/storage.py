@@ -10,6 +10,7 @@ the names equal what ``assetc build`` and Django 6.1's collectstatic write.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import threading
@@ -21,12 +22,13 @@ from django.conf import settings
 from django.contrib.staticfiles.storage import ManifestStaticFilesStorage
 
 from . import compress, conf
-from .build import build_native, build_with_core, native_binary
-from .collect import plan_collect, relink, warn_unhashed
-from .manifest import INTEGRITY_NAME, MANIFEST_NAME
+from .build import build_native, build_with_core, write_atomic
+from .collect import found_files, plan_collect, relink, warn_unhashed
+from .manifest import INTEGRITY_NAME, MANIFEST_NAME, manifest_bytes
 from .errors import BrokenStaticFile, MissingStaticFile, error_for
 from .project import configured_core, invalidate_all
 from .runtime import Core, CoreError
+from .sources import static_ignore_patterns
 
 __all__ = ["AssetcStorage", "BrokenStaticFile", "MissingStaticFile"]
 
@@ -35,28 +37,91 @@ logger = logging.getLogger("assetc_django")
 # The most names AssetcStorage caches (~200 bytes each): more than the static
 # files of any real site, so the cache empties only on an invalidation.
 _MAX_CACHED_NAMES = 20_000
+# The files ASSETC_COMPRESS adds beside each copy (compress.py).
+_VARIANT_SUFFIX = {"br": ".br", "gzip": ".gz", "zstd": ".zst"}
 
 
 class AssetcStorage(ManifestStaticFilesStorage):
     """Static files storage that names files by content through the assetc core."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
         self._names: dict[str, str] = {}
         self._names_core: Core | None = None
         self._names_generation = -1
         self._names_lock = threading.Lock()
+        # hashed_files, computed on first use; see the property.
+        self._hashed_files: dict[str, str] | None = None
+        self._hashed_files_key: tuple[int, int] | None = None
+        # ManifestFilesMixin.__init__ reads staticfiles.json (load_manifest);
+        # the names come from the sources, so that read is skipped, and a
+        # missing or stale manifest in STATIC_ROOT cannot stop the process.
+        self._reading_at_init = True
+        super().__init__(*args, **kwargs)
+        self._reading_at_init = False
+
+    # -- the manifest API of ManifestFilesMixin, for code that reads it ---------------
+
+    @property
+    def hashed_files(self) -> dict[str, str]:
+        """Logical path → hashed name of every file collectstatic collects, as
+        staticfiles.json lists them: computed from the sources (the names
+        ``url()`` gives), or after ``post_process`` the names it wrote.
+
+        Cached until the core's generation moves (sources re-checked: DEBUG
+        requests, ASSETC_REFRESH_INTERVAL); bounded by the number of files.
+        """
+        if self._hashed_files is not None and self._hashed_files_key is None:
+            return self._hashed_files  # assigned (post_process, or code that sets it)
+        core = configured_core()
+        key = (id(core), core.generation)
+        if self._hashed_files is None or self._hashed_files_key != key:
+            # The wasm core, as url() uses (a web process does not spawn the CLI).
+            plan = plan_collect(found_files(static_ignore_patterns()), fresh=False, native=False)
+            self._hashed_files, self._hashed_files_key = plan.hashed, key
+        return self._hashed_files
+
+    @hashed_files.setter
+    def hashed_files(self, value: dict[str, str]) -> None:
+        # An empty assignment (ManifestFilesMixin.__init__) means "compute".
+        self._hashed_files = dict(value) if value else None
+        self._hashed_files_key = None
+
+    @property
+    def manifest_hash(self) -> str:
+        """The ``hash`` of staticfiles.json for :attr:`hashed_files` (django-compat.md §4)."""
+        return str(json.loads(manifest_bytes(self.hashed_files))["hash"])
+
+    @manifest_hash.setter
+    def manifest_hash(self, value: str) -> None:
+        pass  # derived from hashed_files; ManifestFilesMixin assigns it
+
+    def load_manifest(self) -> tuple[dict[str, str], str]:
+        """STATIC_ROOT's staticfiles.json, read as Django reads it (the names
+        ``url()`` gives do not depend on it)."""
+        if self._reading_at_init:
+            return {}, ""
+        return super().load_manifest()
+
+    def save_manifest(self) -> None:
+        """Write staticfiles.json for :attr:`hashed_files`, byte for byte as
+        Django 6.x does, atomically. With no files (e.g. a container without
+        the sources) nothing is written: an existing manifest is never replaced
+        by an empty one."""
+        paths = self.hashed_files
+        if not paths:
+            logger.warning("save_manifest: no static files found; %s is left as it is.", self.manifest_name)
+            return
+        write_atomic(self.manifest_storage.path(self.manifest_name), manifest_bytes(paths))
+        self._apply_permissions([self.manifest_name])
 
     # -- naming ---------------------------------------------------------------------
 
-    def load_manifest(self) -> tuple[dict[str, str], str]:
-        # Names come from the sources; a staticfiles.json on disk is never read.
-        return {}, ""
-
     def url(self, name: str, force: bool = False) -> str:
-        if settings.DEBUG and not force and not conf.get("ASSETC_HASHED_URLS_IN_DEBUG"):
-            return super().url(name)  # Django's unhashed DEBUG URL
-        return self._url(self.stored_name, name, force=True)
+        # Through super(), so storage mixins (django-debug-toolbar's) see every
+        # URL. Django's _url gives unhashed names in DEBUG unless forced.
+        if settings.DEBUG and conf.get("ASSETC_HASHED_URLS_IN_DEBUG"):
+            force = True
+        return super().url(name, force)
 
     def stored_name(self, name: str) -> str:
         # Same parsing as ManifestFilesMixin.stored_name: an exact lookup of
@@ -64,7 +129,14 @@ class AssetcStorage(ManifestStaticFilesStorage):
         parsed = urlsplit(unquote(name))
         clean_name = parsed.path.strip()
         parts = list(parsed)
-        parts[2] = self.hashed_path(clean_name)
+        try:
+            parts[2] = self.hashed_path(clean_name)
+        except MissingStaticFile:
+            if self.manifest_strict:
+                raise
+            # manifest_strict = False: Django serves a name it has no entry for
+            # rather than raising; unhashed here, as the file is not the core's.
+            parts[2] = clean_name
         if "?#" in name and not parts[3]:
             parts[2] += "?"
         return urlunsplit(parts)
@@ -126,7 +198,7 @@ class AssetcStorage(ManifestStaticFilesStorage):
         # files earlier (a second collectstatic, a shell) must not write its
         # cached names over files whose bytes have changed since.
         invalidate_all()
-        binary = native_binary()
+        binary = plan.native
         if binary:
             # The CLI compresses only what it writes: with ASSETC_COMPRESS it
             # writes the unhashed copies too (same bytes as Django's), so
@@ -145,7 +217,9 @@ class AssetcStorage(ManifestStaticFilesStorage):
                 continue
             written[name] = hashed or name
         relink(self, plan.linked)
-        self._apply_permissions([*written.values(), *written.keys(), MANIFEST_NAME, INTEGRITY_NAME])
+        files = [*written.values(), *written.keys()]
+        files += [name + _VARIANT_SUFFIX[e] for e in compress.encodings() if e in _VARIANT_SUFFIX for name in files]
+        self._apply_permissions([*files, MANIFEST_NAME, INTEGRITY_NAME])
         self.hashed_files = written
         for name in sorted(written):
             yield name, written[name], True

@@ -1,5 +1,9 @@
-"""``manage.py assetc resolve|explain|build|warm``: the assetc CLI with Django's
-settings as the source list (STATICFILES_DIRS, app static/ dirs, ASSETC_*)."""
+"""``manage.py assetc resolve|explain|build|check|warm``: the assetc CLI with Django's
+settings as the source list (STATICFILES_DIRS, app static/ dirs, ASSETC_*).
+
+``check`` is the deploy-time check for CI: every file collectstatic would
+collect, resolved as the build resolves it; every problem printed as
+``path:line:col: error: message``; exit status 1 when there is one."""
 
 from __future__ import annotations
 
@@ -31,6 +35,7 @@ class Command(BaseCommand):
         build = sub.add_parser("build", help="write a static root, like collectstatic with AssetcStorage")
         build.add_argument("-o", "--output", help="the static root to write (default: STATIC_ROOT)")
         sub.add_parser("warm", help="compile the wasm core into the cache later processes load it from (a deploy step)")
+        sub.add_parser("check", help="resolve every file and reference as collectstatic would; print every problem")
 
     def handle(self, *args: Any, **options: Any) -> None:
         self.verbosity = int(options.get("verbosity", 1))
@@ -41,6 +46,8 @@ class Command(BaseCommand):
             self.explain(options["name"])
         elif action == "warm":
             self.warm()
+        elif action == "check":
+            self.check_sources()
         else:
             self.build(options.get("output") or settings.STATIC_ROOT)
 
@@ -56,6 +63,24 @@ class Command(BaseCommand):
             failed = failed or "error" in result
         if failed:
             raise CommandError("some paths could not be resolved", returncode=1)
+
+    def check_sources(self) -> None:
+        from ...checks import duplicates, reference_problems
+
+        problems = reference_problems()
+        for problem in problems:
+            self.stderr.write(problem)
+        dups = duplicates()
+        for dup in dups:
+            if dup.kind == "accident":
+                self.stderr.write(f"{dup.shadowed}: warning: '{dup.logical_path}' is shadowed by {dup.used} ({dup.used_by}); this file is never used")
+            elif self.verbosity >= 2:
+                self.stdout.write(f"{dup.shadowed}: note: '{dup.logical_path}' is overridden on purpose by {dup.used} ({dup.used_by})")
+        overrides = sum(1 for dup in dups if dup.kind != "accident")
+        accidents = len(dups) - overrides
+        self.stdout.write(f"{len(problems)} error(s), {accidents} shadowed file(s), {overrides} intentional override(s).")
+        if problems:
+            raise CommandError(f"{len(problems)} static file problem(s)", returncode=1)
 
     def explain(self, name: str) -> None:
         binary = native_binary()
