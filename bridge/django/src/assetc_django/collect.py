@@ -144,12 +144,17 @@ Resolved = tuple[str, "str | None", "ValueError | None"]
 def resolve_with_core(core: Core, names: list[str]) -> Iterator[Resolved]:
     for start in range(0, len(names), _BATCH):
         for result in core.resolve(names[start : start + _BATCH]):
-            name = result["logical_path"]
-            if "error" not in result:
-                plan.hashed[name] = result["hashed_name"]
-                continue
-            error = error_from(result["error"])
-            yield name, None, None if error.kind == "not_found" else error_for(name, error)
+            yield resolved(result)
+
+
+def resolved(result: dict[str, Any]) -> Resolved:
+    """One resolve result, from the ABI or the CLI's ``--json`` (the same
+    document: one vocabulary)."""
+    name = result["logical_path"]
+    if "error" not in result:
+        return name, result["hashed_name"], None
+    error = error_from(result["error"])
+    return name, None, None if error.kind == "not_found" else error_for(name, error)
 
 
 # Logical paths per ``assetc resolve`` process: far below ARG_MAX (Linux: 2 MB).
@@ -179,14 +184,7 @@ def _resolved_by_cli(command: list[str]) -> Iterator[Resolved]:
     except ValueError:
         raise RuntimeError(proc.stderr.strip() or f"assetc resolve exited with {proc.returncode}") from None
     for answer in answers:
-        logical = answer["logical_path"]
-        if answer.get("hashed_name"):
-            yield logical, answer["hashed_name"], None
-        elif answer.get("diagnostics"):
-            errors = [d for d in answer["diagnostics"] if d.get("severity", "error") == "error"]
-            yield logical, None, BrokenStaticFile(logical, errors, answer.get("error", ""))
-        else:
-            yield logical, None, None  # not found (the CLI's only error without diagnostics)
+        yield resolved(answer)
 
 
 def unique_diagnostics(broken: dict[str, ValueError]) -> list[dict[str, Any]]:
