@@ -77,10 +77,10 @@ const maxReadAttempts = 4
 // declarations (imports_wasip1.go) so that the decoding below is tested
 // natively against a fake host.
 type hostFunctions interface {
-	// stat writes a 24-byte record into out and returns a status code.
+	// stat writes a statRecordSize-byte record into out and returns a status code.
 	stat(path string, out []byte) int32
 	// read returns the size of the file and copies it into buf only if it
-	// fits; a negative result is readNotFound or readFailed.
+	// fits; a negative result is readNotFound, readFailed or readNotRegular.
 	read(path string, buf []byte) int64
 	// readDir is read for a directory listing (see decodeDirEntries).
 	readDir(path string, buf []byte) int64
