@@ -155,7 +155,7 @@ bench-quick: build venv
 	bench/run.sh --quick
 
 # AssetcMiddleware vs WhiteNoise requests/s in one server process (~1 minute;
-# BENCH_SERVE_FLAGS=--long for 6 rounds of 5 s).
+# BENCH_SERVE_FLAGS=--long for 12 rounds of 2.5 s, ~3 minutes).
 bench-serve: build venv wasm
 	$(VENV_PY) bench/serve_throughput.py $(BENCH_SERVE_FLAGS)
 

@@ -14,10 +14,13 @@ clients on 127.0.0.1 send requests for ``--seconds`` per batch; batches
 alternate between assetc and WhiteNoise (A B, B A, ...) for ``--rounds``
 rounds. A row prints the requests/s of each (all batches pooled), the
 requests per CPU second of the server process (what a busy machine disturbs
-least) and the ratios assetc/WhiteNoise.
+least), and for each the median over the rounds of the ratio assetc/WhiteNoise
+(each round measures both sides back to back). The "in-proc" rows call
+Django's WSGIHandler directly (no server, no sockets; best of 10 alternating
+batches): what the two middlewares cost on top of Django's own handling.
 
-    .venv/bin/python bench/serve_throughput.py           # short: 2 rounds x 2 s per side and row
-    .venv/bin/python bench/serve_throughput.py --long    # 6 rounds x 5 s
+    .venv/bin/python bench/serve_throughput.py           # short: 5 rounds x 1 s per side and row (~1 minute)
+    .venv/bin/python bench/serve_throughput.py --long    # 12 rounds x 2.5 s (~3 minutes)
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ import json
 import os
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -206,15 +210,49 @@ def batch(port: int, path: str, accept: str | None, expect: tuple[int, str | Non
     return counts[0], elapsed, counts[1]
 
 
+def in_process(work: Path, rows: list[tuple[str, str, str | None, tuple[int, str | None]]]) -> None:
+    """Django's WSGIHandler called directly (no server, no sockets): requests
+    per CPU second of this process, best of 10 alternating batches of 400.
+    Shows what the middlewares themselves cost, on top of Django's handler."""
+    sys.path.insert(0, str(work))
+    os.environ["DJANGO_SETTINGS_MODULE"] = "bench_settings"
+    import django
+    from django.core.handlers.wsgi import WSGIHandler
+    from django.test import RequestFactory
+
+    django.setup()
+    handler = WSGIHandler()
+
+    def run(path: str, accept: str | None, n: int = 400) -> float:
+        environ = RequestFactory()._base_environ(PATH_INFO=path, REQUEST_METHOD="GET")
+        if accept:
+            environ["HTTP_ACCEPT_ENCODING"] = accept
+        start = time.process_time()
+        for _ in range(n):
+            response = handler(dict(environ), lambda status, headers: None)
+            for _chunk in response:
+                pass
+            response.close()
+        return n / (time.process_time() - start)
+
+    for label, name, accept, _ in rows:
+        best = {"assetc": 0.0, "whitenoise": 0.0}
+        for _ in range(10):
+            for side, path in (("assetc", f"/static/{name}"), ("whitenoise", f"/wn/{name}")):
+                best[side] = max(best[side], run(path, accept))
+        print(f"{'in-proc':9} {label:17} {'':>12} {'':>16} {'':>6} {best['assetc']:10.0f} {best['whitenoise']:10.0f}"
+              f" {best['assetc'] / best['whitenoise']:5.2f}x", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--long", action="store_true", help="6 rounds of 5 s batches")
+    parser.add_argument("--long", action="store_true", help="12 rounds of 2.5 s batches (default: 5 rounds of 1 s)")
     parser.add_argument("--rounds", type=int)
     parser.add_argument("--seconds", type=float)
     parser.add_argument("--servers", default="waitress,uvicorn")
     args = parser.parse_args()
-    rounds = args.rounds or (6 if args.long else 2)
-    seconds = args.seconds or (5.0 if args.long else 2.0)
+    rounds = args.rounds or (12 if args.long else 5)
+    seconds = args.seconds or (2.5 if args.long else 1.0)
     work = Path(tempfile.mkdtemp(prefix="assetc-serve-bench-"))
     try:
         manifest = make_project(work)
@@ -240,22 +278,29 @@ def main() -> None:
                     for path in sides.values():  # warm-up: first lookups, thread pools
                         batch(server.port, path, accept, expect, 0.3)
                     totals = {side: [0, 0.0, 0, 0.0] for side in sides}
+                    wall_ratios, cpu_ratios = [], []
                     for r in range(rounds):
                         order = ["assetc", "whitenoise"] if r % 2 == 0 else ["whitenoise", "assetc"]
+                        this_round = {}
                         for side in order:
                             cpu = server.cpu_seconds()
                             count, elapsed, bad = batch(server.port, sides[side], accept, expect, seconds)
+                            used = max(server.cpu_seconds() - cpu, 1e-9)
                             totals[side][0] += count
                             totals[side][1] += elapsed
                             totals[side][2] += bad
-                            totals[side][3] += server.cpu_seconds() - cpu
+                            totals[side][3] += used
+                            this_round[side] = (count / elapsed, count / used)
+                        wall_ratios.append(this_round["assetc"][0] / this_round["whitenoise"][0])
+                        cpu_ratios.append(this_round["assetc"][1] / this_round["whitenoise"][1])
                     ours, theirs = (totals[s][0] / totals[s][1] for s in ("assetc", "whitenoise"))
-                    ours_cpu, theirs_cpu = (totals[s][0] / max(totals[s][3], 1e-9) for s in ("assetc", "whitenoise"))
+                    ours_cpu, theirs_cpu = (totals[s][0] / totals[s][3] for s in ("assetc", "whitenoise"))
                     bad = f"{totals['assetc'][2]}/{totals['whitenoise'][2]}"
-                    print(f"{kind:9} {label:17} {ours:12.0f} {theirs:16.0f} {ours / theirs:5.2f}x"
-                          f" {ours_cpu:10.0f} {theirs_cpu:10.0f} {ours_cpu / theirs_cpu:5.2f}x  {bad}", flush=True)
+                    print(f"{kind:9} {label:17} {ours:12.0f} {theirs:16.0f} {statistics.median(wall_ratios):5.2f}x"
+                          f" {ours_cpu:10.0f} {theirs_cpu:10.0f} {statistics.median(cpu_ratios):5.2f}x  {bad}", flush=True)
             finally:
                 server.close()
+        in_process(work, rows)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -294,3 +294,29 @@ def _property_tree(factory: pytest.TempPathFactory) -> Path:
         os.symlink(root / ".env", root / "dot" / "config")
         _TREE["base"] = base
     return _TREE["base"]
+
+
+_HEADER_NAMES = ["Accept-Encoding", "Range", "If-Range", "If-None-Match", "If-Modified-Since", "If-Match", "If-Unmodified-Since"]
+_PIECES = st.sampled_from(["bytes", "=", "-", ",", " ", "0", "7", "²", "1e999", "nan", "q", ";", "br", "gzip", "*", "W/",
+                           '"', "Tue, 14 Nov 2023 22:13:20 GMT", "9" * 5000])
+
+
+@hypothesis_settings(max_examples=100, deadline=None)
+@given(
+    headers=st.dictionaries(st.sampled_from(_HEADER_NAMES), st.one_of(st.text(max_size=80), st.lists(_PIECES, max_size=8).map("".join))),
+    which=st.sampled_from(["hashed", "plain", "missing", "cycle"]),
+    method=st.sampled_from(["GET", "HEAD"]),
+)
+def test_no_request_header_gives_a_500_through_django(probe_root: tuple[Path, dict[str, str], Path], headers: dict[str, str], which: str, method: str) -> None:
+    root, manifest, allowed = probe_root
+    path = {
+        "hashed": f"/static/{manifest['css/site.css']}",
+        "plain": "/static/css/site.css",
+        "missing": "/static/css/nope.css",
+        "cycle": f"/static/{manifest['css/theme-a.css']}",
+    }[which]
+    with override_settings(STATIC_ROOT=str(root), DEBUG=False, ASSETC_ALLOW_SYMLINKS_INTO=[str(allowed)]):
+        answer = TestClientTransport().fetch(method, path, headers)
+    assert answer.status in (200, 206, 304, 404, 412, 416)
+    if method == "GET" and answer.status in (200, 206, 404):
+        assert answer.headers["content-length"] == str(len(answer.body))
