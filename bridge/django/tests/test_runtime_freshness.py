@@ -123,3 +123,22 @@ def test_same_size_and_mtime_edit_is_caught_by_the_md5(tmp_path: Path) -> None:
         # The core trusts size+mtime and still believes the old name; the
         # MD5 check refuses to put the new bytes under it.
         assert answer.status_code == 404
+
+
+def test_streamed_source_edited_after_lookup_never_sends_new_bytes(tmp_path: Path) -> None:
+    # A file large enough to be streamed from the source: the per-path cache
+    # keeps its headers (hashed name, immutable) while the refresh is off, so
+    # only the identity check when the file is opened keeps new bytes from
+    # going out under the old hash.
+    with override_settings(**site_copy(tmp_path), DEBUG=False, STATIC_ROOT=str(tmp_path / "absent"), ASSETC_REFRESH_INTERVAL=None):
+        big = tmp_path / "static/img/big.bin"
+        big.write_bytes(b"a" * 600_000)
+        client = Client()
+        old = static("img/big.bin")
+        first = client.get(old)
+        assert first.status_code == 200 and first.streaming
+        assert md5_12(b"".join(first.streaming_content)) in old
+        big.write_bytes(b"b" * 600_000)  # in place, same size
+        answer = client.get(old)
+        body = b"".join(answer.streaming_content) if answer.streaming else answer.content
+        assert answer.status_code == 404 or md5_12(body) in old, answer.status_code

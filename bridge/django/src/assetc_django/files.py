@@ -103,6 +103,27 @@ def file_key(info: os.stat_result) -> FileKey:
     return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
 
 
+class FileChanged(OSError):
+    """The file at a path is no longer the one looked up (or not a regular file)."""
+
+
+def open_regular(path: str, key: FileKey | None = None) -> BinaryIO:
+    """Open ``path`` for reading only if it is a regular file (and, given
+    ``key``, still the file with that identity); else raise FileChanged.
+
+    O_NONBLOCK: a FIFO swapped in after the lookup must not block a serving
+    thread on open (it is then refused by the fstat check)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or (key is not None and file_key(info) != key):
+            raise FileChanged(f"{path} changed since it was looked up")
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
 def _disk_etag(info: os.stat_result, encoding: str | None = None) -> str:
     tag = f"{info.st_mtime_ns:x}-{info.st_size:x}"
     return f'"{tag}-{encoding}"' if encoding else f'"{tag}"'
@@ -308,7 +329,7 @@ class RootFiles:
                 if rep is not None:
                     variants[encoding] = rep
         # Streamed from the checked real path, not through the link again.
-        identity = Representation(size=info.st_size, path=real, body=body, etag=_disk_etag(info))
+        identity = Representation(size=info.st_size, path=real, body=body, etag=_disk_etag(info), key=file_key(info))
         file = StaticFile(name=name, identity=identity, mtime=info.st_mtime, immutable=immutable, variants=variants)
         return RootLookup(file, verified, file_key(info))
 
@@ -414,7 +435,9 @@ class RootFiles:
             encoding, full, info, body, source_md5, source_size
         ):
             return None  # a stale or foreign variant is never offered
-        return Representation(size=info.st_size, path=full, body=body, encoding=encoding, etag=_disk_etag(info, encoding))
+        return Representation(
+            size=info.st_size, path=full, body=body, encoding=encoding, etag=_disk_etag(info, encoding), key=file_key(info)
+        )
 
     def _decodes_to(self, encoding: str, full: str, info: os.stat_result, body: bytes | None, source_md5: str, source_size: int) -> bool:
         key = ("decoded:" + full, file_key(info))
@@ -452,7 +475,7 @@ def _as_hashed(content: Content) -> tuple[os.stat_result, bytes | None] | None:
     if not content.source_md5 or info.st_size > _VERIFY_BYTES_LIMIT:
         return info, None
     try:
-        with open(content.source_path, "rb") as handle:
+        with open_regular(content.source_path, file_key(info)) as handle:
             data = handle.read(_VERIFY_BYTES_LIMIT + 1)
     except OSError:
         return None
@@ -509,7 +532,7 @@ class SourceFiles:
             if checked is not None:
                 info, data = checked
                 identity = _in_memory(data) if data is not None else Representation(
-                    size=info.st_size, path=content.source_path, etag=_disk_etag(info)
+                    size=info.st_size, path=content.source_path, etag=_disk_etag(info), key=file_key(info)
                 )
                 return StaticFile(name=name, identity=identity, mtime=info.st_mtime, immutable=immutable)
             # Edited since the core read it: make the core look again.

@@ -33,6 +33,7 @@ from .files import (
     SourceFiles,
     file_key,
     hidden_or_temporary,
+    open_regular,
     safe_name,
     unhashed_name,
 )
@@ -300,8 +301,9 @@ class StaticServer:
         return serving().answer(request)
 
 
-def _read_range(path: str, start: int, length: int) -> bytes:
-    with open(path, "rb") as handle:
+def _read_range(rep: Representation, start: int, length: int) -> bytes:
+    assert rep.path is not None
+    with open_regular(rep.path, rep.key) as handle:
         handle.seek(start)
         return handle.read(length)
 
@@ -332,7 +334,7 @@ async def _aiter_range(handle: BinaryIO, start: int, length: int) -> AsyncIterat
 
 def to_django(answer: Response, asynchronous: bool) -> HttpResponseBase:
     """Turn the framework-free answer into a Django response (OSError when the
-    file to read is gone)."""
+    file to read is gone or no longer the one looked up)."""
     rep: Representation | None = answer.representation
     start, length = answer.start, answer.length
     if rep is None or length == 0:
@@ -341,8 +343,9 @@ def to_django(answer: Response, asynchronous: bool) -> HttpResponseBase:
         return _response(rep.body if start == 0 and length == len(rep.body) else rep.body[start : start + length], answer)
     assert rep.path is not None
     if length <= _IN_MEMORY_LIMIT:
-        return _response(_read_range(rep.path, start, length), answer)
-    handle = open(rep.path, "rb")  # here, not in the iterator: a vanished file is known now
+        return _response(_read_range(rep, start, length), answer)
+    # Opened here, not in the iterator: a vanished or changed file is known now.
+    handle = open_regular(rep.path, rep.key)
     stream: Any = (_aiter_range if asynchronous else _iter_range)(handle, start, length)
     return _with_headers(StreamingHttpResponse(stream, status=answer.status), answer.headers)
 

@@ -85,6 +85,11 @@ class Representation:
     body: bytes | None = None  # or the bytes themselves (preferred when both are set)
     encoding: str | None = None  # Content-Encoding, None for identity
     etag: str = ""  # strong entity tag, quoted
+    # The identity of ``path`` when it was looked up (device, inode, size,
+    # mtime_ns, ctime_ns): bytes are streamed from it only while the opened
+    # file still has it, so an edit after the lookup never sends other bytes
+    # under the same headers (a hashed name's ETag and ``immutable``).
+    key: tuple[int, int, int, int, int] | None = None
 
 
 class Headers(tuple[tuple[str, str], ...]):
