@@ -101,8 +101,9 @@ def build_with_core(names: list[str], location: str) -> Iterator[tuple[str, str 
         yield name, hashed, True
     # The sidecar first, the manifest last, as assetc build does: a reader
     # never sees a manifest naming files that are not written yet.
-    write_atomic(os.path.join(location, INTEGRITY_NAME), integrity_bytes(integrity))
-    write_atomic(os.path.join(location, MANIFEST_NAME), manifest_bytes(manifest))
+    manifest_json = manifest_bytes(manifest)
+    write_atomic(os.path.join(location, INTEGRITY_NAME), integrity_bytes(integrity, manifest_json))
+    write_atomic(os.path.join(location, MANIFEST_NAME), manifest_json)
 
 
 def found_paths() -> list[str]:

@@ -26,11 +26,13 @@ def sri(content: bytes) -> str:
     return "sha384-" + base64.b64encode(hashlib.sha384(content).digest()).decode()
 
 
-def integrity_bytes(files: dict[str, str]) -> bytes:
+def integrity_bytes(files: dict[str, str], manifest: bytes) -> bytes:
     """``staticfiles.integrity.json`` for hashed path → SRI value, as Go's encoder
-    writes it (sorted keys, no spaces, UTF-8, U+2028/2029 escaped, newline)."""
+    writes it (sorted keys, no spaces, UTF-8, U+2028/2029 escaped, newline),
+    naming the MD5 of the manifest it belongs to."""
+    digest = hashlib.md5(manifest, usedforsecurity=False).hexdigest()
     text = json.dumps(
-        {"version": 1, "algorithm": "sha384", "files": dict(sorted(files.items()))},
+        {"version": 1, "algorithm": "sha384", "files": dict(sorted(files.items())), "manifest": digest},
         separators=(",", ":"),
         ensure_ascii=False,
     )

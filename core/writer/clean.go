@@ -1,14 +1,18 @@
-package core
+package writer
 
 import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/assetc/assetc/core"
+	"github.com/assetc/assetc/core/compress"
 )
 
 // CleanOptions says which old hashed files Clean may remove.
@@ -42,6 +46,12 @@ type CleanResult struct {
 	// is left to clean.
 	PrunedRecords int  `json:"pruned_records"`
 	DryRun        bool `json:"dry_run"`
+	// Recovered says that an unfinished build's files and temporaries were
+	// removed first.
+	Recovered bool `json:"recovered"`
+	// IntegrityError, when set, says why staticfiles.integrity.json cannot
+	// be trusted (it is not the sidecar of the live manifest): build again.
+	IntegrityError string `json:"integrity_error,omitempty"`
 }
 
 // Clean removes hashed files that earlier builds wrote into dir and that
@@ -50,26 +60,45 @@ type CleanResult struct {
 // assetc did not write are never touched, and neither are the files of the
 // latest build, the unhashed copies its manifest names, the manifest and
 // the integrity sidecar. It takes the build lock, so it cannot race a build.
-// It fails when dir has no build record (nothing is known to be safe).
+// First (unless DryRun) it removes what an unfinished build left: the files
+// it created and every temporary file, even when no build ever committed.
+// It fails when dir has no build record and no unfinished build (nothing is
+// known to be safe).
 func Clean(dir string, opts CleanOptions) (*CleanResult, error) {
 	keep := max(opts.Keep, 1)
-	if _, err := os.Stat(filepath.Join(dir, stateDir, "builds")); err != nil {
-		return nil, fmt.Errorf("%s has no assetc build records: clean only removes what assetc builds wrote", dir)
+	noRecords := fmt.Errorf("%s has no assetc build records: clean only removes what assetc builds wrote", dir)
+	_, errRecords := os.Stat(filepath.Join(dir, stateDir, "builds"))
+	_, errPending := os.Stat(filepath.Join(dir, stateDir, pendingFile))
+	if errRecords != nil && errPending != nil {
+		return nil, noRecords
 	}
 	out, err := openOutput(dir, opts.LockWait)
 	if err != nil {
 		return nil, err
 	}
 	defer out.close()
+	result := &CleanResult{DryRun: opts.DryRun}
+	if !opts.DryRun && errPending == nil {
+		if err := out.recover(); err != nil {
+			return nil, err
+		}
+		result.Recovered = true
+	}
 	records, err := readBuildRecords(dir)
-	if err != nil {
+	if err != nil && !(result.Recovered && errors.Is(err, fs.ErrNotExist)) {
 		return nil, err
 	}
 	if len(records) == 0 {
-		return nil, fmt.Errorf("%s has no assetc build records: clean only removes what assetc builds wrote", dir)
+		if result.Recovered {
+			return result, nil
+		}
+		return nil, noRecords
 	}
-	result := &CleanResult{DryRun: opts.DryRun, KeptBuilds: min(keep, len(records))}
-	kept := map[string]bool{ManifestName: true, IntegrityName: true}
+	if _, err := ReadIntegrity(dir); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		result.IntegrityError = err.Error()
+	}
+	result.KeptBuilds = min(keep, len(records))
+	kept := map[string]bool{core.ManifestName: true, core.IntegrityName: true}
 	keptCache := map[string]bool{}
 	recent, old := records[max(len(records)-keep, 0):], records[:max(len(records)-keep, 0)]
 	for _, r := range recent {
@@ -81,7 +110,7 @@ func Clean(dir string, opts CleanOptions) (*CleanResult, error) {
 		}
 	}
 	// The unhashed copies are what the current manifest's keys name.
-	if data, err := os.ReadFile(filepath.Join(dir, ManifestName)); err == nil {
+	if data, err := os.ReadFile(filepath.Join(dir, core.ManifestName)); err == nil {
 		var m struct {
 			Paths map[string]string `json:"paths"`
 		}
@@ -120,7 +149,7 @@ func Clean(dir string, opts CleanOptions) (*CleanResult, error) {
 			removed[f] = true
 			result.Removed = append(result.Removed, f)
 			result.Bytes += info.Size()
-			for _, suffix := range allVariantSuffixes {
+			for _, suffix := range compress.AllSuffixes {
 				if kept[f+suffix] {
 					continue
 				}
@@ -157,8 +186,7 @@ func Clean(dir string, opts CleanOptions) (*CleanResult, error) {
 	if err := cleanCompressionCache(dir, keptCache, cutoff); err != nil {
 		return result, err
 	}
-	state, _ := json.Marshal(out.state)
-	return result, writeFileAtomic(filepath.Join(dir, stateDir, "state.json"), state)
+	return result, out.saveState()
 }
 
 // cleanCompressionCache drops cache entries no kept build used, once they
@@ -171,7 +199,7 @@ func cleanCompressionCache(dir string, keep map[string]bool, cutoff time.Time) e
 		return nil // no cache: nothing was compressed
 	}
 	for _, e := range entries {
-		if keep[e.Name()] || strings.HasSuffix(e.Name(), ".assetc-tmp") {
+		if keep[e.Name()] || strings.HasSuffix(e.Name(), tmpSuffix) {
 			continue
 		}
 		if info, err := e.Info(); err == nil && info.ModTime().Before(cutoff) {
@@ -181,46 +209,6 @@ func cleanCompressionCache(dir string, keep map[string]bool, cutoff time.Time) e
 		}
 	}
 	return nil
-}
-
-// namedRecord is a build record with its file name (its time, which orders
-// the records).
-type namedRecord struct {
-	buildRecord
-	name string
-}
-
-// readBuildRecords returns the build records of dir, oldest first.
-func readBuildRecords(dir string) ([]namedRecord, error) {
-	entries, err := os.ReadDir(filepath.Join(dir, stateDir, "builds"))
-	if err != nil {
-		return nil, fmt.Errorf("cannot read the build records of %s: %w", dir, err)
-	}
-	var records []namedRecord
-	for _, e := range entries {
-		if !strings.HasSuffix(e.Name(), ".json") {
-			continue
-		}
-		data, err := os.ReadFile(filepath.Join(dir, stateDir, "builds", e.Name()))
-		if err != nil {
-			return nil, err
-		}
-		var r buildRecord
-		if err := json.Unmarshal(data, &r); err != nil {
-			// Guessing what a damaged record listed could delete a live file.
-			return nil, fmt.Errorf("build record %s is damaged (%v): remove it to clean", e.Name(), err)
-		}
-		records = append(records, namedRecord{r, e.Name()})
-	}
-	// Names are nanosecond times; equal lengths compare as numbers.
-	sort.Slice(records, func(i, j int) bool {
-		a, b := records[i].name, records[j].name
-		if len(a) != len(b) {
-			return len(a) < len(b)
-		}
-		return a < b
-	})
-	return records, nil
 }
 
 func containsRecord(records []namedRecord, name string) bool {
