@@ -51,6 +51,12 @@ func runClean(args []string, stdout, stderr io.Writer) error {
 		}
 		return printJSON(stdout, result, exitOK)
 	}
+	if result.Recovered {
+		fmt.Fprintln(stderr, "removed the files and temporaries of an unfinished build")
+	}
+	if result.IntegrityError != "" {
+		fmt.Fprintf(stderr, "warning: %s\n", result.IntegrityError)
+	}
 	verb := "removed"
 	if opts.DryRun {
 		verb = "would remove"

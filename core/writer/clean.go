@@ -62,14 +62,12 @@ type CleanResult struct {
 // the integrity sidecar. It takes the build lock, so it cannot race a build.
 // First (unless DryRun) it removes what an unfinished build left: the files
 // it created and every temporary file, even when no build ever committed.
-// It fails when dir has no build record and no unfinished build (nothing is
-// known to be safe).
+// It fails when dir was never an assetc build's output (no state directory:
+// nothing is known to be safe).
 func Clean(dir string, opts CleanOptions) (*CleanResult, error) {
 	keep := max(opts.Keep, 1)
 	noRecords := fmt.Errorf("%s has no assetc build records: clean only removes what assetc builds wrote", dir)
-	_, errRecords := os.Stat(filepath.Join(dir, stateDir, "builds"))
-	_, errPending := os.Stat(filepath.Join(dir, stateDir, pendingFile))
-	if errRecords != nil && errPending != nil {
+	if _, err := os.Stat(filepath.Join(dir, stateDir)); err != nil {
 		return nil, noRecords
 	}
 	out, err := openOutput(dir, opts.LockWait)
@@ -78,21 +76,27 @@ func Clean(dir string, opts CleanOptions) (*CleanResult, error) {
 	}
 	defer out.close()
 	result := &CleanResult{DryRun: opts.DryRun}
-	if !opts.DryRun && errPending == nil {
+	if !opts.DryRun {
+		// An unfinished build's files go first, whatever else is known:
+		// even a first build stopped by a full disk leaves a clean root.
+		if _, err := os.Stat(out.statePath(pendingFile)); err == nil {
+			result.Recovered = true
+		}
 		if err := out.recover(); err != nil {
 			return nil, err
 		}
-		result.Recovered = true
+		if err := out.removeTemporaries(); err != nil {
+			return nil, err
+		}
 	}
 	records, err := readBuildRecords(dir)
-	if err != nil && !(result.Recovered && errors.Is(err, fs.ErrNotExist)) {
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, err
 	}
 	if len(records) == 0 {
-		if result.Recovered {
-			return result, nil
-		}
-		return nil, noRecords
+		// Only builds that never committed wrote here: what they left is
+		// gone, and nothing else is assetc's.
+		return result, nil
 	}
 	if _, err := ReadIntegrity(dir); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		result.IntegrityError = err.Error()

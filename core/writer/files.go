@@ -144,8 +144,10 @@ func (o *output) linkAtomic(from, rel, sum string) error {
 	if err == nil {
 		err = os.Rename(tmp, target)
 	}
+	// A rename onto another link of the same file does nothing (POSIX):
+	// tmp is removed in every case.
+	os.Remove(tmp)
 	if err != nil {
-		os.Remove(tmp)
 		return err
 	}
 	o.record(rel, sum, info)

@@ -219,8 +219,12 @@ func (o *output) placeVariant(rel, cached, key string) error {
 			return fmt.Errorf("cannot write %s: %w", target, err)
 		}
 	}
-	if err := os.Rename(tmp, target); err != nil {
-		os.Remove(tmp)
+	err := os.Rename(tmp, target)
+	// When target already is a link to the cache entry, rename(2) does
+	// nothing and leaves tmp (POSIX: "If oldpath and newpath are existing
+	// hard links referring to the same file, rename() does nothing").
+	os.Remove(tmp)
+	if err != nil {
 		return fmt.Errorf("cannot write %s: %w", target, err)
 	}
 	info, err := os.Stat(target)
