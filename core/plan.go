@@ -3,6 +3,7 @@ package core
 import (
 	"crypto/md5"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"runtime"
@@ -99,6 +100,13 @@ type PlanFile struct {
 	SRI string `json:"sri,omitempty"`
 
 	content []byte // the rewritten bytes, nil for the source's
+}
+
+// SourcesJSON is what a writer records for the next build's
+// PlanOptions.Known: Sources as JSON, keys sorted.
+func (p *Plan) SourcesJSON() []byte {
+	data, _ := json.Marshal(p.Sources) // a map of plain values cannot fail
+	return data
 }
 
 // HasErrors reports whether the plan has an error diagnostic.

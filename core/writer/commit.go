@@ -116,8 +116,7 @@ func (o *output) commit(plan *core.Plan, pending pendingRecord, compressed []str
 	if err := o.saveState(); err != nil {
 		return errCommitted{err}
 	}
-	sources, _ := json.Marshal(plan.Sources)
-	if err := writeFileAtomic(o.statePath(sourcesFile), sources); err != nil {
+	if err := writeFileAtomic(o.statePath(sourcesFile), plan.SourcesJSON()); err != nil {
 		return errCommitted{err}
 	}
 	if err := step("pending"); err != nil {

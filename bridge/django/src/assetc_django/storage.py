@@ -106,5 +106,5 @@ class AssetcStorage(ManifestStaticFilesStorage):
         if binary:
             yield from build_native(binary, self.location)
         else:
-            yield from build_with_core(sorted(paths), self.location)
+            yield from build_with_core(self.location)
 

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from ... import compress
-from ...build import build_native, build_with_core, found_paths, native_binary, native_source_args
+from ...build import build_native, build_with_core, native_binary, native_source_args
 from ...errors import error_for, format_diagnostic
 from ...project import configured_core
 from ...runtime import CoreError, error_from
@@ -78,7 +78,7 @@ class Command(BaseCommand):
             raise CommandError("no output directory: pass -o DIR or set STATIC_ROOT")
         binary = native_binary()
         stats: dict[str, Any] = {}
-        results = build_native(binary, str(output), stats) if binary else build_with_core(found_paths(), str(output))
+        results = build_native(binary, str(output), stats) if binary else build_with_core(str(output))
         count = 0
         for name, hashed, processed in results:
             if isinstance(processed, Exception):
