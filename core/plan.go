@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 	"sync/atomic"
+	"time"
 )
 
 // CodeOutputCollision is the diagnostic for two files that a build would
@@ -34,7 +35,21 @@ type PlanOptions struct {
 	// Progress, when set, is called as files are read; it must be fast and
 	// safe to call from several goroutines.
 	Progress func(stage string, done, total int)
+	// Now is when planning started. A source modified within RacyWindow of
+	// it is left out of Plan.Sources, so the next build reads it again
+	// instead of trusting its size and mtime (see RacyWindow). The zero
+	// value records every source.
+	Now time.Time
 }
+
+// RacyWindow is how close to the time a build read a file its mtime may be
+// for the build to distrust "same size and mtime means same bytes" next
+// time. A file edited again within one timestamp tick of that read, to the
+// same size, keeps its mtime: the build cannot tell it changed. Git calls
+// such index entries "racily clean" and re-checks their content; assetc
+// does not record them, so the next build reads them. Two seconds covers
+// the coarsest common timestamps (FAT) and every kernel tick.
+const RacyWindow = 2 * time.Second
 
 // SourceRecord is what a build learned about one source file: while its size
 // and mtime are unchanged, its MD5 and the SRI value of its bytes are taken
@@ -319,12 +334,14 @@ func (plan *Plan) integrity(opts PlanOptions, current map[string]KnownSource, wo
 	}
 	plan.Sources = make(map[string]SourceRecord, len(current))
 	for path, k := range current {
+		if !opts.Now.IsZero() && k.ModTime > opts.Now.Add(-RacyWindow).UnixNano() {
+			continue // racy: see RacyWindow
+		}
 		plan.Sources[path] = SourceRecord{Size: k.Size, ModTime: k.ModTime, MD5: hex.EncodeToString(k.Sum[:])}
 	}
 	sidecar := &IntegrityFile{Version: 1, Algorithm: algorithm, Files: map[string]string{}}
 	for i, f := range plan.Files {
-		if sourceSRI[i] != "" {
-			r := plan.Sources[f.SourcePath]
+		if r, ok := plan.Sources[f.SourcePath]; ok && sourceSRI[i] != "" {
 			r.SRI = sourceSRI[i]
 			plan.Sources[f.SourcePath] = r
 		}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/assetc/assetc/core"
 )
@@ -74,7 +75,7 @@ func (in *instance) plan(request []byte, requestErr error) (response []byte) {
 	}
 	stored := plans[in]
 	if req.PlanID == 0 {
-		plan, err := in.project.Plan(core.PlanOptions{Workers: 1, HashedOnly: req.HashedOnly, Integrity: req.Integrity, Known: req.Known})
+		plan, err := in.project.Plan(core.PlanOptions{Workers: 1, HashedOnly: req.HashedOnly, Integrity: req.Integrity, Known: req.Known, Now: time.Now()})
 		if err != nil {
 			return failed(errorOf(err))
 		}

@@ -108,7 +108,7 @@ func Build(p *core.Project, opts BuildOptions) (*Result, error) {
 	}
 	plan, err := p.Plan(core.PlanOptions{
 		Workers: opts.Workers, HashedOnly: opts.HashedOnly, Integrity: opts.Integrity,
-		Known: readSources(opts.OutputDir), Progress: opts.Progress,
+		Known: readSources(opts.OutputDir), Progress: opts.Progress, Now: start,
 	})
 	if err != nil {
 		return nil, err
