@@ -12,6 +12,7 @@ import (
 
 	"github.com/assetc/assetc/core"
 	"github.com/assetc/assetc/core/writer"
+	"github.com/assetc/assetc/internal/testtree"
 )
 
 // exampleConfig is the bundled example site, as `make run` builds it.
@@ -78,7 +79,7 @@ func TestDeterministicWhateverTheWorkers(t *testing.T) {
 }
 
 func TestRebuildIsIncrementalAndContentBased(t *testing.T) {
-	root := writeTree(t, map[string]string{
+	root := testtree.Write(t, map[string]string{
 		"css/a.css": `body { background: url(../img/x.png) }`,
 		"img/x.png": "one",
 	})
@@ -127,7 +128,7 @@ func TestRebuildIsIncrementalAndContentBased(t *testing.T) {
 }
 
 func TestFileNamesWithURLDelimiters(t *testing.T) {
-	root := writeTree(t, map[string]string{
+	root := testtree.Write(t, map[string]string{
 		"css/a.css":           `a{background:url(p%25.png)} b{background:url("q%3F.png")} c{background:url(h%23.png#frag)} d{background:url(img%20dir/x%20y.png)} e{background:url(%C3%BC.png)}`,
 		"css/p%.png":          "p",
 		"css/q?.png":          "q",
@@ -156,8 +157,8 @@ func TestFileNamesWithURLDelimiters(t *testing.T) {
 }
 
 func TestMissingFileErrorHelps(t *testing.T) {
-	root := writeTree(t, map[string]string{"css/site.css": "", "img/logo.png": "", "img/icons/arrow.svg": ""})
-	vendor := writeTree(t, map[string]string{"dist/widget.js": ""})
+	root := testtree.Write(t, map[string]string{"css/site.css": "", "img/logo.png": "", "img/icons/arrow.svg": ""})
+	vendor := testtree.Write(t, map[string]string{"dist/widget.js": ""})
 	p := newProject(t, core.Config{Roots: []core.Root{{Dir: root}, {Dir: vendor, Prefix: "vendor"}}})
 	for asked, suggestion := range map[string]string{
 		"/css/site.css":         "css/site.css",          // a leading "/"
@@ -188,7 +189,7 @@ func TestLazyAndInvalidation(t *testing.T) {
 	for i := 0; i < 200; i++ {
 		files[fmt.Sprintf("other/%d.css", i)] = "y{}"
 	}
-	root := writeTree(t, files)
+	root := testtree.Write(t, files)
 	p := newProject(t, core.Config{Roots: []core.Root{{Dir: root}}})
 	first, err := p.HashedName("css/a.css")
 	if err != nil {
@@ -213,7 +214,7 @@ func TestLazyAndInvalidation(t *testing.T) {
 		t.Errorf("Invalidate made an unchanged file be read again")
 	}
 	// A file that appears in an earlier root shadows the old one.
-	early := writeTree(t, map[string]string{"img/x.png": "early"})
+	early := testtree.Write(t, map[string]string{"img/x.png": "early"})
 	p2 := newProject(t, core.Config{Roots: []core.Root{{Dir: early}, {Dir: root}}})
 	os.Remove(filepath.Join(early, "img/x.png"))
 	before, _ := p2.HashedName("img/x.png")

@@ -13,6 +13,7 @@ import (
 	"github.com/assetc/assetc/core"
 	"github.com/assetc/assetc/core/scan"
 	"github.com/assetc/assetc/core/writer"
+	"github.com/assetc/assetc/internal/testtree"
 )
 
 func failureCase(t *testing.T, name string) fixtureCase {
@@ -116,7 +117,7 @@ func TestDeepChainsHaveNoLimit(t *testing.T) {
 		}
 		files["css/"+strings.Repeat("d/", 50)+"c.css"] = `.end { background: url(i.png) }`
 		files["css/"+strings.Repeat("d/", 50)+"i.png"] = "png"
-		root := writeTree(t, files)
+		root := testtree.Write(t, files)
 		out := t.TempDir()
 		p := newProject(t, core.Config{Roots: []core.Root{{Dir: root}}})
 		result, err := writer.Build(p, writer.BuildOptions{OutputDir: out})

@@ -13,6 +13,7 @@ import (
 
 	"github.com/assetc/assetc/core"
 	"github.com/assetc/assetc/core/writer"
+	"github.com/assetc/assetc/internal/testtree"
 )
 
 // openssl dgst -sha384 -binary FILE | base64, in Go.
@@ -33,7 +34,7 @@ func opensslStyle(algorithm string, data []byte) string {
 }
 
 func moduleSite(t *testing.T) string {
-	return writeTree(t, map[string]string{
+	return testtree.Write(t, map[string]string{
 		"js/app.js":     "import { mark } from \"./lib/dep.js\";\nmark();\n",
 		"js/lib/dep.js": "export function mark() { document.documentElement.setAttribute(\"data-module\", \"yes\"); }\n",
 		"js/extra.mjs":  "export const x = 1;\n",
