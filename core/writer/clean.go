@@ -66,9 +66,8 @@ type CleanResult struct {
 // nothing is known to be safe).
 func Clean(dir string, opts CleanOptions) (*CleanResult, error) {
 	keep := max(opts.Keep, 1)
-	noRecords := fmt.Errorf("%s has no assetc build records: clean only removes what assetc builds wrote", dir)
 	if _, err := os.Stat(filepath.Join(dir, stateDir)); err != nil {
-		return nil, noRecords
+		return nil, fmt.Errorf("%s has no assetc build records: clean only removes what assetc builds wrote", dir)
 	}
 	out, err := openOutput(dir, opts.LockWait)
 	if err != nil {
@@ -77,15 +76,7 @@ func Clean(dir string, opts CleanOptions) (*CleanResult, error) {
 	defer out.close()
 	result := &CleanResult{DryRun: opts.DryRun}
 	if !opts.DryRun {
-		// An unfinished build's files go first, whatever else is known:
-		// even a first build stopped by a full disk leaves a clean root.
-		if _, err := os.Stat(out.statePath(pendingFile)); err == nil {
-			result.Recovered = true
-		}
-		if err := out.recover(); err != nil {
-			return nil, err
-		}
-		if err := out.removeTemporaries(); err != nil {
+		if result.Recovered, err = out.removeUnfinished(); err != nil {
 			return nil, err
 		}
 	}
@@ -102,41 +93,90 @@ func Clean(dir string, opts CleanOptions) (*CleanResult, error) {
 		result.IntegrityError = err.Error()
 	}
 	result.KeptBuilds = min(keep, len(records))
-	kept := map[string]bool{core.ManifestName: true, core.IntegrityName: true}
-	keptCache := map[string]bool{}
-	recent, old := records[max(len(records)-keep, 0):], records[:max(len(records)-keep, 0)]
-	for _, r := range recent {
-		for _, f := range r.Files {
-			kept[f] = true
+	split := max(len(records)-keep, 0)
+	kept, keptCache := out.keptByRecentBuilds(records[split:])
+	cutoff := time.Now().Add(-opts.OlderThan)
+	remaining := out.chooseRemovals(records[:split], kept, cutoff, result)
+	if opts.DryRun {
+		return result, nil
+	}
+	for _, rel := range result.Removed {
+		if err := os.Remove(out.path(rel)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return result, fmt.Errorf("cannot remove %s: %w", rel, err)
 		}
-		for _, k := range r.Compressed {
-			keptCache[k] = true
+		delete(out.state, rel)
+	}
+	for _, r := range records[:split] {
+		if !remaining[r.name] {
+			if err := os.Remove(filepath.Join(dir, stateDir, "builds", r.name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return result, err
+			}
 		}
 	}
-	// The unhashed copies are what the current manifest's keys name.
-	if data, err := os.ReadFile(filepath.Join(dir, core.ManifestName)); err == nil {
+	if err := cleanCompressionCache(dir, keptCache, cutoff); err != nil {
+		return result, err
+	}
+	return result, out.saveState()
+}
+
+// removeUnfinished removes what an unfinished build left, whatever else is
+// known: even a first build stopped by a full disk leaves a clean root.
+// It reports whether there was such a build.
+func (o *output) removeUnfinished() (bool, error) {
+	_, err := os.Stat(o.statePath(pendingFile))
+	unfinished := err == nil
+	if err := o.recover(); err != nil {
+		return unfinished, err
+	}
+	return unfinished, o.removeTemporaries()
+}
+
+// keptByRecentBuilds lists what Clean never removes: the files and cache
+// entries of the builds it keeps, the unhashed copies the live manifest's
+// keys name, the manifest and the sidecar.
+func (o *output) keptByRecentBuilds(recent []namedRecord) (files, cache map[string]bool) {
+	files = map[string]bool{core.ManifestName: true, core.IntegrityName: true}
+	cache = map[string]bool{}
+	for _, r := range recent {
+		for _, f := range r.Files {
+			files[f] = true
+		}
+		for _, k := range r.Compressed {
+			cache[k] = true
+		}
+	}
+	if data, err := os.ReadFile(filepath.Join(o.dir, core.ManifestName)); err == nil {
 		var m struct {
 			Paths map[string]string `json:"paths"`
 		}
 		if json.Unmarshal(data, &m) == nil {
 			for logical := range m.Paths {
-				kept[logical] = true
+				files[logical] = true
 			}
 		}
 	}
+	return files, cache
+}
 
-	cutoff := time.Now().Add(-opts.OlderThan)
+// chooseRemovals fills result with the files of old builds that no kept
+// build uses and that are older than cutoff, with their variants, and
+// returns the names of the old records that still list younger files.
+func (o *output) chooseRemovals(old []namedRecord, kept map[string]bool, cutoff time.Time, result *CleanResult) map[string]bool {
 	removable := func(rel string) (os.FileInfo, bool) {
-		info, err := os.Lstat(filepath.Join(dir, filepath.FromSlash(rel)))
+		info, err := os.Lstat(o.path(rel))
 		if err != nil || !info.Mode().IsRegular() {
 			return nil, false
 		}
 		return info, true
 	}
-	var remaining []namedRecord // old records with files still to clean later
+	remaining := map[string]bool{}
 	removed := map[string]bool{}
+	add := func(rel string, info os.FileInfo) {
+		removed[rel] = true
+		result.Removed = append(result.Removed, rel)
+		result.Bytes += info.Size()
+	}
 	for _, r := range old {
-		left := false
 		for _, f := range r.Files {
 			if kept[f] || removed[f] {
 				continue
@@ -147,50 +187,22 @@ func Clean(dir string, opts CleanOptions) (*CleanResult, error) {
 			}
 			if info.ModTime().After(cutoff) {
 				result.Young++
-				left = true
+				remaining[r.name] = true
 				continue
 			}
-			removed[f] = true
-			result.Removed = append(result.Removed, f)
-			result.Bytes += info.Size()
+			add(f, info)
 			for _, suffix := range compress.AllSuffixes {
-				if kept[f+suffix] {
-					continue
-				}
-				if info, ok := removable(f + suffix); ok {
-					removed[f+suffix] = true
-					result.Removed = append(result.Removed, f+suffix)
-					result.Bytes += info.Size()
+				if info, ok := removable(f + suffix); ok && !kept[f+suffix] {
+					add(f+suffix, info)
 				}
 			}
 		}
-		if left {
-			remaining = append(remaining, r)
-		} else {
+		if !remaining[r.name] {
 			result.PrunedRecords++
 		}
 	}
 	sort.Strings(result.Removed)
-	if opts.DryRun {
-		return result, nil
-	}
-	for _, rel := range result.Removed {
-		if err := os.Remove(filepath.Join(dir, filepath.FromSlash(rel))); err != nil && !errors.Is(err, os.ErrNotExist) {
-			return result, fmt.Errorf("cannot remove %s: %w", rel, err)
-		}
-		delete(out.state, rel)
-	}
-	for _, r := range old {
-		if !containsRecord(remaining, r.name) {
-			if err := os.Remove(filepath.Join(dir, stateDir, "builds", r.name)); err != nil && !errors.Is(err, os.ErrNotExist) {
-				return result, err
-			}
-		}
-	}
-	if err := cleanCompressionCache(dir, keptCache, cutoff); err != nil {
-		return result, err
-	}
-	return result, out.saveState()
+	return remaining
 }
 
 // cleanCompressionCache drops cache entries no kept build used, once they
@@ -213,13 +225,4 @@ func cleanCompressionCache(dir string, keep map[string]bool, cutoff time.Time) e
 		}
 	}
 	return nil
-}
-
-func containsRecord(records []namedRecord, name string) bool {
-	for _, r := range records {
-		if r.name == name {
-			return true
-		}
-	}
-	return false
 }
