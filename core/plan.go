@@ -111,7 +111,8 @@ type PlanFile struct {
 	Rewritten bool   `json:"rewritten"`
 	Size      int64  `json:"size"`
 	MD5       string `json:"md5"`
-	// SRI is the Subresource Integrity value, set for hashed copies.
+	// SRI is the Subresource Integrity value of the bytes (the sidecar
+	// lists those of the hashed copies).
 	SRI string `json:"sri,omitempty"`
 
 	content []byte // the rewritten bytes, nil for the source's
@@ -299,38 +300,60 @@ func collision(a, b PlanFile) Diagnostic {
 	}
 }
 
-// integrity fills in the SRI value of every hashed copy, then the manifest,
-// the sidecar and the source records. An unchanged file that is not CSS/JS
-// keeps the value the last build recorded, so a no-change plan reads no
-// such file.
+// integrity fills in the SRI value of every file, then the manifest, the
+// sidecar and the source records. Each distinct content is hashed once (the
+// unhashed and hashed copies of most files share theirs), and an unchanged
+// source that is not rewritten keeps the value the last build recorded, so
+// a no-change plan reads only what it rewrites.
 func (plan *Plan) integrity(opts PlanOptions, current map[string]KnownSource, workers int) error {
 	_, algorithm, _ := newIntegrityHash(opts.Integrity)
-	sourceSRI := make([]string, len(plan.Files)) // the SRI of the source's bytes, when known
-	errs := make([]error, len(plan.Files))
-	forEach(len(plan.Files), workers, func(i int) {
-		f := &plan.Files[i]
-		if !f.Hashed {
-			return
+	// One file per content computes its value; known values first, so a
+	// content that has one is never read.
+	known := func(f PlanFile) string {
+		old, ok := opts.Known[f.SourcePath]
+		k := current[f.SourcePath]
+		if ok && !f.Rewritten && old.MD5 == f.MD5 && strings.HasPrefix(old.SRI, algorithm+"-") && k.Size == old.Size && k.ModTime == old.ModTime {
+			return old.SRI
 		}
-		if old, ok := opts.Known[f.SourcePath]; ok && !f.Rewritten && old.MD5 == f.MD5 && strings.HasPrefix(old.SRI, algorithm+"-") {
-			if k := current[f.SourcePath]; k.Size == old.Size && k.ModTime == old.ModTime {
-				f.SRI = old.SRI
-				sourceSRI[i] = old.SRI
-				return
-			}
+		return ""
+	}
+	byContent := map[string]string{} // MD5 -> SRI
+	var pending []int                // indexes of files whose content has no value yet
+	for _, f := range plan.Files {
+		if v := known(f); v != "" {
+			byContent[f.MD5] = v
 		}
-		content, err := plan.Content(*f)
+	}
+	seen := map[string]bool{}
+	for i, f := range plan.Files {
+		if byContent[f.MD5] == "" && !seen[f.MD5] {
+			seen[f.MD5] = true
+			pending = append(pending, i)
+		}
+	}
+	values := make([]string, len(pending))
+	errs := make([]error, len(pending))
+	forEach(len(pending), workers, func(n int) {
+		content, err := plan.Content(plan.Files[pending[n]])
 		if err != nil {
-			errs[i] = err
+			errs[n] = err
 			return
 		}
-		f.SRI, errs[i] = SRI(algorithm, content)
-		if !f.Rewritten {
-			sourceSRI[i] = f.SRI
-		}
+		values[n], errs[n] = SRI(algorithm, content)
 	})
 	if err := errors.Join(errs...); err != nil {
 		return err
+	}
+	for n, i := range pending {
+		byContent[plan.Files[i].MD5] = values[n]
+	}
+	sourceSRI := make([]string, len(plan.Files)) // the SRI of the source's bytes
+	for i := range plan.Files {
+		f := &plan.Files[i]
+		f.SRI = byContent[f.MD5]
+		if !f.Rewritten {
+			sourceSRI[i] = f.SRI
+		}
 	}
 	plan.Sources = make(map[string]SourceRecord, len(current))
 	for path, k := range current {

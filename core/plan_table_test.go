@@ -86,7 +86,7 @@ func TestPlanTable(t *testing.T) {
 					marker = "~"
 				}
 				outputs = append(outputs, marker+f.Path)
-				if f.Hashed && f.SRI == "" {
+				if f.SRI == "" {
 					t.Errorf("%s: no SRI value", f.Path)
 				}
 			}
