@@ -82,7 +82,7 @@ test: lint venv wasm build corpus test-go test-python
 # compression tests too.
 test-go:
 	$(GO) test -tags "$(GOTAGS)" -count=1 ./...
-	CGO_ENABLED=0 $(GO) test -count=1 -run 'Compress|Variant|Cache|Stale|Skip|Default' ./core/... ./cmd/assetc
+	CGO_ENABLED=0 $(GO) test -count=1 -run 'Compress|Variant|Cache|Stale|Skip|Default|Bytes|Options' ./core/... ./cmd/assetc
 
 test-python: venv wasm build
 	cd bridge/django && PATH=$(abspath bin):$$PATH ../../$(VENV_PY) -m pytest -q tests

@@ -236,25 +236,6 @@ func TestStaleVariantIsRemoved(t *testing.T) {
 	_ = result
 }
 
-func TestCompressBytesIsDeterministic(t *testing.T) {
-	data := []byte(strings.Repeat("deterministic output, please. ", 1000))
-	for _, e := range allEncodings {
-		a, err := compress.Bytes(e, 0+map[string]int{"br": 10, "gzip": 9, "zstd": 19}[e], data)
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, _ := compress.Bytes(e, map[string]int{"br": 10, "gzip": 9, "zstd": 19}[e], data)
-		if !bytes.Equal(a, b) {
-			t.Errorf("%s is not deterministic", e)
-		}
-		// RFC 1952: FLG (no name, no comment) and MTIME all zero, whichever
-		// gzip encoder this binary has.
-		if e == compress.Gzip && !bytes.Equal(a[3:8], []byte{0, 0, 0, 0, 0}) {
-			t.Errorf("the gzip header (%s) carries a name or a time: % x", compress.GzipImplementation, a[:10])
-		}
-	}
-}
-
 func TestUnknownEncodingIsAnError(t *testing.T) {
 	root, _ := compressibleSite(t)
 	p := newProject(t, core.Config{Roots: []core.Root{{Dir: root}}})

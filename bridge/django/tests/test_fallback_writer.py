@@ -71,3 +71,13 @@ def test_fallback_rebuild_is_incremental_and_removes_an_unfinished_write(tmp_pat
     assert tree(root) == before
     assert not (root / ".assetc" / "pending.json").exists()
     assert len(records(root)) == 2
+
+
+def test_fallback_refuses_while_a_build_holds_the_lock(tmp_path: Path) -> None:
+    root = tmp_path / "root"
+    (root / ".assetc").mkdir(parents=True)
+    (root / ".assetc" / "lock").write_text(f"{os.getpid()}\n")  # a live process holds it
+    results = fallback_build(root)
+    assert len(results) == 1 and "another assetc build" in str(results[0][2])
+    assert not (root / "staticfiles.json").exists()
+    assert (root / ".assetc" / "lock").read_text() == f"{os.getpid()}\n"  # not taken from its holder
