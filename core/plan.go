@@ -72,7 +72,9 @@ type SourceRecord struct {
 // references, and Content returns one file's bytes at a time, reading a
 // source through the FileSystem when the bytes are the source's. A writer
 // that handles each file and drops its bytes holds at most one content per
-// worker besides the rewritten CSS/JS the Project caches.
+// worker besides the rewritten CSS/JS the Project caches. Content is the
+// only way to the bytes, so a Plan may later rewrite a file on demand
+// instead of keeping its bytes, without a writer changing.
 type Plan struct {
 	// Files are the output files, sorted by Path, one per path.
 	Files []PlanFile
@@ -100,7 +102,7 @@ type Plan struct {
 // PlanFile is one output file.
 type PlanFile struct {
 	// Path is where the file goes, relative to the static root, with "/".
-	Path        string `json:"path"`
+	Path        string `json:"output_path"`
 	LogicalPath string `json:"logical_path"`
 	// SourcePath is the host file the bytes come from (or were rewritten
 	// from).

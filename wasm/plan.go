@@ -126,7 +126,7 @@ func (in *instance) checkPlan(stored *storedPlan, id int) *errorObject {
 // planContentRequest asks for the bytes of one file of a stored plan.
 type planContentRequest struct {
 	PlanID     int    `json:"plan_id"`
-	Path       string `json:"path"` // the output path (PlanFile.Path)
+	Path       string `json:"output_path"` // PlanFile.Path
 	DebugPanic bool   `json:"debug_panic"`
 }
 

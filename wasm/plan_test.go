@@ -73,7 +73,7 @@ func TestPlanExportIsTheNativePlan(t *testing.T) {
 		if !f.Rewritten {
 			continue
 		}
-		raw := g.callExport(t, "plan_content", map[string]any{"plan_id": first.PlanID, "path": f.Path})
+		raw := g.callExport(t, "plan_content", map[string]any{"plan_id": first.PlanID, "output_path": f.Path})
 		n := binary.LittleEndian.Uint32(raw)
 		body := raw[4+n:]
 		content, _ := want.Content(w)

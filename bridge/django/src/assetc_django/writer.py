@@ -51,7 +51,7 @@ def _plan_page(core: Core, request: dict[str, Any]) -> dict[str, Any]:
 
 
 def _plan_content(core: Core, plan_id: int, path: str) -> bytes:
-    raw = core._call("plan_content", {"plan_id": plan_id, "path": path})
+    raw = core._call("plan_content", {"plan_id": plan_id, "output_path": path})
     (header_len,) = struct.unpack_from("<I", raw)
     header = _decode(raw[4 : 4 + header_len])
     if not header.get("ok") or not header.get("inline"):
@@ -79,7 +79,7 @@ def write_root(core: Core, location: str) -> Iterator[tuple[str, str, bool]]:
         pending = out.start_pending(files, manifest_json)
         committed = False
         try:
-            out.write_files(files, lambda f: _plan_content(core, first["plan_id"], f["path"]))
+            out.write_files(files, lambda f: _plan_content(core, first["plan_id"], f["output_path"]))
             out.commit(first, files, pending)
             committed = True
         finally:
@@ -147,7 +147,7 @@ class _Output:
 
     def start_pending(self, files: list[dict[str, Any]], manifest_json: bytes) -> dict[str, Any]:
         self.state = self.read_json("state.json") or {}
-        paths = [f["path"] for f in files if f["path"] not in self.state and not os.path.lexists(self.path(f["path"]))]
+        paths = [f["output_path"] for f in files if f["output_path"] not in self.state and not os.path.lexists(self.path(f["output_path"]))]
         pending = {"manifest": hashlib.md5(manifest_json).hexdigest(), "record": f"{time.time_ns()}.json", "paths": paths}
         _write_atomic(os.path.join(self.state_dir, "pending.json"), json.dumps(pending).encode())
         return pending
@@ -204,15 +204,15 @@ class _Output:
             data: bytes | None = None
             link_from = ""
             for f in group:
-                if self._up_to_date(f["path"], f["md5"]):
-                    link_from = link_from or f["path"]
+                if self._up_to_date(f["output_path"], f["md5"]):
+                    link_from = link_from or f["output_path"]
                     continue
-                if link_from and self._link(link_from, f["path"], f["md5"]):
+                if link_from and self._link(link_from, f["output_path"], f["md5"]):
                     continue
                 if data is None:
                     data = rewritten(f) if f["rewritten"] else _read_source(f)
-                self._write(f["path"], data, f["md5"])
-                link_from = f["path"]
+                self._write(f["output_path"], data, f["md5"])
+                link_from = f["output_path"]
 
     def _up_to_date(self, rel: str, md5: str) -> bool:
         written = self.state.get(rel)
@@ -262,7 +262,7 @@ class _Output:
 
     def commit(self, first: dict[str, Any], files: list[dict[str, Any]], pending: dict[str, Any]) -> None:
         _write_atomic(os.path.join(self.dir, INTEGRITY_NAME), first["integrity_json"].encode())
-        record = {"time": datetime.now(timezone.utc).isoformat().replace("+00:00", "Z"), "files": [f["path"] for f in files if f["hashed"]]}
+        record = {"time": datetime.now(timezone.utc).isoformat().replace("+00:00", "Z"), "files": [f["output_path"] for f in files if f["hashed"]]}
         os.makedirs(os.path.join(self.state_dir, "builds"), exist_ok=True)
         _write_atomic(os.path.join(self.state_dir, "builds", pending["record"]), _go_json(record))
         _write_atomic(os.path.join(self.dir, MANIFEST_NAME), first["manifest_json"].encode())
