@@ -13,7 +13,7 @@ FUZZTIME  ?= 10s
 # The native binary compresses with C libraries when they are installed
 # (Debian: libbrotli-dev, libdeflate-dev): Brotli's reference encoder, ~1.8x
 # faster than the Go port for the same bytes, and libdeflate, whose smaller
-# gzip lets the default Brotli quality drop (core/compress.go). Without them
+# gzip lets the default Brotli quality drop (core/compress/compress.go). Without them
 # the pure Go build still works, with its own defaults.
 GOTAGS    ?= $(strip $(shell pkg-config --exists libbrotlienc 2>/dev/null && echo cbrotli) \
                      $(shell pkg-config --exists libdeflate 2>/dev/null && echo cdeflate))
@@ -82,7 +82,7 @@ test: lint venv wasm build corpus test-go test-python test-matrix test-install
 # compression tests too.
 test-go:
 	$(GO) test -tags "$(GOTAGS)" -count=1 ./...
-	CGO_ENABLED=0 $(GO) test -count=1 -run 'Compress|Variant|Cache|Stale|Skip|Default' ./core ./cmd/assetc
+	CGO_ENABLED=0 $(GO) test -count=1 -run 'Compress|Variant|Cache|Stale|Skip|Default|Bytes|Options' ./core/... ./cmd/assetc
 
 test-python: venv wasm build
 	cd bridge/django && PATH=$(abspath bin):$$PATH ../../$(VENV_PY) -m pytest -q tests

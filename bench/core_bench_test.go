@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/assetc/assetc/core"
+	"github.com/assetc/assetc/core/writer"
 )
 
 // exampleConfig is the roots of `make run`: the example site, a prefixed
@@ -54,7 +55,7 @@ func BenchmarkBuildExample(b *testing.B) {
 		out := b.TempDir()
 		project := newExampleProject(b)
 		b.StartTimer()
-		result, err := project.Build(core.BuildOptions{OutputDir: out})
+		result, err := writer.Build(project, writer.BuildOptions{OutputDir: out})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -67,11 +68,11 @@ func BenchmarkBuildExample(b *testing.B) {
 // already holds the output (every file is compared, none written).
 func BenchmarkRebuildExample(b *testing.B) {
 	out := b.TempDir()
-	if _, err := newExampleProject(b).Build(core.BuildOptions{OutputDir: out}); err != nil {
+	if _, err := writer.Build(newExampleProject(b), writer.BuildOptions{OutputDir: out}); err != nil {
 		b.Fatal(err)
 	}
 	for b.Loop() {
-		if _, err := newExampleProject(b).Build(core.BuildOptions{OutputDir: out}); err != nil {
+		if _, err := writer.Build(newExampleProject(b), writer.BuildOptions{OutputDir: out}); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/assetc/assetc/core"
+	"github.com/assetc/assetc/core/writer"
 )
 
 // The browser-level check: a page that loads a stylesheet and an ES module
@@ -35,7 +36,7 @@ func TestBrowserLoadsPageWithIntegrityAndImportMap(t *testing.T) {
 	root := moduleSite(t)
 	out := t.TempDir()
 	p := newProject(t, core.Config{Roots: []core.Root{{Dir: root}}})
-	result, err := p.Build(core.BuildOptions{OutputDir: out})
+	result, err := writer.Build(p, writer.BuildOptions{OutputDir: out})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,18 +2,17 @@ package core_test
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/assetc/assetc/core"
+	"github.com/assetc/assetc/core/writer"
+	"github.com/assetc/assetc/internal/testtree"
 )
 
 // exampleConfig is the bundled example site, as `make run` builds it.
@@ -35,7 +34,7 @@ func exampleConfig(t testing.TB) core.Config {
 
 func TestExampleSite(t *testing.T) {
 	out := t.TempDir()
-	result, err := newProject(t, exampleConfig(t)).Build(core.BuildOptions{OutputDir: out})
+	result, err := writer.Build(newProject(t, exampleConfig(t)), writer.BuildOptions{OutputDir: out})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,8 +63,8 @@ func TestDeterministicWhateverTheWorkers(t *testing.T) {
 	for name, cfg := range configs {
 		cfg.Missing = core.MissingWarn
 		one, many := t.TempDir(), t.TempDir()
-		_, err1 := newProject(t, cfg).Build(core.BuildOptions{OutputDir: one, Workers: 1})
-		_, err8 := newProject(t, cfg).Build(core.BuildOptions{OutputDir: many, Workers: 8})
+		_, err1 := writer.Build(newProject(t, cfg), writer.BuildOptions{OutputDir: one, Workers: 1})
+		_, err8 := writer.Build(newProject(t, cfg), writer.BuildOptions{OutputDir: many, Workers: 8})
 		if (err1 == nil) != (err8 == nil) {
 			t.Errorf("%s: 1 worker: %v; 8 workers: %v", name, err1, err8)
 			continue
@@ -80,20 +79,20 @@ func TestDeterministicWhateverTheWorkers(t *testing.T) {
 }
 
 func TestRebuildIsIncrementalAndContentBased(t *testing.T) {
-	root := writeTree(t, map[string]string{
+	root := testtree.Write(t, map[string]string{
 		"css/a.css": `body { background: url(../img/x.png) }`,
 		"img/x.png": "one",
 	})
 	out := t.TempDir()
 	p := newProject(t, core.Config{Roots: []core.Root{{Dir: root}}})
-	first, err := p.Build(core.BuildOptions{OutputDir: out})
+	first, err := writer.Build(p, writer.BuildOptions{OutputDir: out})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if first.Written != 4 {
 		t.Errorf("first build wrote %d files, want 4", first.Written)
 	}
-	second, err := newProject(t, core.Config{Roots: []core.Root{{Dir: root}}}).Build(core.BuildOptions{OutputDir: out})
+	second, err := writer.Build(newProject(t, core.Config{Roots: []core.Root{{Dir: root}}}), writer.BuildOptions{OutputDir: out})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,7 +107,7 @@ func TestRebuildIsIncrementalAndContentBased(t *testing.T) {
 	}
 	old := time.Now().Add(-48 * time.Hour)
 	os.Chtimes(png, old, old)
-	third, err := newProject(t, core.Config{Roots: []core.Root{{Dir: root}}}).Build(core.BuildOptions{OutputDir: out})
+	third, err := writer.Build(newProject(t, core.Config{Roots: []core.Root{{Dir: root}}}), writer.BuildOptions{OutputDir: out})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,7 +128,7 @@ func TestRebuildIsIncrementalAndContentBased(t *testing.T) {
 }
 
 func TestFileNamesWithURLDelimiters(t *testing.T) {
-	root := writeTree(t, map[string]string{
+	root := testtree.Write(t, map[string]string{
 		"css/a.css":           `a{background:url(p%25.png)} b{background:url("q%3F.png")} c{background:url(h%23.png#frag)} d{background:url(img%20dir/x%20y.png)} e{background:url(%C3%BC.png)}`,
 		"css/p%.png":          "p",
 		"css/q?.png":          "q",
@@ -138,7 +137,7 @@ func TestFileNamesWithURLDelimiters(t *testing.T) {
 		"css/ü.png":           "u",
 	})
 	out := t.TempDir()
-	result, err := newProject(t, core.Config{Roots: []core.Root{{Dir: root}}}).Build(core.BuildOptions{OutputDir: out})
+	result, err := writer.Build(newProject(t, core.Config{Roots: []core.Root{{Dir: root}}}), writer.BuildOptions{OutputDir: out})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -157,69 +156,9 @@ func TestFileNamesWithURLDelimiters(t *testing.T) {
 	}
 }
 
-// TestKilledBuildLeavesPreviousOutputUsable kills `assetc build` at
-// different moments and checks that the output still holds a manifest whose
-// every file exists.
-func TestKilledBuildLeavesPreviousOutputUsable(t *testing.T) {
-	bin := buildCLI(t)
-	files := map[string]string{}
-	for i := 0; i < 3000; i++ {
-		files[fmt.Sprintf("img/%d/x%d.png", i%50, i)] = strings.Repeat(fmt.Sprint(i), 2000)
-		if i%10 == 0 {
-			files[fmt.Sprintf("css/s%d.css", i)] = fmt.Sprintf(".a{background:url(../img/%d/x%d.png)}", i%50, i)
-		}
-	}
-	root := writeTree(t, files)
-	out := t.TempDir()
-	if b, err := exec.Command(bin, "build", "-s", root, "-o", out).CombinedOutput(); err != nil {
-		t.Fatalf("first build: %v\n%s", err, b)
-	}
-	for i, delay := range []time.Duration{5, 20, 50, 100, 200} {
-		// Change every CSS file so the killed build has real work to do.
-		for name := range files {
-			if strings.HasSuffix(name, ".css") {
-				os.WriteFile(filepath.Join(root, name), []byte(files[name]+fmt.Sprintf("/*%d*/", i)), 0o644)
-			}
-		}
-		cmd := exec.Command(bin, "build", "-s", root, "-o", out)
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		time.Sleep(delay * time.Millisecond)
-		cmd.Process.Signal(syscall.SIGKILL)
-		cmd.Wait()
-		assertUsableOutput(t, out)
-		os.Remove(filepath.Join(out, ".assetc", "lock")) // left by the killed process
-	}
-}
-
-// assertUsableOutput checks that staticfiles.json parses and every file it
-// names exists, and returns its paths.
-func assertUsableOutput(t *testing.T, out string) map[string]string {
-	t.Helper()
-	data, err := os.ReadFile(filepath.Join(out, core.ManifestName))
-	if err != nil {
-		t.Fatalf("no manifest: %v", err)
-	}
-	var m struct {
-		Paths map[string]string `json:"paths"`
-	}
-	if err := json.Unmarshal(data, &m); err != nil {
-		t.Fatalf("manifest does not parse: %v", err)
-	}
-	for logical, hashed := range m.Paths {
-		for _, name := range []string{logical, hashed} {
-			if _, err := os.Stat(filepath.Join(out, name)); err != nil {
-				t.Errorf("manifest names %s, which is missing", name)
-			}
-		}
-	}
-	return m.Paths
-}
-
 func TestMissingFileErrorHelps(t *testing.T) {
-	root := writeTree(t, map[string]string{"css/site.css": "", "img/logo.png": "", "img/icons/arrow.svg": ""})
-	vendor := writeTree(t, map[string]string{"dist/widget.js": ""})
+	root := testtree.Write(t, map[string]string{"css/site.css": "", "img/logo.png": "", "img/icons/arrow.svg": ""})
+	vendor := testtree.Write(t, map[string]string{"dist/widget.js": ""})
 	p := newProject(t, core.Config{Roots: []core.Root{{Dir: root}, {Dir: vendor, Prefix: "vendor"}}})
 	for asked, suggestion := range map[string]string{
 		"/css/site.css":         "css/site.css",          // a leading "/"
@@ -250,7 +189,7 @@ func TestLazyAndInvalidation(t *testing.T) {
 	for i := 0; i < 200; i++ {
 		files[fmt.Sprintf("other/%d.css", i)] = "y{}"
 	}
-	root := writeTree(t, files)
+	root := testtree.Write(t, files)
 	p := newProject(t, core.Config{Roots: []core.Root{{Dir: root}}})
 	first, err := p.HashedName("css/a.css")
 	if err != nil {
@@ -275,7 +214,7 @@ func TestLazyAndInvalidation(t *testing.T) {
 		t.Errorf("Invalidate made an unchanged file be read again")
 	}
 	// A file that appears in an earlier root shadows the old one.
-	early := writeTree(t, map[string]string{"img/x.png": "early"})
+	early := testtree.Write(t, map[string]string{"img/x.png": "early"})
 	p2 := newProject(t, core.Config{Roots: []core.Root{{Dir: early}, {Dir: root}}})
 	os.Remove(filepath.Join(early, "img/x.png"))
 	before, _ := p2.HashedName("img/x.png")

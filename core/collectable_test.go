@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/assetc/assetc/core"
+	"github.com/assetc/assetc/core/writer"
+	"github.com/assetc/assetc/internal/testtree"
 )
 
 // hangBound is how long an operation may take before the test calls it a
@@ -47,7 +49,7 @@ func diagnosticsOf(t *testing.T, err error) []core.Diagnostic {
 
 // buildResult is what a Build returned.
 type buildResult struct {
-	result *core.BuildResult
+	result *writer.Result
 	err    error
 }
 
@@ -56,7 +58,7 @@ func build(t *testing.T, cfg core.Config) buildResult {
 	p := newProject(t, cfg)
 	out := t.TempDir()
 	return withinBound(t, "Build", func() buildResult {
-		r, err := p.Build(core.BuildOptions{OutputDir: out, Workers: 2})
+		r, err := writer.Build(p, writer.BuildOptions{OutputDir: out, Workers: 2})
 		return buildResult{r, err}
 	})
 }
@@ -90,7 +92,7 @@ func wantOneDiagnostic(t *testing.T, b buildResult, code, refused string, want .
 }
 
 func TestFIFOIsReportedNotRead(t *testing.T) {
-	root := writeTree(t, map[string]string{"a.css": "a{}"})
+	root := testtree.Write(t, map[string]string{"a.css": "a{}"})
 	if err := syscall.Mkfifo(root+"/x.css", 0o644); err != nil {
 		t.Skipf("cannot make a FIFO here: %v", err)
 	}
@@ -114,7 +116,7 @@ func TestDevZeroIsNeverRead(t *testing.T) {
 	if _, err := os.Stat("/dev/zero"); err != nil {
 		t.Skip("no /dev/zero")
 	}
-	root := writeTree(t, map[string]string{"a.css": "a{}"})
+	root := testtree.Write(t, map[string]string{"a.css": "a{}"})
 	if err := os.Symlink("/dev/zero", root+"/z.css"); err != nil {
 		t.Fatal(err)
 	}
@@ -132,8 +134,8 @@ func TestDevZeroIsNeverRead(t *testing.T) {
 // src/etclink -> /etc), a link to a file outside it, and links that stay
 // inside it.
 func escapeTree(t *testing.T) (root, outside string) {
-	outside = writeTree(t, map[string]string{"passwd": "secret", "lib/x.js": "x()"})
-	root = writeTree(t, map[string]string{"css/a.css": "a{}", "js/app.js": "app()"})
+	outside = testtree.Write(t, map[string]string{"passwd": "secret", "lib/x.js": "x()"})
+	root = testtree.Write(t, map[string]string{"css/a.css": "a{}", "js/app.js": "app()"})
 	for link, target := range map[string]string{
 		"etclink":      outside,
 		"secret.txt":   outside + "/passwd",
@@ -199,7 +201,7 @@ func TestSymlinkOutOfRootIsRefused(t *testing.T) {
 
 // TestRootThroughSymlink: a root that is itself a symlink is not an escape.
 func TestRootThroughSymlink(t *testing.T) {
-	real := writeTree(t, map[string]string{"a.css": "a{}"})
+	real := testtree.Write(t, map[string]string{"a.css": "a{}"})
 	link := filepath.ToSlash(t.TempDir()) + "/static"
 	if err := os.Symlink(real, link); err != nil {
 		t.Fatal(err)
@@ -211,7 +213,7 @@ func TestRootThroughSymlink(t *testing.T) {
 
 func TestDeepTreeBuilds(t *testing.T) {
 	rel := strings.Repeat("d/", 70) + "deep.css"
-	root := writeTree(t, map[string]string{rel: "a{}"})
+	root := testtree.Write(t, map[string]string{rel: "a{}"})
 	b := build(t, core.Config{Roots: []core.Root{{Dir: root}}})
 	if b.err != nil {
 		t.Fatal(b.err)
@@ -222,7 +224,7 @@ func TestDeepTreeBuilds(t *testing.T) {
 }
 
 func TestDirectoryLoopIsOneWarning(t *testing.T) {
-	root := writeTree(t, map[string]string{"a/b/x.css": "a{}"})
+	root := testtree.Write(t, map[string]string{"a/b/x.css": "a{}"})
 	if err := os.Symlink("../..", root+"/a/b/up"); err != nil {
 		t.Fatal(err)
 	}
@@ -245,7 +247,7 @@ func TestDirectoryLoopIsOneWarning(t *testing.T) {
 }
 
 func TestUnnameableFileNames(t *testing.T) {
-	root := writeTree(t, map[string]string{"a.css": "a{}", "back\\slash.css": "b{}", "bad\xffname.png": "x"})
+	root := testtree.Write(t, map[string]string{"a.css": "a{}", "back\\slash.css": "b{}", "bad\xffname.png": "x"})
 	b := build(t, core.Config{Roots: []core.Root{{Dir: root}}})
 	if b.err == nil {
 		t.Fatalf("build succeeded: %v", b.result.Manifest)
@@ -268,7 +270,7 @@ func TestUnnameableFileNames(t *testing.T) {
 }
 
 func TestPrefixMustBeAPlainPath(t *testing.T) {
-	root := writeTree(t, map[string]string{"a.css": "a{}"})
+	root := testtree.Write(t, map[string]string{"a.css": "a{}"})
 	for _, prefix := range []string{".", "a//b", "a/./b", "a/../b", "x\\y"} {
 		_, err := core.NewProject(core.OSFileSystem{}, core.Config{Roots: []core.Root{{Prefix: prefix, Dir: root}}})
 		if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("%q", prefix)) {
@@ -282,7 +284,7 @@ func TestPrefixMustBeAPlainPath(t *testing.T) {
 }
 
 func TestOutputInsideSource(t *testing.T) {
-	root := writeTree(t, map[string]string{"a.css": "a{}", "sub/b.css": "b{}"})
+	root := testtree.Write(t, map[string]string{"a.css": "a{}", "sub/b.css": "b{}"})
 	elsewhere := filepath.ToSlash(t.TempDir())
 	link := elsewhere + "/link-to-root"
 	if err := os.Symlink(root, link); err != nil {
@@ -313,7 +315,7 @@ func TestOutputInsideSource(t *testing.T) {
 func TestUTF16StylesheetMessage(t *testing.T) {
 	utf16le := "\xff\xfea\x00{\x00}\x00"
 	utf16be := "\xfe\xff\x00a\x00{\x00}"
-	root := writeTree(t, map[string]string{"le.css": utf16le, "be.css": utf16be, "bom8.css": "\xef\xbb\xbfa{background:url(x.png)}", "x.png": "x"})
+	root := testtree.Write(t, map[string]string{"le.css": utf16le, "be.css": utf16be, "bom8.css": "\xef\xbb\xbfa{background:url(x.png)}", "x.png": "x"})
 	p := newProject(t, core.Config{Roots: []core.Root{{Dir: root}}})
 	for _, name := range []string{"le.css", "be.css"} {
 		_, err := p.HashedName(name)
@@ -344,7 +346,7 @@ func (r racingFS) ReadDir(path string) ([]core.DirEntry, error) {
 }
 
 func TestFileSwappedForFIFOAfterTheWalk(t *testing.T) {
-	root := writeTree(t, map[string]string{"a.css": "a{}"})
+	root := testtree.Write(t, map[string]string{"a.css": "a{}"})
 	if err := syscall.Mkfifo(root+"/x.css", 0o644); err != nil {
 		t.Skipf("cannot make a FIFO here: %v", err)
 	}
@@ -354,7 +356,7 @@ func TestFileSwappedForFIFOAfterTheWalk(t *testing.T) {
 	}
 	out := t.TempDir()
 	b := withinBound(t, "Build", func() buildResult {
-		r, err := p.Build(core.BuildOptions{OutputDir: out, Workers: 2})
+		r, err := writer.Build(p, writer.BuildOptions{OutputDir: out, Workers: 2})
 		return buildResult{r, err}
 	})
 	if b.result == nil {
@@ -367,8 +369,8 @@ func TestFileSwappedForFIFOAfterTheWalk(t *testing.T) {
 // link inside its root must notice that the link now leads out of it, even
 // to a file of the same size and modification time.
 func TestRetargetedSymlinkIsRechecked(t *testing.T) {
-	root := writeTree(t, map[string]string{"a.css": "a{}"})
-	outside := writeTree(t, map[string]string{"same.css": "a{}"})
+	root := testtree.Write(t, map[string]string{"a.css": "a{}"})
+	outside := testtree.Write(t, map[string]string{"same.css": "a{}"})
 	when := time.Unix(1_700_000_000, 0)
 	for _, path := range []string{root + "/a.css", outside + "/same.css"} {
 		if err := os.Chtimes(path, when, when); err != nil {
@@ -400,7 +402,7 @@ func TestRetargetedSymlinkIsRechecked(t *testing.T) {
 // not kept in memory (an image) again; if it became a FIFO meanwhile, the
 // build fails instead of blocking.
 func TestSourceSwappedForFIFOBeforeTheWrite(t *testing.T) {
-	root := writeTree(t, map[string]string{"a.css": "a{}", "x.png": "png"})
+	root := testtree.Write(t, map[string]string{"a.css": "a{}", "x.png": "png"})
 	p := newProject(t, core.Config{Roots: []core.Root{{Dir: root}}})
 	var swapped sync.Once
 	swap := func(stage string, done, total int) {
@@ -415,7 +417,7 @@ func TestSourceSwappedForFIFOBeforeTheWrite(t *testing.T) {
 	}
 	out := t.TempDir()
 	err := withinBound(t, "Build", func() error {
-		_, err := p.Build(core.BuildOptions{OutputDir: out, Workers: 1, Progress: swap})
+		_, err := writer.Build(p, writer.BuildOptions{OutputDir: out, Workers: 1, Progress: swap})
 		return err
 	})
 	if !errors.Is(err, core.ErrNotRegular) {

@@ -24,6 +24,7 @@ import (
 	"testing"
 
 	"github.com/assetc/assetc/core"
+	"github.com/assetc/assetc/core/writer"
 )
 
 // fixtureCase is a testdata/compat or testdata/failures case.
@@ -75,13 +76,13 @@ func (c fixtureCase) config(t *testing.T) core.Config {
 	return cfg
 }
 
-func (c fixtureCase) build(t *testing.T, out string, workers int) (*core.BuildResult, error) {
+func (c fixtureCase) build(t *testing.T, out string, workers int) (*writer.Result, error) {
 	t.Helper()
 	p, err := core.NewProject(core.OSFileSystem{}, c.config(t))
 	if err != nil {
 		t.Fatal(err)
 	}
-	return p.Build(core.BuildOptions{OutputDir: out, Workers: workers})
+	return writer.Build(p, writer.BuildOptions{OutputDir: out, Workers: workers})
 }
 
 // outputFiles maps every file under dir to the MD5 of its bytes, except the

@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/assetc/assetc/core"
+	"github.com/assetc/assetc/core/writer"
+	"github.com/assetc/assetc/internal/testtree"
 )
 
 // corpusConfig returns the real-world tree fetched by
@@ -45,7 +47,7 @@ func corpusConfig(t testing.TB) core.Config {
 func TestCorpusBuild(t *testing.T) {
 	cfg := corpusConfig(t)
 	out := t.TempDir()
-	result, err := newProject(t, cfg).Build(core.BuildOptions{OutputDir: out})
+	result, err := writer.Build(newProject(t, cfg), writer.BuildOptions{OutputDir: out})
 	if err != nil {
 		t.Fatalf("build: %v", err)
 	}
@@ -53,7 +55,7 @@ func TestCorpusBuild(t *testing.T) {
 		t.Errorf("only %d files, %d rewritten: the corpus looks incomplete", result.Files, result.Rewritten)
 	}
 	checkReferencesExist(t, out, result.Manifest)
-	assertUsableOutput(t, out)
+	testtree.UsableOutput(t, out)
 	t.Logf("%d files, %d rewritten, %d duplicates, %d warnings in %s",
 		result.Files, result.Rewritten, len(result.Duplicates), len(result.Diagnostics), result.Duration)
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/assetc/assetc/core"
+	"github.com/assetc/assetc/internal/testtree"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/ with the current output")
@@ -78,7 +79,7 @@ func TestRenderDiagnostics(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			root := writeTree(t, tc.files)
+			root := testtree.Write(t, tc.files)
 			cfg := core.Config{Roots: []core.Root{{Dir: root}}}
 			if tc.cfg != nil {
 				tc.cfg(&cfg)

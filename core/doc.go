@@ -1,11 +1,24 @@
 // Package core is the assetc engine: it finds static files the way Django's
 // finders do, finds the references inside CSS and JS, names every file by its
-// content with Django's naming scheme, rewrites references and writes a
-// static root that Django's ManifestStaticFilesStorage can read.
+// content with Django's naming scheme, rewrites references and computes the
+// Plan of a static root that Django's ManifestStaticFilesStorage can read.
 //
-// The engine is pure Go: it prints nothing, knows no flags and reaches files
-// only through a FileSystem, so the same code runs in the native CLI and in
-// the WebAssembly module that the Django bridge loads.
+// The engine is pure Go: it prints nothing, knows no flags, writes nothing
+// and reaches files only through a FileSystem (fs.go holds the one adapter to
+// package os; a test checks that no other file imports it), so the same code
+// runs in the native CLI and in the WebAssembly module that the Django bridge
+// loads.
+//
+// Packages, by phase:
+//
+//	core          the engine: sources → names → Plan
+//	core/scan     finding references in CSS and JS
+//	core/writer   applying a Plan to a directory: lock, atomic and
+//	              incremental writes, links, variants, the manifest switch,
+//	              build records, clean (native only)
+//	core/compress the codecs of the .br/.gz/.zst variants and the rules of
+//	              which files get them (native only: the wasm module links
+//	              neither writer nor compress)
 //
 // The pieces, in the order data flows through them:
 //
@@ -28,13 +41,10 @@
 //	writeback.go the bytes a rewritten reference gets (Django 6.1's templates)
 //	project.go   Project: the lazy, cached view the CLI, wasm and bridge use
 //	manifest.go  staticfiles.json, byte-compatible with Django
-//	build.go     writing a static root atomically and incrementally
-//	compress.go  precompressed .br/.gz/.zst variants, each content once
-//	compress_*.go  the encoders: Go everywhere, C (libbrotlienc, libdeflate)
-//	             in builds tagged cbrotli / cdeflate; none in wasm
 //	integrity.go SRI hashes and the staticfiles.integrity.json sidecar
+//	plan.go      Plan: every output file (bytes or source), sums, SRI values,
+//	             manifest and sidecar bytes, diagnostics, output collisions
 //	importmap.go an import map from logical module paths to hashed URLs
-//	clean.go     removing hashed files no recent build needs
 //	diagnostic.go Diagnostic and its rendering (source line, caret, notes),
 //	             ErrorReport: an error as every face's JSON tells it
 //

@@ -12,6 +12,8 @@ import (
 
 	"github.com/assetc/assetc/core"
 	"github.com/assetc/assetc/core/scan"
+	"github.com/assetc/assetc/core/writer"
+	"github.com/assetc/assetc/internal/testtree"
 )
 
 func failureCase(t *testing.T, name string) fixtureCase {
@@ -26,7 +28,7 @@ func failureCase(t *testing.T, name string) fixtureCase {
 }
 
 // buildOK builds a case and returns the output dir and result.
-func buildOK(t *testing.T, c fixtureCase) (string, *core.BuildResult) {
+func buildOK(t *testing.T, c fixtureCase) (string, *writer.Result) {
 	t.Helper()
 	out := t.TempDir()
 	result, err := c.build(t, out, 4)
@@ -115,10 +117,10 @@ func TestDeepChainsHaveNoLimit(t *testing.T) {
 		}
 		files["css/"+strings.Repeat("d/", 50)+"c.css"] = `.end { background: url(i.png) }`
 		files["css/"+strings.Repeat("d/", 50)+"i.png"] = "png"
-		root := writeTree(t, files)
+		root := testtree.Write(t, files)
 		out := t.TempDir()
 		p := newProject(t, core.Config{Roots: []core.Root{{Dir: root}}})
-		result, err := p.Build(core.BuildOptions{OutputDir: out})
+		result, err := writer.Build(p, writer.BuildOptions{OutputDir: out})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -168,7 +170,7 @@ func TestMissingReferenceStopsTheBuild(t *testing.T) {
 	cfg := c.config(t)
 	cfg.AllowMissing = []string{"*.map"}
 	p := newProject(t, cfg)
-	result, err = p.Build(core.BuildOptions{OutputDir: out})
+	result, err = writer.Build(p, writer.BuildOptions{OutputDir: out})
 	if err != nil {
 		t.Fatalf("with --allow-missing '*.map': %v", err)
 	}

@@ -2,15 +2,14 @@ package core
 
 import (
 	"bytes"
+	"crypto/md5"
 	"crypto/sha256"
 	"crypto/sha512"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"hash"
-	"os"
-	"path/filepath"
 )
 
 // IntegrityName is the sidecar a build writes next to staticfiles.json: the
@@ -29,6 +28,24 @@ type IntegrityFile struct {
 	// Files maps each hashed path (a value of staticfiles.json) to its SRI
 	// value, like "sha384-<base64>".
 	Files map[string]string `json:"files"`
+	// Manifest is the MD5 (hex) of the staticfiles.json written with this
+	// sidecar. The manifest is a build's commit point and the sidecar is
+	// written just before it, so a sidecar whose manifest never arrived (a
+	// build stopped between the two) is told apart by Matches. Empty in
+	// sidecars of assetc before it was added.
+	Manifest string `json:"manifest,omitempty"`
+}
+
+// Matches reports, as an error saying what to do, whether the sidecar
+// belongs to this staticfiles.json.
+func (f *IntegrityFile) Matches(manifest []byte) error {
+	if f.Manifest == "" {
+		return nil // written before sidecars named their manifest
+	}
+	if sum := md5.Sum(manifest); hex.EncodeToString(sum[:]) != f.Manifest {
+		return fmt.Errorf("%s does not belong to %s (a build was stopped before its manifest was written): build again", IntegrityName, ManifestName)
+	}
+	return nil
 }
 
 // SRI returns the Subresource Integrity value of content ("sha384-<base64
@@ -85,52 +102,6 @@ func (p *Project) hashedContent(logical string) ([]byte, string, error) {
 		return nil, "", fmt.Errorf("cannot read %s (%s): %w", asset.Source.Path, logical, err)
 	}
 	return content, asset.HashedName, nil
-}
-
-// integrity computes the SRI value of every hashed file of a build. A file
-// assetc did not write in this build and that still holds the bytes of the
-// last build keeps the value the last sidecar recorded, so a no-change
-// rebuild reads no file.
-func (o *output) integrity(files []outputFile, hashedOnly bool, algorithm string, workers int) (*IntegrityFile, error) {
-	_, algorithm, err := newIntegrityHash(algorithm)
-	if err != nil {
-		return nil, err
-	}
-	var previous IntegrityFile
-	if data, err := os.ReadFile(filepath.Join(o.dir, IntegrityName)); err == nil {
-		_ = json.Unmarshal(data, &previous) // a damaged sidecar only costs hashing
-	}
-	values := make([]string, len(files))
-	errs := make([]error, len(files))
-	forEach(len(files), workers, func(i int) {
-		targets := files[i].targets(hashedOnly)
-		t := targets[len(targets)-1] // the hashed copy comes last
-		o.mu.Lock()
-		fresh := o.fresh[t.rel]
-		o.mu.Unlock()
-		if old := previous.Files[t.rel]; old != "" && previous.Algorithm == algorithm && !fresh && o.upToDate(t.rel, t.sum) {
-			values[i] = old
-			return
-		}
-		content := t.content
-		if content == nil {
-			data, err := os.ReadFile(filepath.Join(o.dir, filepath.FromSlash(t.rel)))
-			if err != nil {
-				errs[i] = fmt.Errorf("cannot hash %s: %w", t.rel, err)
-				return
-			}
-			content = data
-		}
-		values[i], errs[i] = SRI(algorithm, content)
-	})
-	if err := errors.Join(errs...); err != nil {
-		return nil, err
-	}
-	out := &IntegrityFile{Version: 1, Algorithm: algorithm, Files: make(map[string]string, len(files))}
-	for i, f := range files {
-		out.Files[f.hashedName] = values[i]
-	}
-	return out, nil
 }
 
 // marshal gives the sidecar's bytes: keys sorted (encoding/json sorts map

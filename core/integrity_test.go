@@ -12,6 +12,8 @@ import (
 	"testing"
 
 	"github.com/assetc/assetc/core"
+	"github.com/assetc/assetc/core/writer"
+	"github.com/assetc/assetc/internal/testtree"
 )
 
 // openssl dgst -sha384 -binary FILE | base64, in Go.
@@ -32,7 +34,7 @@ func opensslStyle(algorithm string, data []byte) string {
 }
 
 func moduleSite(t *testing.T) string {
-	return writeTree(t, map[string]string{
+	return testtree.Write(t, map[string]string{
 		"js/app.js":     "import { mark } from \"./lib/dep.js\";\nmark();\n",
 		"js/lib/dep.js": "export function mark() { document.documentElement.setAttribute(\"data-module\", \"yes\"); }\n",
 		"js/extra.mjs":  "export const x = 1;\n",
@@ -46,7 +48,7 @@ func TestIntegritySidecar(t *testing.T) {
 	for _, algorithm := range []string{"", "sha256", "sha384", "sha512"} {
 		out := t.TempDir()
 		p := newProject(t, core.Config{Roots: []core.Root{{Dir: root}}})
-		result, err := p.Build(core.BuildOptions{OutputDir: out, Integrity: algorithm})
+		result, err := writer.Build(p, writer.BuildOptions{OutputDir: out, Integrity: algorithm})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -87,14 +89,14 @@ func TestIntegrityFollowsRewrittenContent(t *testing.T) {
 	root := moduleSite(t)
 	out := t.TempDir()
 	p := newProject(t, core.Config{Roots: []core.Root{{Dir: root}}})
-	result, err := p.Build(core.BuildOptions{OutputDir: out})
+	result, err := writer.Build(p, writer.BuildOptions{OutputDir: out})
 	if err != nil {
 		t.Fatal(err)
 	}
 	// The sidecar survives a no-change rebuild and follows an edit.
 	os.WriteFile(filepath.Join(root, "img/bg.svg"), []byte("<svg xmlns=\"http://www.w3.org/2000/svg\"><g/></svg>"), 0o644)
 	p.Invalidate()
-	result, err = p.Build(core.BuildOptions{OutputDir: out})
+	result, err = writer.Build(p, writer.BuildOptions{OutputDir: out})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,10 +6,11 @@ import (
 	"testing"
 
 	"github.com/assetc/assetc/core"
+	"github.com/assetc/assetc/internal/testtree"
 )
 
 func TestBundlerOutputIsNotHashedAgain(t *testing.T) {
-	root := writeTree(t, map[string]string{
+	root := testtree.Write(t, map[string]string{
 		"dist/.vite/manifest.json":     `{"src/main.js": {"file": "assets/main-B7PI925R.js", "css": ["assets/main-Cx9aZ1.css"]}}`,
 		"dist/assets/main-B7PI925R.js": `import "./dep.js"; //# sourceMappingURL=main-B7PI925R.js.map`,
 		"dist/assets/main-Cx9aZ1.css":  `a{background:url(x.png)}`,
@@ -43,7 +44,7 @@ func TestBundlerOutputIsNotHashedAgain(t *testing.T) {
 }
 
 func TestBinaryJunkNamedCSS(t *testing.T) {
-	root := writeTree(t, map[string]string{"css/junk.css": "PK\x03\x04\x00\x00binary"})
+	root := testtree.Write(t, map[string]string{"css/junk.css": "PK\x03\x04\x00\x00binary"})
 	_, err := newProject(t, core.Config{Roots: []core.Root{{Dir: root}}}).HashedName("css/junk.css")
 	var de *core.DiagnosticsError
 	if !errors.As(err, &de) || de.Diagnostics[0].Code != core.CodeBinary || !strings.Contains(err.Error(), "junk.css:1:5") {

@@ -8,13 +8,14 @@ import (
 	"testing"
 
 	"github.com/assetc/assetc/core"
+	"github.com/assetc/assetc/internal/testtree"
 )
 
 // Every unique missing path a client asks for (a scanner's 404s) must not
 // stay cached forever: misses are kept in a bounded LRU, and the files that
 // exist are not pushed out by them.
 func TestMissesAreBounded(t *testing.T) {
-	root := writeTree(t, map[string]string{"css/a.css": `x{background:url(../img/x.png)}`, "img/x.png": "x"})
+	root := testtree.Write(t, map[string]string{"css/a.css": `x{background:url(../img/x.png)}`, "img/x.png": "x"})
 	p := newProject(t, core.Config{Roots: []core.Root{{Dir: root}}})
 	if _, err := p.HashedName("css/a.css"); err != nil {
 		t.Fatal(err)
@@ -50,7 +51,7 @@ func TestMissesAreBounded(t *testing.T) {
 // other rendered) instead of a 404, and stop answering the old one.
 func TestAssetByHashedNameRechecksBeforeNotFound(t *testing.T) {
 	files := map[string]string{"css/a.css": `x{background:url(../img/x.png)}`, "img/x.png": "x", "img/y.png": "y"}
-	root := writeTree(t, files)
+	root := testtree.Write(t, files)
 	cfg := core.Config{Roots: []core.Root{{Dir: root}}}
 	behind := newProject(t, cfg)
 	oldCSS, err := behind.HashedName("css/a.css")
@@ -89,7 +90,7 @@ func TestAssetByHashedNameRechecksBeforeNotFound(t *testing.T) {
 
 // The content identity a server checks before streaming a source file.
 func TestAssetCarriesSourceIdentity(t *testing.T) {
-	root := writeTree(t, map[string]string{"img/x.png": "x"})
+	root := testtree.Write(t, map[string]string{"img/x.png": "x"})
 	p := newProject(t, core.Config{Roots: []core.Root{{Dir: root}}})
 	asset, err := p.Asset("img/x.png")
 	if err != nil {

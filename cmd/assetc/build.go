@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/assetc/assetc/core"
+	"github.com/assetc/assetc/core/compress"
+	"github.com/assetc/assetc/core/writer"
 )
 
 const buildExamples = `  # STATICFILES_DIRS = ["static", ("vendor", "node_modules/some/dist")] plus an app:
@@ -34,18 +36,18 @@ func runBuild(args []string, stdout, stderr io.Writer) error {
 	var output string
 	var workers int
 	var hashedOnly, asJSON, quiet bool
-	var compress core.CompressOptions
+	var compression compress.Options
 	var integrity string
 	var wait time.Duration
 	var maxDiagnostics int
 	fs := newFlagSet("build", "-s DIR [-s PREFIX=DIR ...] -o OUTPUT [flags]", buildExamples)
 	src.register(fs.FlagSet)
-	fs.StringSliceVar(&compress.Encodings, "compress", nil, "write precompressed variants: br, gzip, zstd (comma-separated)")
-	fs.IntVar(&compress.BrotliLevel, "brotli-level", core.DefaultBrotliLevel, "Brotli quality, 1-11 (11 makes WhiteNoise's bytes; the default keeps br+gzip bytes below WhiteNoise's in less time)")
-	fs.IntVar(&compress.GzipLevel, "gzip-level", core.DefaultGzipLevel, fmt.Sprintf("gzip level, 1-%d (%s)", core.MaxGzipLevel, core.GzipImplementation))
-	fs.IntVar(&compress.ZstdLevel, "zstd-level", core.DefaultZstdLevel, "zstd level, 1-22 (the encoder has four speeds: <3, <6, <10, more)")
-	fs.StringSliceVar(&compress.SkipExtensions, "compress-skip", core.DefaultCompressSkip, "extensions never compressed (already compressed formats)")
-	fs.StringVar(&compress.CacheDir, "compress-cache", os.Getenv("ASSETC_COMPRESS_CACHE"), "keep compressed bytes in this directory for later builds into any output, e.g. a CI cache; clean never prunes it (default: inside the output; env ASSETC_COMPRESS_CACHE)")
+	fs.StringSliceVar(&compression.Encodings, "compress", nil, "write precompressed variants: br, gzip, zstd (comma-separated)")
+	fs.IntVar(&compression.BrotliLevel, "brotli-level", compress.DefaultBrotliLevel, "Brotli quality, 1-11 (11 makes WhiteNoise's bytes; the default keeps br+gzip bytes below WhiteNoise's in less time)")
+	fs.IntVar(&compression.GzipLevel, "gzip-level", compress.DefaultGzipLevel, fmt.Sprintf("gzip level, 1-%d (%s)", compress.MaxGzipLevel, compress.GzipImplementation))
+	fs.IntVar(&compression.ZstdLevel, "zstd-level", compress.DefaultZstdLevel, "zstd level, 1-22 (the encoder has four speeds: <3, <6, <10, more)")
+	fs.StringSliceVar(&compression.SkipExtensions, "compress-skip", compress.DefaultSkip, "extensions never compressed (already compressed formats)")
+	fs.StringVar(&compression.CacheDir, "compress-cache", os.Getenv("ASSETC_COMPRESS_CACHE"), "keep compressed bytes in this directory for later builds into any output, e.g. a CI cache; clean never prunes it (default: inside the output; env ASSETC_COMPRESS_CACHE)")
 	fs.StringVar(&integrity, "integrity", core.DefaultIntegrityAlgorithm, "hash of the SRI values in "+core.IntegrityName+": sha256, sha384 or sha512")
 	fs.DurationVar(&wait, "wait", 0, "wait this long for another build of the same output to finish (default: fail at once)")
 	fs.StringVarP(&output, "output", "o", "", "the static root to write (Django's STATIC_ROOT)")
@@ -78,12 +80,12 @@ func runBuild(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	progress := newProgress(stderr, quiet || asJSON)
-	if compress.SkipExtensions == nil {
-		compress.SkipExtensions = []string{} // --compress-skip '' skips nothing
+	if compression.SkipExtensions == nil {
+		compression.SkipExtensions = []string{} // --compress-skip '' skips nothing
 	}
-	result, err := project.Build(core.BuildOptions{
+	result, err := writer.Build(project, writer.BuildOptions{
 		OutputDir: output, Workers: workers, HashedOnly: hashedOnly, Progress: progress.update,
-		Compress: compress, Integrity: integrity, LockWait: wait,
+		Compress: compression, Integrity: integrity, LockWait: wait,
 	})
 	progress.done()
 	var diagErr *core.DiagnosticsError
@@ -108,7 +110,7 @@ func runBuild(args []string, stdout, stderr io.Writer) error {
 }
 
 // summary is the one-line report, in collectstatic's spirit.
-func summary(r *core.BuildResult) string {
+func summary(r *writer.Result) string {
 	s := fmt.Sprintf("%d files collected, %d hashed, %d rewritten", r.Files, r.Hashed, r.Rewritten)
 	if len(r.Duplicates) > 0 {
 		s += fmt.Sprintf(", %d skipped due to conflict", len(r.Duplicates))
@@ -186,7 +188,7 @@ type buildOutput struct {
 	Manifest map[string]string `json:"manifest,omitempty"`
 }
 
-func buildJSON(r *core.BuildResult, err error, rendered string) buildOutput {
+func buildJSON(r *writer.Result, err error, rendered string) buildOutput {
 	out := buildOutput{OK: err == nil, Duplicates: r.Duplicates, Diagnostics: r.Diagnostics, Rendered: rendered}
 	out.Files, out.Hashed, out.Rewritten, out.Cycles = r.Files, r.Hashed, r.Rewritten, r.Cycles
 	out.Written, out.Unchanged, out.DurationMS = r.Written, r.Unchanged, r.Duration.Milliseconds()

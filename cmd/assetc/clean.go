@@ -5,7 +5,7 @@ import (
 	"io"
 	"time"
 
-	"github.com/assetc/assetc/core"
+	"github.com/assetc/assetc/core/writer"
 )
 
 const cleanExamples = `  # Keep the files of the last 2 builds, and anything written in the last hour:
@@ -17,7 +17,7 @@ const cleanExamples = `  # Keep the files of the last 2 builds, and anything wri
 
 func runClean(args []string, stdout, stderr io.Writer) error {
 	var output string
-	var opts core.CleanOptions
+	var opts writer.CleanOptions
 	var asJSON bool
 	fs := newFlagSet("clean", "-o OUTPUT [--keep N] [--older-than DURATION] [flags]", cleanExamples)
 	fs.StringVarP(&output, "output", "o", "", "the static root that assetc build wrote")
@@ -41,7 +41,7 @@ func runClean(args []string, stdout, stderr io.Writer) error {
 	if opts.OlderThan < 0 {
 		return usagef("--older-than must not be negative")
 	}
-	result, err := core.Clean(output, opts)
+	result, err := writer.Clean(output, opts)
 	if err != nil {
 		return err
 	}
@@ -50,6 +50,12 @@ func runClean(args []string, stdout, stderr io.Writer) error {
 			result.Removed = []string{}
 		}
 		return printJSON(stdout, result, exitOK)
+	}
+	if result.Recovered {
+		fmt.Fprintln(stderr, "removed the files and temporaries of an unfinished build")
+	}
+	if result.IntegrityError != "" {
+		fmt.Fprintf(stderr, "warning: %s\n", result.IntegrityError)
 	}
 	verb := "removed"
 	if opts.DryRun {

@@ -18,7 +18,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/assetc/assetc"
-	"github.com/assetc/assetc/core"
+	"github.com/assetc/assetc/core/compress"
 )
 
 // Exit codes.
@@ -114,9 +114,9 @@ func exitCode(err error, stderr io.Writer) int {
 func runVersion(args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "assetc %s\n", version)
 	// Which encoders --compress uses: the C libraries are faster, and
-	// libdeflate's gzip changes the default levels (see core/compress.go).
-	fmt.Fprintf(stdout, "brotli: %s, default quality %d\n", core.BrotliImplementation, core.DefaultBrotliLevel)
-	fmt.Fprintf(stdout, "gzip: %s, default level %d\n", core.GzipImplementation, core.DefaultGzipLevel)
+	// libdeflate's gzip changes the default levels (see core/compress/compress.go).
+	fmt.Fprintf(stdout, "brotli: %s, default quality %d\n", compress.BrotliImplementation, compress.DefaultBrotliLevel)
+	fmt.Fprintf(stdout, "gzip: %s, default level %d\n", compress.GzipImplementation, compress.DefaultGzipLevel)
 	// The release wheels are cross-compiled with CGO_ENABLED=0: this line
 	// says whether the C encoders could be in this binary at all.
 	fmt.Fprintf(stdout, "built: %s %s/%s, cgo %s\n", runtime.Version(), runtime.GOOS, runtime.GOARCH, cgoSetting())

@@ -3,10 +3,11 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/assetc/assetc/internal/testtree"
 )
 
 // runCLI runs the command in-process and returns its exit code and output.
@@ -17,18 +18,8 @@ func runCLI(t *testing.T, args ...string) (int, string, string) {
 	return code, stdout.String(), stderr.String()
 }
 
-func tree(t *testing.T, files map[string]string) string {
-	t.Helper()
-	root := t.TempDir()
-	for name, content := range files {
-		path := filepath.Join(root, name)
-		os.MkdirAll(filepath.Dir(path), 0o755)
-		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return root
-}
+// tree writes files under a new temporary directory.
+func tree(t *testing.T, files map[string]string) string { return testtree.Write(t, files) }
 
 func TestExitCodes(t *testing.T) {
 	good := tree(t, map[string]string{"css/a.css": "a{background:url(../img/x.png)}", "img/x.png": "x"})

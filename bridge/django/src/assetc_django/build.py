@@ -1,7 +1,7 @@
 """Writing a static root the way ``assetc build`` does: with the native CLI
-when it is available (fast, parallel), else through the wasm core (resolve
-every file, take its content, write atomically). collectstatic and
-``manage.py assetc build`` both come here.
+when it is available (fast, parallel, compresses), else by writing the wasm
+core's plan (writer.py). collectstatic and ``manage.py assetc build`` both
+come here.
 
 Each builder yields ``(name, hashed_name, processed)`` like Django's
 ``post_process``; a failure is ``(name, None, exception)``.
@@ -12,10 +12,8 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-import os
 import shutil
 import subprocess
-import tempfile
 from collections.abc import Iterator
 from typing import Any
 
@@ -23,10 +21,10 @@ from django.core.exceptions import ImproperlyConfigured
 
 from . import compress, conf
 from .errors import BrokenStaticFile, error_for
-from .manifest import INTEGRITY_NAME, MANIFEST_NAME, integrity_bytes, manifest_bytes, sri
 from .project import configured_core, core_config
-from .runtime import Core, error_from
+from .runtime import Core, CoreError
 from .sources import collect_sources
+from .writer import LockedError, write_root
 
 logger = logging.getLogger("assetc_django")
 
@@ -77,12 +75,10 @@ def build_native(
         yield name, manifest[name], True
 
 
-def build_with_core(
-    names: list[str], location: str, *, core: Core | None = None, hashed_only: bool = False
-) -> Iterator[tuple[str, str | None, Any]]:
-    """Write ``names`` (logical paths, as collectstatic found them) through the core:
-    the hashed copy (rewritten bytes for CSS/JS), the unhashed copy (the
-    source's bytes), the integrity sidecar, then staticfiles.json.
+def build_with_core(location: str, *, core: Core | None = None, hashed_only: bool = False) -> Iterator[tuple[str, str | None, Any]]:
+    """Write the engine's plan of the static root into ``location`` through the
+    wasm core (:mod:`assetc_django.writer`): the same bytes, records and lock
+    as ``assetc build``, so ``assetc clean`` and later builds take it over.
 
     The core has no codecs: with ASSETC_COMPRESS set this fails at once
     rather than writing a root without the variants the settings ask for.
@@ -92,79 +88,14 @@ def build_with_core(
     if error is not None:
         yield error.setting, None, ImproperlyConfigured(error.message)
         return
-    core = core or configured_core()
-    names = sorted(names)
-    manifest: dict[str, str] = {}
-    integrity: dict[str, str] = {}
-    for start in range(0, len(names), 256):
-        for result in core.resolve(names[start : start + 256]):
-            if "error" in result:
-                yield result["logical_path"], None, error_for(result["logical_path"], error_from(result["error"]))
-                return
-            manifest[result["logical_path"]] = result["hashed_name"]
-    for name in names:
-        hashed = manifest[name]
-        content = core.content(hashed_name=hashed)
-        if content.body is not None:
-            data = content.body
-        else:
-            with open(content.source_path, "rb") as handle:
-                data = handle.read()
-        write_atomic(os.path.join(location, hashed), data)
-        integrity[hashed] = sri(data)
-        if hashed_only:
-            pass
-        elif content.body is not None:
-            with open(content.source_path, "rb") as handle:
-                write_atomic(os.path.join(location, name), handle.read())
-        else:
-            write_atomic(os.path.join(location, name), data)
-        yield name, hashed, True
-    # The sidecar first, the manifest last, as assetc build does: a reader
-    # never sees a manifest naming files that are not written yet.
-    write_atomic(os.path.join(location, INTEGRITY_NAME), integrity_bytes(integrity))
-    write_atomic(os.path.join(location, MANIFEST_NAME), manifest_bytes(manifest))
-
-
-def found_paths() -> list[str]:
-    """Every logical path collectstatic would collect: Django's finders, the
-    staticfiles ignore patterns, the first file for a path wins."""
-    from django.contrib.staticfiles import finders
-
-    from .sources import static_ignore_patterns
-
-    seen: dict[str, None] = {}
-    for finder in finders.get_finders():
-        for path, storage in finder.list(static_ignore_patterns()):
-            prefix = getattr(storage, "prefix", None)
-            logical = (os.path.join(prefix, path) if prefix else path).replace(os.sep, "/")
-            seen.setdefault(logical, None)
-    return list(seen)
-
-
-def write_atomic(path: str, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file and a rename; skip equal bytes."""
     try:
-        if os.path.getsize(path) == len(data):
-            with open(path, "rb") as handle:
-                if handle.read() == data:
-                    return
-    except OSError:
-        pass
-    directory = os.path.dirname(path)
-    os.makedirs(directory, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix="." + os.path.basename(path) + ".", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+        yield from write_root(core or configured_core(), location, hashed_only=hashed_only)
+    except CoreError as exc:
+        failed = sorted({d.get("logical_path", "") for d in exc.detail.get("diagnostics") or [] if d.get("severity") == "error"})
+        name = ", ".join(failed) or "assetc build"
+        yield name, None, error_for(name, exc)
+    except LockedError as exc:
+        yield "assetc build", None, exc
 
 
 def native_binary() -> str | None:

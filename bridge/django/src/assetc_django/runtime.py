@@ -409,7 +409,7 @@ def error_from(obj: dict[str, Any]) -> CoreError:
 
 
 # Exports added in ABI 1.1 (wasm/README.md): hosts check that they exist.
-_ABI_1_1 = frozenset({"integrity", "importmap"})
+_ABI_1_1 = frozenset({"integrity", "importmap", "plan", "plan_content", "inventory", "manifest"})
 
 
 @dataclass(frozen=True)
@@ -619,6 +619,14 @@ class Core:
         if "error" in result:
             raise error_from(result["error"])
         return result["integrity"]
+
+    def manifest(self, paths: dict[str, str]) -> bytes:
+        """staticfiles.json for ``paths`` (logical path -> hashed name), byte for
+        byte as Django writes it, encoded by the core (ABI 1.1 ``manifest``)."""
+        answer = _decode(self._call("manifest", {"paths": dict(paths)}))
+        if not answer.get("ok"):
+            raise error_from(answer.get("error") or {})
+        return str(answer["manifest_json"]).encode()
 
     def importmap(self, options: dict[str, Any] | None = None) -> dict[str, Any]:
         """The browser import map (ABI 1.1 ``importmap``); ``options`` mirror core.ImportMapOptions."""

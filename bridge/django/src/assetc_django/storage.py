@@ -22,9 +22,9 @@ from django.conf import settings
 from django.contrib.staticfiles.storage import ManifestStaticFilesStorage
 
 from . import compress, conf
-from .build import build_native, build_with_core, write_atomic
+from .build import build_native, build_with_core
 from .collect import found_files, plan_collect, relink, warn_unhashed
-from .manifest import INTEGRITY_NAME, MANIFEST_NAME, manifest_bytes
+from .writer import INTEGRITY_NAME, MANIFEST_NAME, write_file_atomically
 from .errors import BrokenStaticFile, MissingStaticFile, error_for
 from .project import configured_core, invalidate_all
 from .runtime import Core, CoreError
@@ -89,7 +89,7 @@ class AssetcStorage(ManifestStaticFilesStorage):
     @property
     def manifest_hash(self) -> str:
         """The ``hash`` of staticfiles.json for :attr:`hashed_files` (django-compat.md §4)."""
-        return str(json.loads(manifest_bytes(self.hashed_files))["hash"])
+        return str(json.loads(configured_core().manifest(self.hashed_files))["hash"])
 
     @manifest_hash.setter
     def manifest_hash(self, value: str) -> None:
@@ -111,7 +111,7 @@ class AssetcStorage(ManifestStaticFilesStorage):
         if not paths:
             logger.warning("save_manifest: no static files found; %s is left as it is.", self.manifest_name)
             return
-        write_atomic(self.manifest_storage.path(self.manifest_name), manifest_bytes(paths))
+        write_file_atomically(self.manifest_storage.path(self.manifest_name), configured_core().manifest(paths))
         self._apply_permissions([self.manifest_name])
 
     # -- naming ---------------------------------------------------------------------
@@ -206,7 +206,7 @@ class AssetcStorage(ManifestStaticFilesStorage):
             hashed_only = not compress.encodings()
             results = build_native(binary, self.location, ignore_patterns=plan.ignore_patterns, hashed_only=hashed_only)
         else:
-            results = build_with_core(sorted(plan.hashed), self.location, core=plan.core, hashed_only=True)
+            results = build_with_core(self.location, core=plan.core, hashed_only=True)
         written: dict[str, str] = {}
         unhashed = set(plan.unhashed)
         for name, hashed, processed in results:

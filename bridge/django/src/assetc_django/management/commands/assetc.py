@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from ... import compress
-from ...build import build_native, build_with_core, found_paths, native_binary, native_config_file
+from ...build import build_native, build_with_core, native_binary, native_config_file
 from ...errors import error_for
 from ...project import configured_core
 from ...runtime import CoreError, error_from
@@ -107,7 +107,7 @@ class Command(BaseCommand):
             raise CommandError("no output directory: pass -o DIR or set STATIC_ROOT")
         binary = native_binary()
         stats: dict[str, Any] = {}
-        results = build_native(binary, str(output), stats) if binary else build_with_core(found_paths(), str(output))
+        results = build_native(binary, str(output), stats) if binary else build_with_core(str(output))
         count = 0
         for name, hashed, processed in results:
             if isinstance(processed, Exception):

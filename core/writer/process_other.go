@@ -1,6 +1,6 @@
 //go:build wasip1 || windows
 
-package core
+package writer
 
 // processAlive cannot check other processes here; a lock is taken to be held.
 func processAlive(pid int) bool { return true }

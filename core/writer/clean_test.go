@@ -1,4 +1,4 @@
-package core_test
+package writer_test
 
 import (
 	"encoding/json"
@@ -12,6 +12,9 @@ import (
 	"time"
 
 	"github.com/assetc/assetc/core"
+	"github.com/assetc/assetc/core/compress"
+	"github.com/assetc/assetc/core/writer"
+	"github.com/assetc/assetc/internal/testtree"
 )
 
 // deployedVersion is what a page rendered by one release loads: every
@@ -26,7 +29,7 @@ var cssURL = regexp.MustCompile(`url\("?([^")]+)"?\)`)
 func deploy(t *testing.T, root, out string) deployedVersion {
 	t.Helper()
 	p := newProject(t, core.Config{Roots: []core.Root{{Dir: root}}})
-	result, err := p.Build(core.BuildOptions{OutputDir: out, Compress: core.CompressOptions{Encodings: []string{core.EncodingGzip}}})
+	result, err := writer.Build(p, writer.BuildOptions{OutputDir: out, Compress: compress.Options{Encodings: []string{compress.Gzip}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,7 +62,7 @@ func (v deployedVersion) assertLoadable(t *testing.T, out, name string) {
 
 func rollingDeploy(t *testing.T) (out string, v1, v2 deployedVersion) {
 	big := strings.Repeat("/* padding so gzip pays */\n", 50)
-	root := writeTree(t, map[string]string{
+	root := testtree.Write(t, map[string]string{
 		"css/site.css": "body { background: url(../img/bg.svg) }\n" + big,
 		"img/bg.svg":   "<svg>v1</svg>" + big,
 		"img/logo.svg": "<svg>logo</svg>" + big,
@@ -97,7 +100,7 @@ func TestCleanKeepsWhatItMustAndRemovesWhatItMay(t *testing.T) {
 	}
 
 	// Two builds kept: nothing goes.
-	r, err := core.Clean(out, core.CleanOptions{Keep: 2})
+	r, err := writer.Clean(out, writer.CleanOptions{Keep: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,7 +108,7 @@ func TestCleanKeepsWhatItMustAndRemovesWhatItMay(t *testing.T) {
 		t.Errorf("--keep 2 removed %v", r.Removed)
 	}
 	// Too young: nothing goes, and the record stays for a later clean.
-	r, err = core.Clean(out, core.CleanOptions{Keep: 1, OlderThan: time.Hour})
+	r, err = writer.Clean(out, writer.CleanOptions{Keep: 1, OlderThan: time.Hour})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,7 +116,7 @@ func TestCleanKeepsWhatItMustAndRemovesWhatItMay(t *testing.T) {
 		t.Errorf("--older-than 1h removed %v, spared %d young files; want none removed, 3 spared", r.Removed, r.Young)
 	}
 	// A dry run lists but removes nothing.
-	r, err = core.Clean(out, core.CleanOptions{Keep: 1, DryRun: true})
+	r, err = writer.Clean(out, writer.CleanOptions{Keep: 1, DryRun: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,7 +130,7 @@ func TestCleanKeepsWhatItMustAndRemovesWhatItMay(t *testing.T) {
 	}
 	v1.assertLoadable(t, out, "v1 after a dry run")
 
-	r, err = core.Clean(out, core.CleanOptions{Keep: 1})
+	r, err = writer.Clean(out, writer.CleanOptions{Keep: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -159,7 +162,7 @@ func TestCleanKeepsWhatItMustAndRemovesWhatItMay(t *testing.T) {
 func TestCleanNeedsBuildRecords(t *testing.T) {
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "a.0123456789ab.css"), nil, 0o644)
-	if _, err := core.Clean(dir, core.CleanOptions{Keep: 1}); err == nil {
+	if _, err := writer.Clean(dir, writer.CleanOptions{Keep: 1}); err == nil {
 		t.Error("clean of a directory assetc never built should fail")
 	}
 	if _, err := os.Stat(filepath.Join(dir, "a.0123456789ab.css")); err != nil {
@@ -169,7 +172,7 @@ func TestCleanNeedsBuildRecords(t *testing.T) {
 
 func TestCleanResultIsJSON(t *testing.T) {
 	out, _, _ := rollingDeploy(t)
-	r, err := core.Clean(out, core.CleanOptions{Keep: 1, DryRun: true})
+	r, err := writer.Clean(out, writer.CleanOptions{Keep: 1, DryRun: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,6 @@
 //go:build !wasip1 && !windows
 
-package core
+package writer
 
 import "syscall"
 

@@ -1,6 +1,4 @@
-//go:build !wasip1
-
-package core
+package compress
 
 // The codecs live in their own file so that the wasm build, which never
 // writes a static root, does not carry them (brotli alone pulls in net/http).
@@ -16,16 +14,16 @@ import (
 	"github.com/klauspost/compress/zstd"
 )
 
-// CompressBytes compresses data with an encoding at a level. The bytes
+// Bytes compresses data with an encoding at a level. The bytes
 // depend on nothing else (gzip has no name and a zero mtime, like
 // WhiteNoise's), so a rebuild reproduces them exactly.
-func CompressBytes(encoding string, level int, data []byte) ([]byte, error) {
+func Bytes(encoding string, level int, data []byte) ([]byte, error) {
 	switch encoding {
-	case EncodingBrotli:
+	case Brotli:
 		return brotliCompress(data, level)
-	case EncodingGzip:
+	case Gzip:
 		return gzipCompress(data, level)
-	case EncodingZstd:
+	case Zstd:
 		enc, err := zstdEncoder(level)
 		if err != nil {
 			return nil, err
@@ -59,7 +57,7 @@ func gzipCompressGo(data []byte, level int) ([]byte, error) {
 
 // brotliCompressGo is the pure Go port of the reference encoder: every
 // build has it; a cbrotli build uses it below quality 5 (see
-// compress_brotli_c.go).
+// brotli_c.go).
 func brotliCompressGo(data []byte, level int) ([]byte, error) {
 	var buf bytes.Buffer
 	buf.Grow(len(data)/3 + 64)

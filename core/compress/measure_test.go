@@ -1,6 +1,6 @@
 //go:build measure
 
-package core
+package compress
 
 import (
 	"flag"
@@ -21,12 +21,12 @@ import (
 // The measurement behind the default compression levels. It is not a test
 // of behaviour, so it only builds with -tags measure:
 //
-//	go test -tags "measure $(make -s print-gotags)" -run TestMeasureCompression -v -timeout 60m ./core -corpus ../bench/corpus
+//	go test -tags "measure $(make -s print-gotags)" -run TestMeasureCompression -v -timeout 60m ./core/compress -corpus ../../bench/corpus
 //
 // (the tags pick the encoders the Makefile's binary has: C or Go; with
 // libdeflate, -settings can add gzip:10-12).
 //
-// Every compressible file of the corpus (DefaultCompressSkip applied) is
+// Every compressible file of the corpus (DefaultSkip applied) is
 // compressed once per setting; "served" counts the variant when it passes
 // the 95% rule and the original otherwise, which is what a client gets.
 var (
@@ -39,12 +39,12 @@ func TestMeasureCompression(t *testing.T) {
 	if *measureCorpus == "" {
 		t.Skip("give -corpus DIR")
 	}
-	opts, _ := CompressOptions{}.normalized()
+	opts, _ := Options{}.Normalized()
 	var files []string
 	var original int64
 	seen := 0
 	filepath.WalkDir(*measureCorpus, func(p string, d fs.DirEntry, err error) error {
-		if err == nil && d.Type().IsRegular() && !opts.skips(p) {
+		if err == nil && d.Type().IsRegular() && !opts.Skips(p) {
 			if seen++; seen%*measureSample != 0 {
 				return nil
 			}
@@ -86,12 +86,12 @@ func TestMeasureCompression(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				for i := range next {
-					out, err := CompressBytes(s.encoding, s.level, contents[i])
+					out, err := Bytes(s.encoding, s.level, contents[i])
 					if err != nil {
 						t.Error(err)
 						continue
 					}
-					if worthKeeping(len(contents[i]), len(out)) {
+					if WorthKeeping(len(contents[i]), len(out)) {
 						variant.Add(int64(len(out)))
 						served.Add(int64(len(out)))
 					} else {

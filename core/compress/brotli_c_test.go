@@ -1,6 +1,6 @@
-//go:build cbrotli && cgo && !wasip1
+//go:build cbrotli && cgo
 
-package core_test
+package compress_test
 
 import (
 	"bytes"
@@ -10,19 +10,20 @@ import (
 
 	"github.com/andybalholm/brotli"
 
-	"github.com/assetc/assetc/core"
+	"github.com/assetc/assetc/core/compress"
+	"github.com/assetc/assetc/internal/testtree"
 )
 
 // The C encoder replaces the Go port only for speed: a static root must not
-// depend on which of the two built it, so CompressBytes (C from quality 5,
+// depend on which of the two built it, so Bytes (C from quality 5,
 // the port below) is compared with the port on real files at every quality.
 func TestCBrotliMakesTheGoPortsBytes(t *testing.T) {
-	if !strings.Contains(core.BrotliImplementation, "(C)") {
-		t.Fatalf("built with -tags cbrotli but BrotliImplementation = %q", core.BrotliImplementation)
+	if !strings.Contains(compress.BrotliImplementation, "(C)") {
+		t.Fatalf("built with -tags cbrotli but BrotliImplementation = %q", compress.BrotliImplementation)
 	}
-	files := sampleFiles(t, "../testdata", 1<<20)
+	files := testtree.Sample(t, "../../testdata", 1<<20)
 	if dir := os.Getenv("ASSETC_CORPUS"); dir != "" {
-		files = append(files, sampleFiles(t, dir, 2<<20)...)
+		files = append(files, testtree.Sample(t, dir, 2<<20)...)
 	}
 	if len(files) < 20 {
 		t.Fatalf("only %d sample files", len(files))
@@ -37,7 +38,7 @@ func TestCBrotliMakesTheGoPortsBytes(t *testing.T) {
 			levels = []int{11} // the default; the Go port is slow at it
 		}
 		for _, level := range levels {
-			c, err := core.CompressBytes(core.EncodingBrotli, level, data)
+			c, err := compress.Bytes(compress.Brotli, level, data)
 			if err != nil {
 				t.Fatalf("%s at %d: %v", f, level, err)
 			}
@@ -48,10 +49,10 @@ func TestCBrotliMakesTheGoPortsBytes(t *testing.T) {
 			if !bytes.Equal(c, g.Bytes()) {
 				t.Errorf("%s at quality %d: C makes %d bytes, the Go port %d (or different ones)", f, level, len(c), g.Len())
 			}
-			if !bytes.Equal(decompress(t, core.EncodingBrotli, c), data) {
+			if !bytes.Equal(testtree.Decompress(t, compress.Brotli, c), data) {
 				t.Errorf("%s at quality %d: does not decompress to the original", f, level)
 			}
 		}
 	}
-	t.Logf("%d files compared (%s)", len(files), core.BrotliImplementation)
+	t.Logf("%d files compared (%s)", len(files), compress.BrotliImplementation)
 }

@@ -1,6 +1,4 @@
-//go:build !wasip1
-
-package core_test
+package compress_test
 
 import (
 	"bytes"
@@ -10,7 +8,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/assetc/assetc/core"
+	"github.com/assetc/assetc/core/compress"
+	"github.com/assetc/assetc/internal/testtree"
 )
 
 // whiteNoiseSizes runs WhiteNoise's own Compressor (Brotli 11, zlib 9, the
@@ -31,21 +30,21 @@ print(json.dumps({"br": br, "gzip": gz}))
 `
 
 // The default levels are chosen so that a build's variants take no more
-// bytes in all than WhiteNoise's (core/compress.go). Checked here against
+// bytes in all than WhiteNoise's (compress.go). Checked here against
 // WhiteNoise itself, on the fixtures and a spread of the real-world corpus.
 func TestDefaultLevelsKeepTotalBytesBelowWhiteNoise(t *testing.T) {
 	python := os.Getenv("ASSETC_PYTHON")
 	if python == "" {
 		t.Skip("ASSETC_PYTHON is not set: run 'make test' (it sets it to the venv with WhiteNoise)")
 	}
-	if core.GzipImplementation != "libdeflate (C)" {
+	if compress.GzipImplementation != "libdeflate (C)" {
 		// The pure Go gzip is within 0.5% of zlib's either way: the totals
 		// hold over the whole corpus, not on every sample.
-		t.Skipf("this binary's gzip is %s; the claim is checked for the libdeflate build", core.GzipImplementation)
+		t.Skipf("this binary's gzip is %s; the claim is checked for the libdeflate build", compress.GzipImplementation)
 	}
-	files := sampleFiles(t, "../testdata", 1<<20)
+	files := testtree.Sample(t, "../../testdata", 1<<20)
 	if dir := os.Getenv("ASSETC_CORPUS"); dir != "" {
-		files = append(files, sampleFiles(t, dir, 3<<20)...)
+		files = append(files, testtree.Sample(t, dir, 3<<20)...)
 	}
 	cmd := exec.Command(python, "-c", whiteNoiseSizes)
 	cmd.Stdin = strings.NewReader(strings.Join(files, "\n"))
@@ -59,18 +58,18 @@ func TestDefaultLevelsKeepTotalBytesBelowWhiteNoise(t *testing.T) {
 	}
 
 	ours := map[string]int{}
-	levels := map[string]int{core.EncodingBrotli: core.DefaultBrotliLevel, core.EncodingGzip: core.DefaultGzipLevel}
+	levels := map[string]int{compress.Brotli: compress.DefaultBrotliLevel, compress.Gzip: compress.DefaultGzipLevel}
 	for _, f := range files {
 		data, err := os.ReadFile(f)
 		if err != nil {
 			t.Fatal(err)
 		}
 		for encoding, level := range levels {
-			c, err := core.CompressBytes(encoding, level, data)
+			c, err := compress.Bytes(encoding, level, data)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !bytes.Equal(decompress(t, encoding, c), data) {
+			if !bytes.Equal(testtree.Decompress(t, encoding, c), data) {
 				t.Fatalf("%s of %s does not decompress to the original", encoding, f)
 			}
 			if float64(len(c)) <= float64(len(data))*0.95 {

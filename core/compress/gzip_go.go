@@ -1,6 +1,6 @@
-//go:build !(cdeflate && cgo) && !wasip1
+//go:build !(cdeflate && cgo)
 
-package core
+package compress
 
 // GzipImplementation names the gzip encoder this binary uses: the pure Go
 // one, when the build has no cgo or was not given -tags cdeflate.

@@ -1,23 +1,21 @@
-package core_test
+package writer_test
 
 import (
 	"bytes"
 	"crypto/rand"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 
-	"github.com/andybalholm/brotli"
-	"github.com/klauspost/compress/gzip"
-	"github.com/klauspost/compress/zstd"
-
 	"github.com/assetc/assetc/core"
+	"github.com/assetc/assetc/core/compress"
+	"github.com/assetc/assetc/core/writer"
+	"github.com/assetc/assetc/internal/testtree"
 )
 
-var allEncodings = []string{core.EncodingBrotli, core.EncodingGzip, core.EncodingZstd}
+var allEncodings = []string{compress.Brotli, compress.Gzip, compress.Zstd}
 
 // compressibleSite has text worth compressing, a CSS file referencing an
 // image, an image in a skipped format, a file too random to shrink and a
@@ -33,7 +31,7 @@ func compressibleSite(t *testing.T) (string, map[string][]byte) {
 		"data/noise.bin": string(random),
 		"tiny.txt":       "hi",
 	}
-	root := writeTree(t, files)
+	root := testtree.Write(t, files)
 	raw := map[string][]byte{}
 	for k, v := range files {
 		raw[k] = []byte(v)
@@ -41,55 +39,20 @@ func compressibleSite(t *testing.T) (string, map[string][]byte) {
 	return root, raw
 }
 
-func buildCompressed(t *testing.T, root, out string, opts core.CompressOptions) *core.BuildResult {
+func buildCompressed(t *testing.T, root, out string, opts compress.Options) *writer.Result {
 	t.Helper()
 	p := newProject(t, core.Config{Roots: []core.Root{{Dir: root}}})
-	result, err := p.Build(core.BuildOptions{OutputDir: out, Compress: opts})
+	result, err := writer.Build(p, writer.BuildOptions{OutputDir: out, Compress: opts})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return result
 }
 
-func decompress(t *testing.T, encoding string, data []byte) []byte {
-	t.Helper()
-	var r io.Reader
-	switch encoding {
-	case core.EncodingBrotli:
-		r = brotli.NewReader(bytes.NewReader(data))
-	case core.EncodingGzip:
-		gz, err := gzip.NewReader(bytes.NewReader(data))
-		if err != nil {
-			t.Fatal(err)
-		}
-		// RFC 1952: MTIME is bytes 4-7, 0 means none.
-		if gz.Name != "" || !bytes.Equal(data[4:8], []byte{0, 0, 0, 0}) {
-			t.Errorf("gzip header has name %q, mtime %x: not deterministic", gz.Name, data[4:8])
-		}
-		r = gz
-	case core.EncodingZstd:
-		d, err := zstd.NewReader(bytes.NewReader(data))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer d.Close()
-		out, err := io.ReadAll(d)
-		if err != nil {
-			t.Fatalf("zstd: %v", err)
-		}
-		return out
-	}
-	out, err := io.ReadAll(r)
-	if err != nil {
-		t.Fatalf("%s: %v", encoding, err)
-	}
-	return out
-}
-
 func TestVariantsDecompressToTheOutputFile(t *testing.T) {
 	root, _ := compressibleSite(t)
 	out := t.TempDir()
-	result := buildCompressed(t, root, out, core.CompressOptions{Encodings: allEncodings})
+	result := buildCompressed(t, root, out, compress.Options{Encodings: allEncodings})
 	checked := 0
 	for logical, hashed := range result.Manifest {
 		for _, rel := range []string{logical, hashed} {
@@ -98,18 +61,18 @@ func TestVariantsDecompressToTheOutputFile(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, e := range allEncodings {
-				variant, err := os.ReadFile(filepath.Join(out, rel+core.VariantSuffix(e)))
+				variant, err := os.ReadFile(filepath.Join(out, rel+compress.Suffix(e)))
 				if os.IsNotExist(err) {
 					continue
 				}
 				if err != nil {
 					t.Fatal(err)
 				}
-				if got := decompress(t, e, variant); !bytes.Equal(got, original) {
-					t.Errorf("%s%s does not decompress to %s", rel, core.VariantSuffix(e), rel)
+				if got := testtree.Decompress(t, e, variant); !bytes.Equal(got, original) {
+					t.Errorf("%s%s does not decompress to %s", rel, compress.Suffix(e), rel)
 				}
 				if len(variant)*100 > len(original)*95 {
-					t.Errorf("%s%s is %d bytes for %d: the 95%% rule should have dropped it", rel, core.VariantSuffix(e), len(variant), len(original))
+					t.Errorf("%s%s is %d bytes for %d: the 95%% rule should have dropped it", rel, compress.Suffix(e), len(variant), len(original))
 				}
 				checked++
 			}
@@ -129,11 +92,11 @@ func TestVariantsDecompressToTheOutputFile(t *testing.T) {
 func TestSkipListAndFivePercentRule(t *testing.T) {
 	root, _ := compressibleSite(t)
 	out := t.TempDir()
-	result := buildCompressed(t, root, out, core.CompressOptions{Encodings: allEncodings})
+	result := buildCompressed(t, root, out, compress.Options{Encodings: allEncodings})
 	for _, logical := range []string{"img/photo.png", "data/noise.bin", "tiny.txt"} {
 		for _, rel := range []string{logical, result.Manifest[logical]} {
 			for _, e := range allEncodings {
-				if _, err := os.Stat(filepath.Join(out, rel+core.VariantSuffix(e))); err == nil {
+				if _, err := os.Stat(filepath.Join(out, rel+compress.Suffix(e))); err == nil {
 					t.Errorf("%s has a %s variant; it should be skipped", rel, e)
 				}
 			}
@@ -141,7 +104,7 @@ func TestSkipListAndFivePercentRule(t *testing.T) {
 	}
 	// An empty skip list compresses the png too.
 	out = t.TempDir()
-	result = buildCompressed(t, root, out, core.CompressOptions{Encodings: []string{core.EncodingGzip}, SkipExtensions: []string{}})
+	result = buildCompressed(t, root, out, compress.Options{Encodings: []string{compress.Gzip}, SkipExtensions: []string{}})
 	if _, err := os.Stat(filepath.Join(out, "img/photo.png.gz")); err != nil {
 		t.Errorf("with no skip list the png is not compressed: %v", err)
 	}
@@ -151,7 +114,7 @@ func TestSkipListAndFivePercentRule(t *testing.T) {
 func TestCompressionIsIncremental(t *testing.T) {
 	root, _ := compressibleSite(t)
 	out := t.TempDir()
-	opts := core.CompressOptions{Encodings: allEncodings}
+	opts := compress.Options{Encodings: allEncodings}
 	first := buildCompressed(t, root, out, opts)
 	variantBytes := map[string][]byte{}
 	for _, rel := range []string{"js/app.js.br", "css/site.css.gz", first.Manifest["js/app.js"] + ".zst"} {
@@ -182,7 +145,7 @@ func TestCompressionIsIncremental(t *testing.T) {
 	edited, _ := os.ReadFile(appJS)
 	for _, rel := range []string{"js/app.js", third.Manifest["js/app.js"]} {
 		variant, err := os.ReadFile(filepath.Join(out, rel+".br"))
-		if err != nil || !bytes.Equal(decompress(t, core.EncodingBrotli, variant), edited) {
+		if err != nil || !bytes.Equal(testtree.Decompress(t, compress.Brotli, variant), edited) {
 			t.Errorf("%s.br is not the edited content (%v)", rel, err)
 		}
 	}
@@ -205,14 +168,14 @@ func TestCompressionIsIncremental(t *testing.T) {
 // outside the output; builds of two outputs at once may share the cache.
 func TestSharedCacheServesFreshOutputs(t *testing.T) {
 	root, _ := compressibleSite(t)
-	opts := core.CompressOptions{Encodings: allEncodings, CacheDir: filepath.Join(t.TempDir(), "cache")}
+	opts := compress.Options{Encodings: allEncodings, CacheDir: filepath.Join(t.TempDir(), "cache")}
 	first := buildCompressed(t, root, t.TempDir(), opts)
 	if first.Compressed == 0 {
 		t.Fatal("the first build compressed nothing")
 	}
 
 	outs := []string{t.TempDir(), t.TempDir()}
-	results := make([]*core.BuildResult, len(outs))
+	results := make([]*writer.Result, len(outs))
 	var wg sync.WaitGroup
 	for i, out := range outs {
 		wg.Add(1)
@@ -229,7 +192,7 @@ func TestSharedCacheServesFreshOutputs(t *testing.T) {
 		original, _ := os.ReadFile(filepath.Join(root, "js/app.js"))
 		for _, rel := range []string{"js/app.js", r.Manifest["js/app.js"]} {
 			variant, err := os.ReadFile(filepath.Join(outs[i], rel+".br"))
-			if err != nil || !bytes.Equal(decompress(t, core.EncodingBrotli, variant), original) {
+			if err != nil || !bytes.Equal(testtree.Decompress(t, compress.Brotli, variant), original) {
 				t.Errorf("%s.br in output %d does not decompress to the source (%v)", rel, i, err)
 			}
 		}
@@ -246,7 +209,7 @@ func TestSharedCacheServesFreshOutputs(t *testing.T) {
 func TestStaleVariantIsRemoved(t *testing.T) {
 	root, _ := compressibleSite(t)
 	out := t.TempDir()
-	opts := core.CompressOptions{Encodings: []string{core.EncodingGzip}}
+	opts := compress.Options{Encodings: []string{compress.Gzip}}
 	buildCompressed(t, root, out, opts)
 	if _, err := os.Stat(filepath.Join(out, "js/app.js.gz")); err != nil {
 		t.Fatal(err)
@@ -266,36 +229,17 @@ func TestStaleVariantIsRemoved(t *testing.T) {
 	}
 	// A build without compression drops variants that no longer match too.
 	os.WriteFile(filepath.Join(root, "css/site.css"), []byte(strings.Repeat("p { margin: 0 }\n", 300)), 0o644)
-	buildCompressed(t, root, out, core.CompressOptions{})
+	buildCompressed(t, root, out, compress.Options{})
 	if _, err := os.Stat(filepath.Join(out, "css/site.css.gz")); !os.IsNotExist(err) {
 		t.Errorf("css/site.css.gz survived a change of css/site.css (%v)", err)
 	}
 	_ = result
 }
 
-func TestCompressBytesIsDeterministic(t *testing.T) {
-	data := []byte(strings.Repeat("deterministic output, please. ", 1000))
-	for _, e := range allEncodings {
-		a, err := core.CompressBytes(e, 0+map[string]int{"br": 10, "gzip": 9, "zstd": 19}[e], data)
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, _ := core.CompressBytes(e, map[string]int{"br": 10, "gzip": 9, "zstd": 19}[e], data)
-		if !bytes.Equal(a, b) {
-			t.Errorf("%s is not deterministic", e)
-		}
-		// RFC 1952: FLG (no name, no comment) and MTIME all zero, whichever
-		// gzip encoder this binary has.
-		if e == core.EncodingGzip && !bytes.Equal(a[3:8], []byte{0, 0, 0, 0, 0}) {
-			t.Errorf("the gzip header (%s) carries a name or a time: % x", core.GzipImplementation, a[:10])
-		}
-	}
-}
-
 func TestUnknownEncodingIsAnError(t *testing.T) {
 	root, _ := compressibleSite(t)
 	p := newProject(t, core.Config{Roots: []core.Root{{Dir: root}}})
-	_, err := p.Build(core.BuildOptions{OutputDir: t.TempDir(), Compress: core.CompressOptions{Encodings: []string{"lzma"}}})
+	_, err := writer.Build(p, writer.BuildOptions{OutputDir: t.TempDir(), Compress: compress.Options{Encodings: []string{"lzma"}}})
 	if err == nil || !strings.Contains(err.Error(), "lzma") {
 		t.Errorf("want an error naming lzma, got %v", err)
 	}

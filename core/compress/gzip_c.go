@@ -1,6 +1,6 @@
-//go:build cdeflate && cgo && !wasip1
+//go:build cdeflate && cgo
 
-package core
+package compress
 
 // gzip through libdeflate, chosen at build time with -tags cdeflate (the
 // Makefile sets it when pkg-config finds the library). Its levels 10-12 make

@@ -1,4 +1,4 @@
-package core_test
+package writer_test
 
 import (
 	"encoding/json"
@@ -13,6 +13,9 @@ import (
 	"time"
 
 	"github.com/assetc/assetc/core"
+	"github.com/assetc/assetc/core/compress"
+	"github.com/assetc/assetc/core/writer"
+	"github.com/assetc/assetc/internal/testtree"
 )
 
 // lockMessage is the start of what the second build says.
@@ -25,14 +28,14 @@ func manySources(t *testing.T, n int) string {
 		files[fmt.Sprintf("css/f%03d.css", i)] = fmt.Sprintf(".c%d { background: url(../img/i%03d.svg) }\n%s", i, i, strings.Repeat("/* pad */\n", 100))
 		files[fmt.Sprintf("img/i%03d.svg", i)] = fmt.Sprintf("<svg>%d</svg>%s", i, strings.Repeat(" ", 500))
 	}
-	return writeTree(t, files)
+	return testtree.Write(t, files)
 }
 
 // assertValidOutput checks that the manifest parses, every entry exists
 // under both names, and the integrity sidecar covers every hashed file.
 func assertValidOutput(t *testing.T, out string) {
 	t.Helper()
-	paths := assertUsableOutput(t, out)
+	paths := testtree.UsableOutput(t, out)
 	var sidecar core.IntegrityFile
 	data, err := os.ReadFile(filepath.Join(out, core.IntegrityName))
 	if err != nil || json.Unmarshal(data, &sidecar) != nil {
@@ -49,7 +52,7 @@ func assertValidOutput(t *testing.T, out string) {
 }
 
 func isLockError(err error) bool {
-	var le *core.LockedError
+	var le *writer.LockedError
 	return errors.As(err, &le) && strings.Contains(err.Error(), lockMessage)
 }
 
@@ -64,7 +67,7 @@ func TestConcurrentBuildsInOneProcess(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				p := newProject(t, core.Config{Roots: []core.Root{{Dir: root}}})
-				_, errs[i] = p.Build(core.BuildOptions{OutputDir: out, LockWait: wait, Compress: core.CompressOptions{Encodings: []string{core.EncodingGzip}}})
+				_, errs[i] = writer.Build(p, writer.BuildOptions{OutputDir: out, LockWait: wait, Compress: compress.Options{Encodings: []string{compress.Gzip}}})
 			}()
 		}
 		wg.Wait()
@@ -93,7 +96,7 @@ func TestLockWaitIsBounded(t *testing.T) {
 	os.WriteFile(filepath.Join(out, ".assetc", "lock"), fmt.Appendf(nil, "%d\n", os.Getpid()), 0o644)
 	p := newProject(t, core.Config{Roots: []core.Root{{Dir: root}}})
 	start := time.Now()
-	_, err := p.Build(core.BuildOptions{OutputDir: out, LockWait: 300 * time.Millisecond})
+	_, err := writer.Build(p, writer.BuildOptions{OutputDir: out, LockWait: 300 * time.Millisecond})
 	if !isLockError(err) || !strings.Contains(err.Error(), "waited 300ms") {
 		t.Fatalf("want a lock error after waiting, got %v", err)
 	}
@@ -102,28 +105,14 @@ func TestLockWaitIsBounded(t *testing.T) {
 	}
 	// A lock whose process is gone is taken over.
 	os.WriteFile(filepath.Join(out, ".assetc", "lock"), []byte("2147483646\n"), 0o644)
-	if _, err := p.Build(core.BuildOptions{OutputDir: out}); err != nil {
+	if _, err := writer.Build(p, writer.BuildOptions{OutputDir: out}); err != nil {
 		t.Fatalf("a stale lock stopped the build: %v", err)
 	}
 	assertValidOutput(t, out)
 }
 
-// buildCLI compiles the assetc command into a temp dir.
-func buildCLI(t *testing.T) string {
-	t.Helper()
-	if testing.Short() {
-		t.Skip("builds the CLI")
-	}
-	bin := filepath.Join(t.TempDir(), "assetc")
-	cmd := exec.Command("go", "build", "-o", bin, "github.com/assetc/assetc/cmd/assetc")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
-}
-
 func TestConcurrentBuildsInTwoProcesses(t *testing.T) {
-	bin := buildCLI(t)
+	bin := testtree.BuildCLI(t)
 	root := manySources(t, 200)
 	for _, wait := range []string{"0s", "1m"} {
 		out := t.TempDir()

@@ -1,0 +1,404 @@
+package core
+
+import (
+	"crypto/md5"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"runtime"
+	"sort"
+	"strings"
+	"sync/atomic"
+	"time"
+)
+
+// CodeOutputCollision is the diagnostic for two files that a build would
+// write to the same output path with different bytes.
+const CodeOutputCollision = "output-collision"
+
+// PlanOptions says what a Plan is for.
+type PlanOptions struct {
+	// Workers is the number of files read and scanned at once; 0 means one
+	// per CPU. The Plan does not depend on it.
+	Workers int
+	// HashedOnly plans only the hashed copies, not the unhashed ones.
+	HashedOnly bool
+	// Integrity is the hash of the SRI values: sha256, sha384 or sha512;
+	// "" means DefaultIntegrityAlgorithm.
+	Integrity string
+	// Known is what an earlier build recorded about each source file, keyed
+	// by host path (Plan.Sources of that build): a file that is not CSS/JS
+	// and whose size and mtime are unchanged is not read again, neither for
+	// its MD5 nor for its SRI value.
+	Known map[string]SourceRecord
+	// Progress, when set, is called as files are read; it must be fast and
+	// safe to call from several goroutines.
+	Progress func(stage string, done, total int)
+	// Now is when planning started. A source modified within RacyWindow of
+	// it is left out of Plan.Sources, so the next build reads it again
+	// instead of trusting its size and mtime (see RacyWindow). The zero
+	// value records every source.
+	Now time.Time
+}
+
+// RacyWindow is how close to the time a build read a file its mtime may be
+// for the build to distrust "same size and mtime means same bytes" next
+// time. A file edited again within one timestamp tick of that read, to the
+// same size, keeps its mtime: the build cannot tell it changed. Git calls
+// such index entries "racily clean" and re-checks their content; assetc
+// does not record them, so the next build reads them. Two seconds covers
+// the coarsest common timestamps (FAT) and every kernel tick.
+const RacyWindow = 2 * time.Second
+
+// SourceRecord is what a build learned about one source file: while its size
+// and mtime are unchanged, its MD5 and the SRI value of its bytes are taken
+// to be unchanged too.
+type SourceRecord struct {
+	Size    int64  `json:"size"`
+	ModTime int64  `json:"mtime"`
+	MD5     string `json:"md5"`
+	// SRI is the file's SRI value ("sha384-…"), when a build computed it.
+	SRI string `json:"sri,omitempty"`
+}
+
+// Plan is everything a static root must hold, computed from the sources and
+// nothing else: each output path with its bytes (or the source file that
+// has them), staticfiles.json and the integrity sidecar, and every
+// diagnostic. Writers (a directory, the bridge's fallback) apply it; they
+// decide nothing about content.
+//
+// A Plan is consumed as a stream: Files holds only names, sums and
+// references, and Content returns one file's bytes at a time, reading a
+// source through the FileSystem when the bytes are the source's. A writer
+// that handles each file and drops its bytes holds at most one content per
+// worker besides the rewritten CSS/JS the Project caches. Content is the
+// only way to the bytes, so a Plan may later rewrite a file on demand
+// instead of keeping its bytes, without a writer changing.
+type Plan struct {
+	// Files are the output files, sorted by Path, one per path.
+	Files []PlanFile
+	// Manifest maps each logical path to its hashed path.
+	Manifest map[string]string
+	// ManifestJSON is staticfiles.json, byte-compatible with Django.
+	ManifestJSON []byte
+	// IntegrityJSON is staticfiles.integrity.json; it names the MD5 of
+	// ManifestJSON, so a reader can tell a pair of one build from a split.
+	IntegrityJSON []byte
+	// Diagnostics are every warning and error, sorted by file and position.
+	// A Plan with an error diagnostic must not be written.
+	Diagnostics []Diagnostic
+	Duplicates  []Duplicate
+	Ignored     []IgnoredFile
+	// Sources records every source file read or trusted, for the next
+	// build's PlanOptions.Known.
+	Sources map[string]SourceRecord
+	// Counts, as BuildResult reports them.
+	Collected, Hashed, Rewritten, Cycles int
+
+	fsys FileSystem
+}
+
+// PlanFile is one output file.
+type PlanFile struct {
+	// Path is where the file goes, relative to the static root, with "/".
+	Path        string `json:"output_path"`
+	LogicalPath string `json:"logical_path"`
+	// SourcePath is the host file the bytes come from (or were rewritten
+	// from).
+	SourcePath string `json:"source_path"`
+	// Hashed says this is the hashed copy (the manifest's value).
+	Hashed bool `json:"hashed"`
+	// Rewritten says the bytes are not the source's: Plan.Content has them.
+	Rewritten bool   `json:"rewritten"`
+	Size      int64  `json:"size"`
+	MD5       string `json:"md5"`
+	// SRI is the Subresource Integrity value of the bytes (the sidecar
+	// lists those of the hashed copies).
+	SRI string `json:"sri,omitempty"`
+
+	content []byte // the rewritten bytes, nil for the source's
+}
+
+// SourcesJSON is what a writer records for the next build's
+// PlanOptions.Known: Sources as JSON, keys sorted.
+func (p *Plan) SourcesJSON() []byte {
+	data, _ := json.Marshal(p.Sources) // a map of plain values cannot fail
+	return data
+}
+
+// HasErrors reports whether the plan has an error diagnostic.
+func (p *Plan) HasErrors() bool { return hasErrors(p.Diagnostics) }
+
+// Content returns the bytes of one output file: its rewritten bytes, or its
+// source's read through the FileSystem and checked against the planned MD5
+// (a source edited since planning fails rather than be written under a
+// name that no longer matches).
+func (p *Plan) Content(f PlanFile) ([]byte, error) {
+	if f.content != nil {
+		return f.content, nil
+	}
+	data, err := p.fsys.ReadFile(f.SourcePath)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read %s: %w", f.SourcePath, err)
+	}
+	if sum := md5.Sum(data); hex.EncodeToString(sum[:]) != f.MD5 {
+		return nil, fmt.Errorf("%s changed during the build; run the build again", f.SourcePath)
+	}
+	return data, nil
+}
+
+// Plan computes what a static root of every file must hold. It reads only
+// through the FileSystem, writes nothing, and gives the same Plan for any
+// number of workers. Errors in the sources are diagnostics in the Plan, not
+// an error; the error is for a plan that could not be computed at all (an
+// unreadable directory, a bad option).
+func (p *Project) Plan(opts PlanOptions) (*Plan, error) {
+	if _, _, err := newIntegrityHash(opts.Integrity); err != nil {
+		return nil, err
+	}
+	workers := opts.Workers
+	if workers <= 0 {
+		workers = runtime.NumCPU()
+	}
+	progress := opts.Progress
+	if progress == nil {
+		progress = func(string, int, int) {}
+	}
+	inv, err := p.Walk()
+	if err != nil {
+		return nil, err
+	}
+	paths := inv.Paths()
+	plan := &Plan{Collected: len(paths), Duplicates: inv.Duplicates, Ignored: inv.Ignored, Diagnostics: inv.Diagnostics, Manifest: map[string]string{}, fsys: p.fsys}
+
+	known := make(map[string]KnownSource, len(opts.Known))
+	for path, r := range opts.Known {
+		if b, err := hex.DecodeString(r.MD5); err == nil && len(b) == 16 {
+			k := KnownSource{Size: r.Size, ModTime: r.ModTime}
+			copy(k.Sum[:], b)
+			known[path] = k
+		}
+	}
+	p.SetKnownSources(known)
+
+	// Read and scan everything in parallel; naming then hits the cache.
+	var loaded atomic.Int64
+	loadErrs := make([]error, len(paths))
+	forEach(len(paths), workers, func(i int) {
+		_, loadErrs[i] = p.node(paths[i])
+		progress("read", int(loaded.Add(1)), len(paths))
+	})
+	if refused := refusedFiles(loadErrs); len(refused) > 0 {
+		// A file that changed into something not collectable since the
+		// walk (a FIFO swapped in): reported like the walk's findings.
+		plan.Diagnostics = append(plan.Diagnostics, refused...)
+		sortDiagnostics(plan.Diagnostics)
+		return plan, nil
+	}
+	if err := errors.Join(loadErrs...); err != nil {
+		return nil, err
+	}
+	p.naming.Lock()
+	err = p.nameAll(paths, workers)
+	p.naming.Unlock()
+	if err != nil {
+		return nil, err
+	}
+
+	var files []PlanFile
+	for _, l := range paths {
+		node, _ := p.node(l)
+		if node == nil {
+			return nil, fmt.Errorf("%s disappeared during the build", inv.Files[l].Path)
+		}
+		hashedName, content := plainName(node), []byte(nil)
+		if needsNaming(node) {
+			named := p.named(l)
+			hashedName, content = named.hashedName, named.content
+			plan.Diagnostics = append(plan.Diagnostics, named.diags...)
+			if named.content != nil {
+				plan.Rewritten++
+			}
+			if named.cycle {
+				plan.Cycles++
+			}
+		}
+		if !node.prehashed {
+			plan.Hashed++
+		}
+		plan.Manifest[l] = hashedName
+		source := PlanFile{Path: l, LogicalPath: l, SourcePath: node.source.Path, Size: node.info.Size, MD5: hex.EncodeToString(node.sum[:])}
+		if !opts.HashedOnly {
+			files = append(files, source)
+		}
+		if hashedName != l || opts.HashedOnly {
+			hashed := source
+			hashed.Path, hashed.Hashed = hashedName, true
+			if content != nil {
+				sum := md5.Sum(content)
+				hashed.content, hashed.Rewritten, hashed.Size, hashed.MD5 = content, true, int64(len(content)), hex.EncodeToString(sum[:])
+			}
+			files = append(files, hashed)
+		} else {
+			files[len(files)-1].Hashed = true
+		}
+	}
+	files, collisions := dedupeOutputs(files)
+	plan.Files = files
+	plan.Diagnostics = append(plan.Diagnostics, collisions...)
+	sortDiagnostics(plan.Diagnostics)
+	if plan.HasErrors() {
+		return plan, nil
+	}
+	if err := plan.integrity(opts, p.KnownSources(), workers); err != nil {
+		return nil, err
+	}
+	return plan, nil
+}
+
+// dedupeOutputs sorts files by output path and keeps one file per path.
+// Two files with one path and the same bytes are one output; with other
+// bytes they collide: a source named like another file's hashed copy (a
+// built "a.<hash>.css" committed beside "a.css"), or a prehashed file
+// whose name a hashed copy takes. Which one would win depends on the order
+// of writes, so neither is written: the error names both.
+func dedupeOutputs(files []PlanFile) ([]PlanFile, []Diagnostic) {
+	sort.SliceStable(files, func(i, j int) bool {
+		if files[i].Path != files[j].Path {
+			return files[i].Path < files[j].Path
+		}
+		return files[i].LogicalPath < files[j].LogicalPath
+	})
+	var out []PlanFile
+	var diags []Diagnostic
+	for _, f := range files {
+		if n := len(out); n > 0 && out[n-1].Path == f.Path {
+			prev := &out[n-1]
+			if prev.MD5 == f.MD5 {
+				prev.Hashed = prev.Hashed || f.Hashed
+				continue
+			}
+			diags = append(diags, collision(*prev, f))
+			continue
+		}
+		out = append(out, f)
+	}
+	return out, diags
+}
+
+// collision describes two different contents planned for one output path.
+func collision(a, b PlanFile) Diagnostic {
+	role := func(f PlanFile) string {
+		if f.Hashed && f.Path != f.LogicalPath {
+			return fmt.Sprintf("the hashed copy of %s (%s)", f.LogicalPath, f.SourcePath)
+		}
+		return fmt.Sprintf("%s (%s)", f.LogicalPath, f.SourcePath)
+	}
+	// The file whose own logical path is the output path is the one to
+	// rename or delete: the other file's name is computed.
+	culprit := a
+	if b.LogicalPath == b.Path {
+		culprit = b
+	}
+	return Diagnostic{
+		Severity: SeverityError, Code: CodeOutputCollision, LogicalPath: culprit.LogicalPath, Path: culprit.SourcePath,
+		Message: fmt.Sprintf("%s and %s would both be written to %s, with different bytes", role(a), role(b), a.Path),
+		Hint: fmt.Sprintf("delete or rename %s: a name of the form name.<hash>.ext is what a build gives another file (a built copy committed to the sources?)",
+			culprit.SourcePath),
+	}
+}
+
+// integrity fills in the SRI value of every file, then the manifest, the
+// sidecar and the source records. Each distinct content is hashed once (the
+// unhashed and hashed copies of most files share theirs), and an unchanged
+// source that is not rewritten keeps the value the last build recorded, so
+// a no-change plan reads only what it rewrites.
+func (plan *Plan) integrity(opts PlanOptions, current map[string]KnownSource, workers int) error {
+	_, algorithm, _ := newIntegrityHash(opts.Integrity)
+	// One file per content computes its value; known values first, so a
+	// content that has one is never read.
+	known := func(f PlanFile) string {
+		old, ok := opts.Known[f.SourcePath]
+		k := current[f.SourcePath]
+		if ok && !f.Rewritten && old.MD5 == f.MD5 && strings.HasPrefix(old.SRI, algorithm+"-") && k.Size == old.Size && k.ModTime == old.ModTime {
+			return old.SRI
+		}
+		return ""
+	}
+	byContent := map[string]string{} // MD5 -> SRI
+	var pending []int                // indexes of files whose content has no value yet
+	for _, f := range plan.Files {
+		if v := known(f); v != "" {
+			byContent[f.MD5] = v
+		}
+	}
+	seen := map[string]bool{}
+	for i, f := range plan.Files {
+		if byContent[f.MD5] == "" && !seen[f.MD5] {
+			seen[f.MD5] = true
+			pending = append(pending, i)
+		}
+	}
+	values := make([]string, len(pending))
+	errs := make([]error, len(pending))
+	forEach(len(pending), workers, func(n int) {
+		content, err := plan.Content(plan.Files[pending[n]])
+		if err != nil {
+			errs[n] = err
+			return
+		}
+		values[n], errs[n] = SRI(algorithm, content)
+	})
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	for n, i := range pending {
+		byContent[plan.Files[i].MD5] = values[n]
+	}
+	sourceSRI := make([]string, len(plan.Files)) // the SRI of the source's bytes
+	for i := range plan.Files {
+		f := &plan.Files[i]
+		f.SRI = byContent[f.MD5]
+		if !f.Rewritten {
+			sourceSRI[i] = f.SRI
+		}
+	}
+	plan.Sources = make(map[string]SourceRecord, len(current))
+	for path, k := range current {
+		if !opts.Now.IsZero() && k.ModTime > opts.Now.Add(-RacyWindow).UnixNano() {
+			continue // racy: see RacyWindow
+		}
+		plan.Sources[path] = SourceRecord{Size: k.Size, ModTime: k.ModTime, MD5: hex.EncodeToString(k.Sum[:])}
+	}
+	sidecar := &IntegrityFile{Version: 1, Algorithm: algorithm, Files: map[string]string{}}
+	for i, f := range plan.Files {
+		if r, ok := plan.Sources[f.SourcePath]; ok && sourceSRI[i] != "" {
+			r.SRI = sourceSRI[i]
+			plan.Sources[f.SourcePath] = r
+		}
+		if f.Hashed {
+			sidecar.Files[f.Path] = f.SRI
+		}
+	}
+	plan.ManifestJSON = Manifest(plan.Manifest)
+	sum := md5.Sum(plan.ManifestJSON)
+	sidecar.Manifest = hex.EncodeToString(sum[:])
+	plan.IntegrityJSON = sidecar.marshal()
+	return nil
+}
+
+// sortDiagnostics orders diagnostics by file and position, so that output
+// does not depend on the order files were read in.
+func sortDiagnostics(diags []Diagnostic) {
+	sort.SliceStable(diags, func(i, j int) bool {
+		a, b := diags[i], diags[j]
+		if a.LogicalPath != b.LogicalPath {
+			return a.LogicalPath < b.LogicalPath
+		}
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		return a.Col < b.Col
+	})
+}

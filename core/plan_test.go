@@ -1,0 +1,144 @@
+package core_test
+
+import (
+	"bytes"
+	"go/parser"
+	"go/token"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/assetc/assetc/core"
+	"github.com/assetc/assetc/core/writer"
+	"github.com/assetc/assetc/internal/testtree"
+)
+
+// TestOutputCollisionIsOneDiagnostic: "a.css" and a committed copy named
+// like its hashed copy but with other bytes would both go to one output
+// path. The plan says so before anything is written, the same way for any
+// number of workers.
+func TestOutputCollisionIsOneDiagnostic(t *testing.T) {
+	css := "body { color: red }\n"
+	hashed := core.HashedName("a.css", core.ContentHash([]byte(css)))
+	root := testtree.Write(t, map[string]string{"a.css": css, hashed: "body { color: blue }\n", "b.css": "p{}"})
+	for _, workers := range []int{1, 8} {
+		out := t.TempDir()
+		p := newProject(t, core.Config{Roots: []core.Root{{Dir: root}}})
+		result, err := writer.Build(p, writer.BuildOptions{OutputDir: out, Workers: workers})
+		if err == nil {
+			t.Fatalf("workers=%d: the build succeeded", workers)
+		}
+		var collisions []core.Diagnostic
+		for _, d := range result.Diagnostics {
+			if d.Code == core.CodeOutputCollision {
+				collisions = append(collisions, d)
+			}
+		}
+		if len(collisions) != 1 {
+			t.Fatalf("workers=%d: %d collision diagnostics: %v", workers, len(collisions), result.Diagnostics)
+		}
+		d := collisions[0]
+		if d.LogicalPath != hashed || !strings.Contains(d.Message, "a.css") || !strings.Contains(d.Message, hashed) || !strings.Contains(d.Hint, "delete or rename") {
+			t.Errorf("workers=%d: the diagnostic does not name both files and what to do: %+v", workers, d)
+		}
+		if entries, _ := os.ReadDir(out); len(entries) != 0 {
+			t.Errorf("workers=%d: something was written: %v", workers, entries)
+		}
+	}
+}
+
+// TestSameBytesAtOnePathAreOneOutput: a committed copy with the very bytes
+// of the hashed copy is no conflict.
+func TestSameBytesAtOnePathAreOneOutput(t *testing.T) {
+	css := "body { color: red }\n"
+	hashed := core.HashedName("a.css", core.ContentHash([]byte(css)))
+	root := testtree.Write(t, map[string]string{"a.css": css, hashed: css})
+	plan, err := newProject(t, core.Config{Roots: []core.Root{{Dir: root}}}).Plan(core.PlanOptions{})
+	if err != nil || plan.HasErrors() {
+		t.Fatalf("%v %v", err, plan.Diagnostics)
+	}
+	seen := map[string]bool{}
+	for _, f := range plan.Files {
+		if seen[f.Path] {
+			t.Errorf("%s planned twice", f.Path)
+		}
+		seen[f.Path] = true
+	}
+}
+
+// TestPlanIsTheSameForAnyWorkers compares plans of one tree at 1 and 8
+// workers, bytes of every file included.
+func TestPlanIsTheSameForAnyWorkers(t *testing.T) {
+	cfg := exampleConfig(t)
+	var plans []*core.Plan
+	for _, workers := range []int{1, 8} {
+		plan, err := newProject(t, cfg).Plan(core.PlanOptions{Workers: workers})
+		if err != nil || plan.HasErrors() {
+			t.Fatalf("%v %v", err, plan.Diagnostics)
+		}
+		plans = append(plans, plan)
+	}
+	a, b := plans[0], plans[1]
+	if !bytes.Equal(a.ManifestJSON, b.ManifestJSON) || !bytes.Equal(a.IntegrityJSON, b.IntegrityJSON) || len(a.Files) != len(b.Files) {
+		t.Fatal("the plans differ")
+	}
+	for i := range a.Files {
+		ca, err1 := a.Content(a.Files[i])
+		cb, err2 := b.Content(b.Files[i])
+		fa, fb := a.Files[i], b.Files[i]
+		if fa.Path != fb.Path || fa.MD5 != fb.MD5 || fa.SRI != fb.SRI || fa.Hashed != fb.Hashed || err1 != nil || err2 != nil || !bytes.Equal(ca, cb) {
+			t.Errorf("file %d differs: %+v %+v", i, a.Files[i], b.Files[i])
+		}
+	}
+	if err := (&core.IntegrityFile{}).Matches(a.ManifestJSON); err != nil {
+		t.Error(err)
+	}
+}
+
+// TestEngineCallsNoOS: the engine reaches files only through its
+// FileSystem; package os appears only in the OS adapter (fs.go).
+func TestEngineCallsNoOS(t *testing.T) {
+	files, _ := filepath.Glob("*.go")
+	scanFiles, _ := filepath.Glob("scan/*.go")
+	for _, name := range append(files, scanFiles...) {
+		if strings.HasSuffix(name, "_test.go") || name == "fs.go" {
+			continue
+		}
+		f, err := parser.ParseFile(token.NewFileSet(), name, nil, parser.ImportsOnly)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, imp := range f.Imports {
+			path, _ := strconv.Unquote(imp.Path.Value)
+			if path == "os" || path == "os/exec" || path == "syscall" || path == "path/filepath" {
+				t.Errorf("%s imports %s: the engine reads through its FileSystem and writes nothing (core/writer writes)", name, path)
+			}
+		}
+	}
+}
+
+// TestWasmLinksNoWriterNorCodecs: the wasm module computes plans; writing
+// and compressing are native only.
+func TestWasmLinksNoWriterNorCodecs(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs go list")
+	}
+	cmd := exec.Command("go", "list", "-deps", "../wasm")
+	cmd.Env = append(os.Environ(), "GOOS=wasip1", "GOARCH=wasm")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, out)
+	}
+	for _, dep := range strings.Fields(string(out)) {
+		switch {
+		case strings.HasPrefix(dep, "github.com/assetc/assetc/core/writer"),
+			strings.HasPrefix(dep, "github.com/assetc/assetc/core/compress"),
+			strings.HasPrefix(dep, "github.com/andybalholm/brotli"),
+			strings.HasPrefix(dep, "github.com/klauspost/compress"):
+			t.Errorf("the wasm module links %s", dep)
+		}
+	}
+}

@@ -1,0 +1,338 @@
+package writer
+
+import (
+	"crypto/md5"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/assetc/assetc/core"
+	"github.com/assetc/assetc/core/compress"
+)
+
+// pendingFile lists what a running build creates; it exists from before the
+// first file is written until the build has committed.
+const pendingFile = "pending.json"
+
+// pendingRecord is the content of pendingFile.
+type pendingRecord struct {
+	// Manifest is the MD5 of the staticfiles.json the build commits: when
+	// the live manifest has it, the build got past its commit point.
+	Manifest string `json:"manifest"`
+	// Record is the name of the build record written just before the commit.
+	Record string `json:"record"`
+	// Paths are the output paths the build may create that did not exist.
+	Paths []string `json:"paths"`
+}
+
+// buildRecord lists the hashed files one build wrote, so a later clean can
+// keep the files of the last few builds.
+type buildRecord struct {
+	Time  string   `json:"time"`
+	Files []string `json:"files"`
+	// Compressed names the compression cache entries the build used, so a
+	// clean keeps those of the builds it keeps.
+	Compressed []string `json:"compressed,omitempty"`
+}
+
+func md5Hex(data []byte) string {
+	sum := md5.Sum(data)
+	return hex.EncodeToString(sum[:])
+}
+
+// startPending records the paths this build will create before it creates
+// any, so that whatever stops it (an error, a full disk, a kill), its files
+// can be told from the previous build's and removed.
+func (o *output) startPending(plan *core.Plan, comp compress.Options) (pendingRecord, error) {
+	p := pendingRecord{Manifest: md5Hex(plan.ManifestJSON), Record: fmt.Sprintf("%d.json", time.Now().UnixNano())}
+	isNew := func(rel string) bool {
+		if _, known := o.state[rel]; known {
+			return false
+		}
+		_, err := os.Lstat(o.path(rel))
+		return errors.Is(err, fs.ErrNotExist)
+	}
+	for _, f := range plan.Files {
+		if isNew(f.Path) {
+			p.Paths = append(p.Paths, f.Path)
+		}
+		if comp.Skips(f.Path) {
+			continue
+		}
+		for _, e := range comp.Encodings {
+			if v := f.Path + compress.Suffix(e); isNew(v) {
+				p.Paths = append(p.Paths, v)
+			}
+		}
+	}
+	data, _ := json.Marshal(p)
+	return p, writeFileAtomic(o.statePath(pendingFile), data)
+}
+
+// commit switches the output to the new build: the integrity sidecar, the
+// build record, then staticfiles.json, the one commit point (Django and
+// every reader trust the manifest; the sidecar names the manifest's MD5, so
+// a sidecar whose manifest never arrived is recognised, see ReadIntegrity).
+// The state written after it only saves work for the next build.
+func (o *output) commit(plan *core.Plan, pending pendingRecord, compressed []string, step func(string) error) error {
+	if err := step("integrity"); err != nil {
+		return err
+	}
+	if err := writeFileAtomic(filepath.Join(o.dir, core.IntegrityName), plan.IntegrityJSON); err != nil {
+		return err
+	}
+	if err := step("record"); err != nil {
+		return err
+	}
+	var hashed []string
+	for _, f := range plan.Files {
+		if f.Hashed {
+			hashed = append(hashed, f.Path)
+		}
+	}
+	record, _ := json.Marshal(buildRecord{Time: time.Now().UTC().Format(time.RFC3339Nano), Files: hashed, Compressed: compressed})
+	if err := os.MkdirAll(o.statePath("builds"), 0o755); err != nil {
+		return err
+	}
+	if err := writeFileAtomic(filepath.Join(o.dir, stateDir, "builds", pending.Record), record); err != nil {
+		return err
+	}
+	if err := step("manifest"); err != nil {
+		return err
+	}
+	if err := writeFileAtomic(filepath.Join(o.dir, core.ManifestName), plan.ManifestJSON); err != nil {
+		return err
+	}
+	if err := step("state"); err != nil {
+		return errCommitted{err}
+	}
+	if err := o.saveState(); err != nil {
+		return errCommitted{err}
+	}
+	if err := writeFileAtomic(o.statePath(sourcesFile), plan.SourcesJSON()); err != nil {
+		return errCommitted{err}
+	}
+	if err := step("pending"); err != nil {
+		return errCommitted{err}
+	}
+	if err := os.Remove(o.statePath(pendingFile)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return errCommitted{err}
+	}
+	return nil
+}
+
+// errCommitted wraps a failure after the commit point: the new build is
+// live, so nothing of it may be rolled back.
+type errCommitted struct{ error }
+
+func (e errCommitted) Unwrap() error { return e.error }
+
+// saveState writes what the output now holds, for the next build's
+// upToDate.
+func (o *output) saveState() error {
+	o.mu.Lock()
+	state, _ := json.Marshal(o.state)
+	o.mu.Unlock()
+	return writeFileAtomic(o.statePath("state.json"), state)
+}
+
+// recover removes what an unfinished build left: the files it created that
+// no committed build names, its build record when it never committed, and
+// every temporary file. It runs under the lock, before a build writes and
+// in Clean, so a killed build's debris never outlives the next of either.
+func (o *output) recover() error {
+	data, err := os.ReadFile(o.statePath(pendingFile))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	var p pendingRecord
+	if err := json.Unmarshal(data, &p); err != nil {
+		return o.finishRecovery() // half-written: nothing was created after it
+	}
+	live, _ := os.ReadFile(filepath.Join(o.dir, core.ManifestName))
+	if md5Hex(live) == p.Manifest {
+		// Stopped after its commit point: its files are live; only the
+		// state it had not saved yet is missing, which costs rewrites.
+		return o.finishRecovery()
+	}
+	if p.Record != "" {
+		if err := os.Remove(filepath.Join(o.dir, stateDir, "builds", filepath.Base(p.Record))); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+	}
+	kept, err := o.keptPaths(live)
+	if err != nil {
+		return err
+	}
+	// Every pending path did not exist before that build: removing it
+	// restores the previous output, unless a committed build owns it.
+	for _, rel := range p.Paths {
+		if kept[rel] {
+			continue
+		}
+		if err := os.Remove(o.path(rel)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("cannot remove %s, left by an unfinished build: %w", rel, err)
+		}
+		o.mu.Lock()
+		delete(o.state, rel)
+		o.mu.Unlock()
+	}
+	return o.finishRecovery()
+}
+
+// finishRecovery removes every temporary file and the pending record.
+func (o *output) finishRecovery() error {
+	if err := o.removeTemporaries(); err != nil {
+		return err
+	}
+	if err := os.Remove(o.statePath(pendingFile)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	return nil
+}
+
+// rollback removes what a failed build created; the error that stopped it is
+// what the caller reports, so a failure here is left to the next build.
+func (o *output) rollback() { _ = o.recover() }
+
+// keptPaths are the paths a committed build owns: those its state lists,
+// those every build record lists, and those the live manifest names.
+func (o *output) keptPaths(manifest []byte) (map[string]bool, error) {
+	kept := map[string]bool{}
+	// The saved state, not this process's: a failing build has recorded
+	// its own new files in memory.
+	var saved map[string]writtenFile
+	if data, err := os.ReadFile(o.statePath("state.json")); err == nil {
+		_ = json.Unmarshal(data, &saved)
+	}
+	for rel := range saved {
+		kept[rel] = true
+	}
+	records, err := readBuildRecords(o.dir)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	for _, r := range records {
+		for _, f := range r.Files {
+			kept[f] = true
+		}
+	}
+	var m struct {
+		Paths map[string]string `json:"paths"`
+	}
+	if json.Unmarshal(manifest, &m) == nil {
+		for logical, hashed := range m.Paths {
+			kept[logical], kept[hashed] = true, true
+		}
+	}
+	return kept, nil
+}
+
+// removeTemporaries deletes every temporary file in the output directory.
+// Under the lock no build of this directory is writing one; the lock's own
+// temporaries belong to processes waiting for it and stay.
+func (o *output) removeTemporaries() error {
+	return filepath.WalkDir(o.dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return nil // vanished or unreadable: nothing of ours to remove
+		}
+		if d.IsDir() || !strings.HasSuffix(d.Name(), tmpSuffix) || strings.HasPrefix(d.Name(), "lock.") {
+			return nil
+		}
+		if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("cannot remove the temporary file %s: %w", path, err)
+		}
+		return nil
+	})
+}
+
+// sourcesFile is where a build records what it learned about its sources.
+const sourcesFile = "sources.json"
+
+// readSources reads the source records of the last build; a missing or
+// damaged file only means every source is read.
+func readSources(outputDir string) map[string]core.SourceRecord {
+	data, err := os.ReadFile(filepath.Join(outputDir, stateDir, sourcesFile))
+	if err != nil {
+		return nil
+	}
+	var stored map[string]core.SourceRecord
+	if json.Unmarshal(data, &stored) != nil {
+		return nil
+	}
+	return stored
+}
+
+// ReadIntegrity reads the integrity sidecar of a static root and checks that
+// it belongs to the live staticfiles.json. A sidecar that names another
+// manifest is from a build that never committed (it was stopped between
+// the two switches): its values must not be trusted, and the error says to
+// build again.
+func ReadIntegrity(dir string) (*core.IntegrityFile, error) {
+	data, err := os.ReadFile(filepath.Join(dir, core.IntegrityName))
+	if err != nil {
+		return nil, err
+	}
+	var sidecar core.IntegrityFile
+	if err := json.Unmarshal(data, &sidecar); err != nil {
+		return nil, fmt.Errorf("%s is damaged (%v): run assetc build again", core.IntegrityName, err)
+	}
+	manifest, err := os.ReadFile(filepath.Join(dir, core.ManifestName))
+	if err != nil {
+		return nil, err
+	}
+	if err := sidecar.Matches(manifest); err != nil {
+		return nil, err
+	}
+	return &sidecar, nil
+}
+
+// readBuildRecords returns the build records of dir, oldest first.
+func readBuildRecords(dir string) ([]namedRecord, error) {
+	entries, err := os.ReadDir(filepath.Join(dir, stateDir, "builds"))
+	if err != nil {
+		return nil, fmt.Errorf("cannot read the build records of %s: %w", dir, err)
+	}
+	var records []namedRecord
+	for _, e := range entries {
+		if !strings.HasSuffix(e.Name(), ".json") {
+			continue
+		}
+		data, err := os.ReadFile(filepath.Join(dir, stateDir, "builds", e.Name()))
+		if err != nil {
+			return nil, err
+		}
+		var r buildRecord
+		if err := json.Unmarshal(data, &r); err != nil {
+			// Guessing what a damaged record listed could delete a live file.
+			return nil, fmt.Errorf("build record %s is damaged (%v): remove it to clean", e.Name(), err)
+		}
+		records = append(records, namedRecord{r, e.Name()})
+	}
+	// Names are nanosecond times; equal lengths compare as numbers.
+	sort.Slice(records, func(i, j int) bool {
+		a, b := records[i].name, records[j].name
+		if len(a) != len(b) {
+			return len(a) < len(b)
+		}
+		return a < b
+	})
+	return records, nil
+}
+
+// namedRecord is a build record with its file name (its time, which orders
+// the records).
+type namedRecord struct {
+	buildRecord
+	name string
+}

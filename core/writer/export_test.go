@@ -1,0 +1,20 @@
+package writer
+
+import "sync/atomic"
+
+// KillAt returns options whose Write stops, as a kill would (no clean-up),
+// the n-th time it reaches a step: "write", "compress", "integrity",
+// "record", "manifest", "state" or "pending".
+func KillAt(o Options, step string, n int) Options {
+	var count atomic.Int64
+	o.step = func(s string) error {
+		if s == step && count.Add(1) == int64(n) {
+			return errKilled
+		}
+		return nil
+	}
+	return o
+}
+
+// IsKilled reports whether a Write was stopped by KillAt.
+func IsKilled(err error) bool { return killed(err) }

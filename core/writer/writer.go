@@ -1,0 +1,266 @@
+// Package writer applies a core.Plan to a directory: the static root Django
+// serves. It owns everything that touches that directory: the lock that
+// keeps two builds apart, atomic and incremental writes, hard links,
+// precompressed variants, the switch to the new manifest, the records a
+// later build and Clean rely on, and Clean itself.
+//
+// The layout of a static root it writes:
+//
+//	staticfiles.json              Django's manifest: the commit point
+//	staticfiles.integrity.json    SRI values; names the MD5 of the manifest
+//	NAME, NAME.<hash>.ext, *.br…  the files and their variants
+//	.assetc/lock                  the pid of the build or clean running
+//	.assetc/state.json            what was written where (size, mtime, MD5)
+//	.assetc/sources.json          what the sources held (core.SourceRecord)
+//	.assetc/pending.json          paths a running build creates; gone once it commits
+//	.assetc/builds/<ns>.json      one record per committed build: its hashed files
+//	.assetc/compressed/           compressed bytes by content (the variant cache)
+package writer
+
+import (
+	"errors"
+	"runtime"
+	"sync/atomic"
+	"time"
+
+	"github.com/assetc/assetc/core"
+	"github.com/assetc/assetc/core/compress"
+)
+
+// Options says how to write a Plan.
+type Options struct {
+	// Workers is the number of files written at once; 0 means one per CPU.
+	Workers int
+	// Progress, when set, is called as files are written; it must be fast
+	// and safe to call from several goroutines.
+	Progress func(stage string, done, total int)
+	// Compress says which precompressed variants (.br, .gz, .zst) to write
+	// next to each output file; the zero value writes none.
+	Compress compress.Options
+	// LockWait is how long to wait for another build (or clean) of the same
+	// output directory to finish; 0 fails at once with a message naming it.
+	LockWait time.Duration
+
+	// step, when set, is called at each step of a write, before the step;
+	// an error stops the write there as a kill would (tests only).
+	step func(name string) error
+}
+
+// BuildOptions says where and how to build a static root from a Project.
+type BuildOptions struct {
+	// OutputDir is the static root (Django's STATIC_ROOT).
+	OutputDir string
+	// Workers is the number of files read, scanned and written at once;
+	// 0 means one per CPU.
+	Workers int
+	// HashedOnly writes only the hashed copies (the unhashed ones are what
+	// DEBUG-mode URLs and tools without the manifest use).
+	HashedOnly bool
+	// Progress, when set, is called as files are processed.
+	Progress func(stage string, done, total int)
+	// Compress says which precompressed variants to write.
+	Compress compress.Options
+	// Integrity is the hash of the SRI values recorded in core.IntegrityName:
+	// sha256, sha384 or sha512; "" means core.DefaultIntegrityAlgorithm.
+	Integrity string
+	// LockWait is how long to wait for another build of the same output.
+	LockWait time.Duration
+}
+
+// Result says what a build found and did.
+type Result struct {
+	Files      int // files collected (one per logical path)
+	Hashed     int // files given a hashed name (prehashed files keep theirs)
+	Rewritten  int // CSS/JS files whose references were rewritten
+	Cycles     int // files named as members of a reference cycle
+	Written    int // output files written
+	Unchanged  int // output files that already held the right bytes
+	Duplicates []core.Duplicate
+	Ignored    []core.IgnoredFile
+	// Diagnostics are every warning, and on failure every error, sorted by
+	// file and position.
+	Diagnostics []core.Diagnostic
+	// Manifest maps each logical path to its hashed path.
+	Manifest map[string]string
+	Duration time.Duration
+	// Compressed counts contents compressed in this build, once per
+	// encoding; CompressionReused those whose variant an earlier build had
+	// already made (or found not worth keeping).
+	Compressed        int
+	CompressionReused int
+	// Variants is the number of precompressed files the output now holds
+	// for this build's files.
+	Variants int
+}
+
+// Build plans a Project and writes the Plan into opts.OutputDir: the
+// unhashed and the hashed copy of each file, with references rewritten,
+// the integrity sidecar and staticfiles.json.
+//
+// It is all-or-nothing with respect to errors: when the Plan has an error
+// diagnostic, nothing is written and the error is a *core.DiagnosticsError
+// that lists all of them. See Write for what a failure leaves behind.
+func Build(p *core.Project, opts BuildOptions) (*Result, error) {
+	start := time.Now()
+	write := Options{Workers: opts.Workers, Progress: opts.Progress, Compress: opts.Compress, LockWait: opts.LockWait}
+	if _, err := write.Compress.Normalized(); err != nil {
+		return nil, err
+	}
+	plan, err := p.Plan(core.PlanOptions{
+		Workers: opts.Workers, HashedOnly: opts.HashedOnly, Integrity: opts.Integrity,
+		Known: readSources(opts.OutputDir), Progress: opts.Progress, Now: start,
+	})
+	if err != nil {
+		return nil, err
+	}
+	result := &Result{
+		Files: plan.Collected, Hashed: plan.Hashed, Rewritten: plan.Rewritten, Cycles: plan.Cycles,
+		Duplicates: plan.Duplicates, Ignored: plan.Ignored, Diagnostics: plan.Diagnostics, Manifest: plan.Manifest,
+	}
+	if plan.HasErrors() {
+		result.Duration = time.Since(start)
+		return result, &core.DiagnosticsError{Diagnostics: plan.Diagnostics}
+	}
+	if err := Write(opts.OutputDir, plan, write, result); err != nil {
+		return nil, err
+	}
+	result.Duration = time.Since(start)
+	return result, nil
+}
+
+// Write applies a Plan to dir and adds what it did to result (which may be
+// nil).
+//
+// Each file goes to a temporary name and is renamed into place; the
+// sidecar, then staticfiles.json, are switched last, so a build that fails
+// or is killed leaves the previous output usable: Django reads the old
+// manifest, and every file it names is still there (hashed files of earlier
+// builds are never deleted here; Clean removes them later). The paths a
+// build creates are listed in .assetc/pending.json before the first is
+// written: a failed build removes them itself, and the next build or Clean
+// removes those of a killed one. An output file that already holds the
+// right bytes is not written again.
+func Write(dir string, plan *core.Plan, opts Options, result *Result) (err error) {
+	if plan.HasErrors() {
+		return &core.DiagnosticsError{Diagnostics: plan.Diagnostics}
+	}
+	if result == nil {
+		result = &Result{}
+	}
+	comp, err := opts.Compress.Normalized()
+	if err != nil {
+		return err
+	}
+	workers := opts.Workers
+	if workers <= 0 {
+		workers = runtime.NumCPU()
+	}
+	progress := opts.Progress
+	if progress == nil {
+		progress = func(string, int, int) {}
+	}
+	step := opts.step
+	if step == nil {
+		step = func(string) error { return nil }
+	}
+	out, err := openOutput(dir, opts.LockWait)
+	if err != nil {
+		return err
+	}
+	defer out.close()
+	if err := out.recover(); err != nil {
+		return err
+	}
+	pending, err := out.startPending(plan, comp)
+	if err != nil {
+		return err
+	}
+	committed := false
+	defer func() {
+		if !committed && !killed(err) {
+			out.rollback() // a failed build leaves no file of its own
+		}
+	}()
+
+	groups := groupByContent(plan.Files)
+	var written, unchanged, done atomic.Int64
+	writeErrs := make([]error, len(groups))
+	forEach(len(groups), workers, func(i int) {
+		if writeErrs[i] = step("write"); writeErrs[i] != nil {
+			return
+		}
+		w, u, err := out.writeGroup(plan, groups[i])
+		written.Add(int64(w))
+		unchanged.Add(int64(u))
+		writeErrs[i] = err
+		progress("write", int(done.Add(int64(len(groups[i])))), len(plan.Files))
+	})
+	if err = errors.Join(writeErrs...); err != nil {
+		return err
+	}
+	variants, err := out.compressAll(plan, comp, workers, progress, step)
+	if err != nil {
+		return err
+	}
+	if err = out.commit(plan, pending, variants.keys, step); err != nil {
+		return err
+	}
+	committed = true
+	result.Written, result.Unchanged = int(written.Load()), int(unchanged.Load())
+	result.Compressed, result.CompressionReused, result.Variants = variants.compressed, variants.reused, variants.variants
+	return nil
+}
+
+// errKilled is what a test's step hook returns to stop a write as a kill
+// would: without the clean-up a failed write does.
+var errKilled = errors.New("killed (test)")
+
+func killed(err error) bool { return errors.Is(err, errKilled) }
+
+// groupByContent groups the planned files by their bytes, in plan order:
+// a content is read or rewritten once and its other paths are hard links
+// (the unhashed and hashed copies of most files hold the same bytes).
+func groupByContent(files []core.PlanFile) [][]core.PlanFile {
+	index := map[string]int{}
+	var groups [][]core.PlanFile
+	for _, f := range files {
+		i, ok := index[f.MD5]
+		if !ok {
+			i = len(groups)
+			index[f.MD5] = i
+			groups = append(groups, nil)
+		}
+		groups[i] = append(groups[i], f)
+	}
+	return groups
+}
+
+// forEach calls fn(0..n-1) on up to workers goroutines.
+func forEach(n, workers int, fn func(int)) {
+	if workers > n {
+		workers = n
+	}
+	if workers <= 1 {
+		for i := 0; i < n; i++ {
+			fn(i)
+		}
+		return
+	}
+	var next atomic.Int64
+	done := make(chan struct{})
+	for w := 0; w < workers; w++ {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= n {
+					return
+				}
+				fn(i)
+			}
+		}()
+	}
+	for w := 0; w < workers; w++ {
+		<-done
+	}
+}
