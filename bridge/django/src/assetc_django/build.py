@@ -12,8 +12,10 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import os
 import shutil
 import subprocess
+import tempfile
 from collections.abc import Iterator
 from typing import Any
 

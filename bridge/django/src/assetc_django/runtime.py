@@ -22,6 +22,7 @@ This module knows nothing about Django. It speaks ABI v1 (see
 from __future__ import annotations
 
 import atexit
+import contextlib
 import ctypes
 import hashlib
 import json
@@ -33,6 +34,7 @@ import weakref
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 from . import compiled
@@ -531,6 +533,35 @@ class Core:
         except Exception as exc:  # a trap, or a host import that raised: same thing
             # A trapped instance may hold any state: never reuse it.
             raise CoreTrap("trap", f"the assetc core trapped: {exc}") from exc
+        finally:
+            self._give_back(inst if keep else None)
+
+    @contextlib.contextmanager
+    def session(self) -> Iterator[Callable[[str, dict[str, Any]], bytes]]:
+        """One instance for a sequence of calls that share guest state (a plan,
+        then its pages and contents): the pool would give each call any
+        instance. Yields ``call(export, request) -> response bytes``. Only an
+        error of the call itself (a trap) discards the instance; errors of the
+        caller's own work between calls pass through unchanged."""
+        inst = self._borrow()
+        keep = True
+
+        def call(name: str, request: dict[str, Any]) -> bytes:
+            nonlocal keep
+            if name in _ABI_1_1 and not inst.has_export(name):
+                raise ModuleLoadError(f"the assetc wasm module has no '{name}' export (ABI 1.1): rebuild it with 'make wasm'")
+            try:
+                if inst.generation != self._generation:
+                    inst.call_void("invalidate")
+                    inst.generation = self._generation
+                return inst.call(name, json.dumps(request).encode())
+            except Exception as exc:
+                keep = False
+                raise CoreTrap("trap", f"the assetc core trapped: {exc}") from exc
+
+        try:
+            yield call
+            keep = keep and inst.memory_size() <= self.max_memory
         finally:
             self._give_back(inst if keep else None)
 

@@ -26,11 +26,11 @@ import json
 import os
 import struct
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
 from typing import Any
 
-from .runtime import Core, CoreError, ModuleLoadError, _decode, error_from
+from .runtime import Core, CoreError, _decode, error_from
 
 MANIFEST_NAME = "staticfiles.json"
 INTEGRITY_NAME = "staticfiles.integrity.json"
@@ -43,15 +43,19 @@ class LockedError(RuntimeError):
     """Another build or clean holds the output directory."""
 
 
-def _plan_page(core: Core, request: dict[str, Any]) -> dict[str, Any]:
-    answer = _decode(core._call("plan", request))
+# A core call on the instance that holds the plan (Core.session).
+_Call = Callable[[str, dict[str, Any]], bytes]
+
+
+def _plan_page(call: _Call, request: dict[str, Any]) -> dict[str, Any]:
+    answer = _decode(call("plan", request))
     if not answer.get("ok"):
         raise error_from(answer.get("error") or {})
     return answer
 
 
-def _plan_content(core: Core, plan_id: int, path: str) -> bytes:
-    raw = core._call("plan_content", {"plan_id": plan_id, "output_path": path})
+def _plan_content(call: _Call, plan_id: int, path: str) -> bytes:
+    raw = call("plan_content", {"plan_id": plan_id, "output_path": path})
     (header_len,) = struct.unpack_from("<I", raw)
     header = _decode(raw[4 : 4 + header_len])
     if not header.get("ok") or not header.get("inline"):
@@ -64,27 +68,28 @@ def write_root(core: Core, location: str, *, hashed_only: bool = False) -> Itera
     ``(logical_path, hashed_name, True)`` for every file once committed.
     Raises :class:`~assetc_django.runtime.CoreError` (kind ``diagnostics``
     for errors in the sources) before anything is written."""
-    if not core._instance().has_export("plan"):
-        raise ModuleLoadError("the assetc wasm module has no 'plan' export (ABI 1.1): rebuild it with 'make wasm'")
     out = _Output(location)
     out.lock()
+    # One instance for the whole write: the plan lives in the instance that
+    # made it, and its pages and contents are asked of that instance.
     try:
-        out.recover()
-        known = out.read_json("sources.json") or {}
-        first = _plan_page(core, {"plan_id": 0, "offset": 0, "limit": PAGE, "known": known, "hashed_only": hashed_only})
-        files = list(first["files"])
-        while len(files) < first["total"]:
-            files.extend(_plan_page(core, {"plan_id": first["plan_id"], "offset": len(files), "limit": PAGE})["files"])
-        manifest_json = first["manifest_json"].encode()
-        pending = out.start_pending(files, manifest_json)
-        committed = False
-        try:
-            out.write_files(files, lambda f: _plan_content(core, first["plan_id"], f["output_path"]))
-            out.commit(first, files, pending)
-            committed = True
-        finally:
-            if not committed:
-                out.recover()  # a failed write leaves no file of its own
+        with core.session() as call:
+            out.recover()
+            known = out.read_json("sources.json") or {}
+            first = _plan_page(call, {"plan_id": 0, "offset": 0, "limit": PAGE, "known": known, "hashed_only": hashed_only})
+            files = list(first["files"])
+            while len(files) < first["total"]:
+                files.extend(_plan_page(call, {"plan_id": first["plan_id"], "offset": len(files), "limit": PAGE})["files"])
+            manifest_json = first["manifest_json"].encode()
+            pending = out.start_pending(files, manifest_json)
+            committed = False
+            try:
+                out.write_files(files, lambda f: _plan_content(call, first["plan_id"], f["output_path"]))
+                out.commit(first, files, pending)
+                committed = True
+            finally:
+                if not committed:
+                    out.recover()  # a failed write leaves no file of its own
     finally:
         out.unlock()
     manifest: dict[str, str] = first.get("manifest") or {}
