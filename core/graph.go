@@ -11,9 +11,16 @@ import (
 	"github.com/assetc/assetc/core/scan"
 )
 
-// namedFile is the outcome of naming one file in one generation.
+// namedFile is the outcome of naming one file.
 type namedFile struct {
-	hashedName string
+	// generation is the last generation the name was known to be right in
+	// (guarded by Project.mu); node is the file as it was named, and
+	// targetNames the final name each reference's target had then ("" for
+	// a missing one). While neither changed, the name is reused (see reuse).
+	generation  uint64
+	node        *fileNode
+	targetNames map[string]string
+	hashedName  string
 	// content is what the hashed copy holds when it differs from the source
 	// (a CSS/JS file whose references were rewritten); nil means "the source
 	// bytes as they are".
@@ -66,7 +73,9 @@ func (p *Project) nameAll(starts []string, workers int) error {
 		p.mu.Lock()
 		for _, r := range results {
 			for logical, named := range r {
+				named.generation = p.generation
 				p.names[logical] = named
+				p.namings++
 			}
 		}
 		p.mu.Unlock()
@@ -122,7 +131,7 @@ func (p *Project) components(starts []string) ([][]string, map[string][]string, 
 		return nil
 	}
 	for _, s := range starts {
-		if _, seen := index[s]; seen || p.isNamed(s) {
+		if _, seen := index[s]; seen || p.isNamed(s) || p.reuse(s, 0) {
 			continue
 		}
 		node, err := p.node(s)
@@ -158,7 +167,7 @@ func (p *Project) loadDeps(l string) ([]string, error) {
 		if err != nil {
 			return nil, err
 		}
-		if target != nil && needsNaming(target) && !p.isNamed(ref.url.target) && !contains(deps, ref.url.target) {
+		if target != nil && needsNaming(target) && !p.isNamed(ref.url.target) && !p.reuse(ref.url.target, 0) && !contains(deps, ref.url.target) {
 			deps = append(deps, ref.url.target)
 		}
 	}
@@ -166,16 +175,60 @@ func (p *Project) loadDeps(l string) ([]string, error) {
 }
 
 func (p *Project) isNamed(l string) bool {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	_, ok := p.names[l]
-	return ok
+	return p.named(l) != nil
 }
 
+// named is the name of l in this generation, nil when it has none yet.
 func (p *Project) named(l string) *namedFile {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return p.names[l]
+	if n := p.names[l]; n != nil && n.generation == p.generation {
+		return n
+	}
+	return nil
+}
+
+// maxReuseDepth stops reuse on a reference chain deeper than any real one.
+const maxReuseDepth = 256
+
+// reuse makes the name l got in an earlier generation current again when
+// its file was not read again since (Invalidate re-checks by stat) and every
+// target it references still has the final name it had then: after an
+// Invalidate only the files that changed, and those whose references'
+// names changed, are rewritten and hashed again. Cycle members are always
+// named again (as a group). Called with p.naming held.
+func (p *Project) reuse(l string, depth int) bool {
+	p.mu.Lock()
+	prev := p.names[l]
+	p.mu.Unlock()
+	if prev == nil || prev.cycle || depth > maxReuseDepth {
+		return false
+	}
+	node, err := p.node(l)
+	if err != nil || node != prev.node {
+		p.mu.Lock()
+		if p.names[l] == prev && prev.generation != p.generation {
+			delete(p.names, l) // the file changed or went away: its old name is of no use
+		}
+		p.mu.Unlock()
+		return false
+	}
+	for target, name := range prev.targetNames {
+		t, err := p.node(target)
+		if err != nil {
+			return false
+		}
+		if t != nil && needsNaming(t) && !p.isNamed(target) && !p.reuse(target, depth+1) {
+			return false
+		}
+		if now, _ := p.finalName(target); now != name {
+			return false
+		}
+	}
+	p.mu.Lock()
+	prev.generation = p.generation
+	p.mu.Unlock()
+	return true
 }
 
 // nameComponent names the members of one component. Every file it references
@@ -258,7 +311,7 @@ func (p *Project) rewrite(n *fileNode, keep []string) *namedFile {
 // rewriteWith is rewrite with extra names (of cycle members) that take
 // precedence over the generation's names.
 func (p *Project) rewriteWith(n *fileNode, keep []string, extra map[string]string) *namedFile {
-	named := &namedFile{diags: append([]Diagnostic(nil), n.diags...)}
+	named := &namedFile{node: n, targetNames: map[string]string{}, diags: append([]Diagnostic(nil), n.diags...)}
 	edits := make([]scan.Edit, 0, len(n.refs)) // sized once: a file can hold a million references
 	for _, ref := range n.refs {
 		u := ref.url
@@ -284,6 +337,7 @@ func (p *Project) rewriteWith(n *fileNode, keep []string, extra map[string]strin
 		if !ok {
 			var found bool
 			hashed, found = p.finalName(u.target)
+			named.targetNames[u.target] = hashed
 			if !found {
 				named.diags = append(named.diags, p.missingReference(n, ref))
 				continue

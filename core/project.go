@@ -34,10 +34,12 @@ type Project struct {
 	entries map[string]*entry
 	found   *list.List // of *entry, most recently used first
 	misses  *list.List // of *entry, most recently used first
-	// names are this generation's names (dropped by Invalidate), at most one
-	// per CSS/JS file asked about or referenced: bounded by the files in the
-	// roots, like found.
+	// names holds the name of each CSS/JS file asked about or referenced,
+	// with the generation it was last checked in: Invalidate makes every one
+	// re-checked before use (reused while nothing it depends on changed). At
+	// most one per CSS/JS file in the roots; dropped when its file changes.
 	names    map[string]*namedFile
+	namings  int // files named (rewritten and hashed) so far, for tests
 	bundlers *bundlerManifests
 
 	// known holds content sums from an earlier build, so a rebuild need not
@@ -126,7 +128,6 @@ func (p *Project) Config() Config { return p.cfg }
 func (p *Project) Invalidate() {
 	p.mu.Lock()
 	p.generation++
-	p.names = map[string]*namedFile{}
 	p.mu.Unlock()
 	p.bundlers.invalidate()
 }
@@ -447,6 +448,15 @@ func (p *Project) ReadCount(logical string) int {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return e.readCount
+}
+
+// NamingCount reports how many times a CSS/JS file was named: rewritten and
+// hashed. Tests use it to check that unchanged files keep their names
+// across Invalidate without being named again.
+func (p *Project) NamingCount() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.namings
 }
 
 // CachedPaths reports how many logical paths the project holds an answer for,

@@ -104,3 +104,62 @@ func TestAssetCarriesSourceIdentity(t *testing.T) {
 		t.Errorf("SourceSum %x is not the file's MD5", asset.SourceSum)
 	}
 }
+
+// After Invalidate a CSS/JS file is named again only when it, or the name of
+// something it references, changed; otherwise its name is reused.
+func TestInvalidateRenamesOnlyWhatChanged(t *testing.T) {
+	files := map[string]string{
+		"css/a.css":     `@import "b.css"; x{background:url(../img/x.png)}`,
+		"css/b.css":     `y{background:url(../img/y.png)}`,
+		"css/other.css": `z{background:url(../img/z.png)}`,
+		"img/x.png":     "x", "img/y.png": "y", "img/z.png": "z",
+	}
+	root := testtree.Write(t, files)
+	p := newProject(t, core.Config{Roots: []core.Root{{Dir: root}}})
+	names := func() map[string]string {
+		out := map[string]string{}
+		for _, l := range []string{"css/a.css", "css/b.css", "css/other.css"} {
+			name, err := p.HashedName(l)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out[l] = name
+		}
+		return out
+	}
+	first := names()
+	if p.NamingCount() != 3 {
+		t.Fatalf("named %d times, want 3", p.NamingCount())
+	}
+	p.Invalidate()
+	if again := names(); fmt.Sprint(again) != fmt.Sprint(first) || p.NamingCount() != 3 {
+		t.Errorf("nothing changed, yet %d namings (want 3) and names %v (were %v)", p.NamingCount(), again, first)
+	}
+	// An image two references deep: b.css and a.css get new names, other.css keeps its own.
+	os.WriteFile(filepath.Join(root, "img/y.png"), []byte("y2"), 0o644)
+	p.Invalidate()
+	changed := names()
+	if changed["css/b.css"] == first["css/b.css"] || changed["css/a.css"] == first["css/a.css"] || changed["css/other.css"] != first["css/other.css"] {
+		t.Errorf("after an edit of img/y.png: %v (were %v)", changed, first)
+	}
+	if p.NamingCount() != 5 {
+		t.Errorf("%d namings after the edit, want 5 (a.css and b.css again)", p.NamingCount())
+	}
+	fresh := newProject(t, core.Config{Roots: []core.Root{{Dir: root}}})
+	for l, name := range changed {
+		if want, _ := fresh.HashedName(l); want != name {
+			t.Errorf("%s: %s after Invalidate, %s from a fresh project", l, name, want)
+		}
+	}
+	// A reference that becomes resolvable renames its file.
+	os.WriteFile(filepath.Join(root, "css/c.css"), []byte(`w{background:url(../img/new.png)}`), 0o644)
+	p.Invalidate()
+	if _, err := p.HashedName("css/c.css"); err == nil {
+		t.Fatal("a missing reference was not reported")
+	}
+	os.WriteFile(filepath.Join(root, "img/new.png"), []byte("n"), 0o644)
+	p.Invalidate()
+	if _, err := p.HashedName("css/c.css"); err != nil {
+		t.Errorf("after the missing image appeared: %v", err)
+	}
+}
