@@ -5,8 +5,9 @@ Usage (from the repository root, after ``make build wasm venv``)::
     .venv/bin/python bench/collectstatic_bridge.py            # admin + bootstrap, 3 runs (~1 min)
     .venv/bin/python bench/collectstatic_bridge.py --full     # the whole corpus, 5 runs
 
-Three ``manage.py collectstatic`` runs into an empty STATIC_ROOT, alternately
-(bench/measure.py), each a fresh process (bench/django_collectstatic.py):
+Three ``manage.py collectstatic`` runs, alternately (bench/measure.py), each
+a fresh process (bench/django_collectstatic.py), into an empty STATIC_ROOT,
+then again into the same one with nothing changed:
 Django's ManifestStaticFilesStorage, AssetcStorage with the native CLI, and
 AssetcStorage through the wasm core (no CLI: what a pip install gives). The
 bridge's runs include its check of every file before the copy phase.
@@ -46,26 +47,30 @@ def main(argv: list[str]) -> int:
         shutil.copytree(f"{CORPUS}/{name}", f"{tree}/{name}", symlinks=True)
     files, size = tree_bytes(tree)
 
-    def command(storage: str) -> Command:
+    def command(storage: str, cold: bool) -> Command:
         target = f"{out}/{storage}"
         return Command(
             storage,
             [sys.executable, "bench/django_collectstatic.py", "--storage", storage, "--out", target, tree],
-            prepare=lambda: shutil.rmtree(target, ignore_errors=True),
+            prepare=(lambda: shutil.rmtree(target, ignore_errors=True)) if cold else None,
         )
 
-    django, cli, wasm = alternate([command("manifest"), command("assetc"), command("assetc-wasm")], runs)
-    print(f"collectstatic into an empty STATIC_ROOT, {files} files ({size / 1e6:.1f} MB: {', '.join(packages)}), "
-          f"median of {runs} alternate runs, load {os.getloadavg()[0]:.1f}")
+    storages = ("manifest", "assetc", "assetc-wasm")
+    labels = ("ManifestStaticFilesStorage (Django)", "AssetcStorage, native CLI", "AssetcStorage, wasm core")
+    print(f"collectstatic, {files} files ({size / 1e6:.1f} MB: {', '.join(packages)}), median of {runs} alternate runs")
     print()
-    print("| storage | wall | CPU | peak RSS | vs Django's (wall, CPU) |")
-    print("|---|---|---|---|---|")
-    for label, stats in (("ManifestStaticFilesStorage (Django)", django), ("AssetcStorage, native CLI", cli), ("AssetcStorage, wasm core", wasm)):
-        ratio = f"{word(paired_ratio(django, stats))} (CPU {word(paired_ratio(django, stats, 'cpu'))})" if stats is not django else "1.00"
-        print(f"| {label} | {stats.wall:.2f} s | {stats.cpu:.2f} s | {stats.rss_kb / 1024:.0f} MB | {ratio} |")
+    print("| run | storage | wall | CPU | peak RSS | vs Django's (wall, CPU) |")
+    print("|---|---|---|---|---|---|")
+    for row, cold in (("cold (empty STATIC_ROOT)", True), ("rerun, nothing changed", False)):
+        stats = alternate([command(s, cold) for s in storages], runs)
+        django = stats[0]
+        for label, one in zip(labels, stats):
+            ratio = f"{word(paired_ratio(django, one))} (CPU {word(paired_ratio(django, one, 'cpu'))})" if one is not django else "1.00"
+            print(f"| {row if one is django else ''} | {label} | {one.wall:.2f} s | {one.cpu:.2f} s | {one.rss_kb / 1024:.0f} MB | {ratio} |")
     print()
-    for stats in (django, cli, wasm):
-        print(f"- `{stats.command.shell()}`")
+    print(f"Load average at the end: {os.getloadavg()[0]:.1f}. Cold runs remove STATIC_ROOT (--out) first:")
+    for one in stats:
+        print(f"- `{one.command.shell()}`")
     shutil.rmtree(WORK, ignore_errors=True)
     return 0
 

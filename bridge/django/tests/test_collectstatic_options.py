@@ -180,3 +180,24 @@ def test_link_and_permissions_with_precompressed_variants(tmp_path: Path) -> Non
     assert (root / "css/big.css").is_symlink()
     for name in (hashed, hashed + ".gz", "css/big.css.gz", "staticfiles.json"):
         assert oct((root / name).lstat().st_mode & 0o777) == "0o640", name
+
+
+@pytest.mark.parametrize("native", PATHS)
+def test_post_process_without_the_collect_check(native: str, tmp_path: Path) -> None:
+    """Another collectstatic (one that does not call Django's collect()) calls
+    post_process directly: the files are checked there, and named the same."""
+    from assetc_django.collect import found_files
+    from assetc_django.storage import AssetcStorage
+
+    src = make_tree(tmp_path)
+    django_root = tmp_path / "django"
+    collect(MANIFEST_BACKEND, django_root, src, native)
+    extra = {} if native == "native-cli" else {"ASSETC_NATIVE_BINARY": ""}
+    with override_settings(STATICFILES_DIRS=[str(src)], STATICFILES_FINDERS=[FILESYSTEM], **extra):
+        storage = AssetcStorage(location=str(tmp_path / "root"))
+        results = list(storage.post_process(found_files(["CVS", ".*", "*~"])))
+        assert all(processed is True for _, _, processed in results)
+        assert {name: hashed for name, hashed, _ in results} == manifest(django_root)
+        (src / "css" / "broken.css").write_text('a { background: url("nope.png"); }\n')
+        ((name, hashed, error),) = list(storage.post_process(found_files(["CVS", ".*", "*~"])))
+    assert name == "css/broken.css" and hashed is None and isinstance(error, ValueError) and "nope.png" in str(error)

@@ -101,9 +101,11 @@ def broken_site(tmp_path: Path) -> list[str]:
     return [str(src)]
 
 
-def test_check_deploy_reports_every_broken_reference_with_its_location(tmp_path: Path) -> None:
+@pytest.mark.parametrize("native", [True, False], ids=["native-cli", "wasm-core"])
+def test_check_deploy_reports_every_broken_reference_with_its_location(native: bool, tmp_path: Path) -> None:
     dirs = broken_site(tmp_path)
-    with override_settings(STATICFILES_DIRS=dirs, STATICFILES_FINDERS=FILESYSTEM_ONLY):
+    extra = {} if native else {"ASSETC_NATIVE_BINARY": ""}
+    with override_settings(STATICFILES_DIRS=dirs, STATICFILES_FINDERS=FILESYSTEM_ONLY, **extra):
         assert "assetc.E008" not in {m.id for m in run_checks()}  # only with --deploy
         errors = [m for m in run_checks(include_deployment_checks=True) if m.id == "assetc.E008"]
     messages = sorted(e.msg for e in errors)

@@ -5,9 +5,10 @@ Django's collectstatic copies every file into STATIC_ROOT and only then calls
 ``post_process``, so a broken ``url()`` found while hashing leaves the copies
 behind (django-compat.md §9). Here collectstatic's ``collect()`` first plans
 the run: it lists what it is about to collect (its finders, its ``-i`` and
-``--no-default-ignore-patterns``), resolves every file through the core
-configured with those ignore patterns, and fails before ``--clear`` deletes
-and before the first copy. Then Django's own ``collect()`` runs unchanged
+``--no-default-ignore-patterns``), resolves every file with those ignore
+patterns the way the build will (``assetc resolve`` when the native CLI is
+found, else the wasm core), and fails before ``--clear`` deletes and before
+the first copy, naming every broken reference. Then Django's own ``collect()`` runs unchanged
 (clear, copy or ``--link``, permissions, ``--dry-run``), and
 ``AssetcStorage.post_process`` writes the hashed copies from the plan.
 
