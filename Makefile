@@ -10,6 +10,11 @@ BIN       := bin/assetc
 WASM      := bridge/django/src/assetc_django/assetc.wasm
 GOFILES   := $(shell find . -name '*.go' -not -path './bench/corpus/*' -not -path './.venv/*' 2>/dev/null)
 FUZZTIME  ?= 10s
+# staticcheck, pinned, built from the Go module proxy into bin/.
+STATICCHECK_VERSION := v0.8.2
+STATICCHECK := bin/staticcheck-$(STATICCHECK_VERSION)
+# The race detector needs cgo; without a C toolchain the Go tests run without it.
+RACE      := $(shell [ "$$($(GO) env CGO_ENABLED 2>/dev/null)" = 1 ] && echo -race)
 # The native binary compresses with C libraries when they are installed
 # (Debian: libbrotli-dev, libdeflate-dev): Brotli's reference encoder, ~1.8x
 # faster than the Go port for the same bytes, and libdeflate, whose smaller
@@ -64,9 +69,20 @@ run: build
 	@echo "--- example-out/staticfiles.json"
 	@cat example-out/staticfiles.json; echo
 
-lint:
+# gofmt, go vet and staticcheck on the Go code (the wasm package also as
+# wasip1, where its exports live); ruff and mypy on the bridge (settings in
+# bridge/django/ruff.toml and mypy.ini, versions in requirements-test.txt).
+lint: venv $(STATICCHECK)
 	@out=$$(gofmt -l $$(git ls-files '*.go') 2>/dev/null); if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
 	$(GO) vet -tags "$(GOTAGS)" ./...
+	$(STATICCHECK) -tags "$(GOTAGS)" ./...
+	GOOS=wasip1 GOARCH=wasm $(STATICCHECK) ./wasm
+	cd bridge/django && ../../$(VENV)/bin/ruff check src tests
+	cd bridge/django && ../../$(VENV)/bin/mypy
+
+$(STATICCHECK):
+	GOBIN=$(abspath bin) $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+	mv bin/staticcheck $@
 
 # Fetches ../shared/corpus's packages once (npm pack), plus Django's admin
 # files from the venv's Django.
@@ -78,10 +94,13 @@ $(CORPUS)/.stamp: venv
 
 test: lint venv wasm build corpus test-go test-python
 
-# The second run gives the pure Go encoders (go install, no cgo) the
-# compression tests too.
+# Packages that run goroutines are tested under the race detector; core/scan
+# is single-threaded, and its pathological-input test bounds a time the
+# detector's slowdown would break. The second run gives the pure Go encoders
+# (go install, no cgo) the compression tests too.
 test-go:
-	$(GO) test -tags "$(GOTAGS)" -count=1 ./...
+	$(GO) test $(RACE) -tags "$(GOTAGS)" -count=1 $$($(GO) list ./... | grep -v -e '/core/scan$$' -e '/bench$$')
+	$(GO) test -tags "$(GOTAGS)" -count=1 ./core/scan ./bench
 	CGO_ENABLED=0 $(GO) test -count=1 -run 'Compress|Variant|Cache|Stale|Skip|Default' ./core ./cmd/assetc
 
 test-python: venv wasm build

@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io/fs"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -334,9 +333,4 @@ func (p *Project) ReadCount(logical string) int {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return e.readCount
-}
-
-// isNotExist reports whether err means that a path does not exist.
-func isNotExist(err error) bool {
-	return errors.Is(err, fs.ErrNotExist) || isNotDirectory(err)
 }

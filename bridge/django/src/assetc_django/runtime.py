@@ -26,10 +26,11 @@ import struct
 import tempfile
 import threading
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import wasmtime
@@ -165,7 +166,7 @@ def load_module(wasm_path: Path | None = None, cache_dir: Path | None | bool = N
 def _compile_cached(engine: wasmtime.Engine, wasm: bytes, digest: str, cache_dir: Path | None | bool) -> wasmtime.Module:
     import wasmtime
 
-    directory = None if cache_dir is False else Path(cache_dir) if cache_dir else default_cache_dir()
+    directory = None if cache_dir is False else default_cache_dir() if cache_dir is None or cache_dir is True else Path(cache_dir)
     cached = None
     if directory is not None and _owned_private_dir(directory):
         cached = directory / f"{digest[:32]}-wasmtime-{wasmtime_version()}.cwasm"

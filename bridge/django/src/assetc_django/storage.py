@@ -11,6 +11,7 @@ the names equal what ``assetc build`` and Django 6.1's collectstatic write.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -42,14 +43,14 @@ class AssetcStorage(ManifestStaticFilesStorage):
 
     # -- naming ---------------------------------------------------------------------
 
-    def load_manifest(self) -> tuple[dict[str, str], str]:
+    def load_manifest(self) -> tuple[dict[str, str], str]:  # type: ignore[override]  # Django 6.1 returns (paths, hash); the stubs lag
         # Names come from the sources; a staticfiles.json on disk is never read.
         return {}, ""
 
-    def url(self, name: str, force: bool = False) -> str:
+    def url(self, name: str, force: bool = False) -> str:  # type: ignore[override]  # ManifestFilesMixin.url, as Django defines it
         if settings.DEBUG and not force and not conf.get("ASSETC_HASHED_URLS_IN_DEBUG"):
             return super().url(name)  # Django's unhashed DEBUG URL
-        return self._url(self.stored_name, name, force=True)
+        return self._url(self.stored_name, name, force=True)  # type: ignore[attr-defined]  # HashedFilesMixin._url, absent from the stubs
 
     def stored_name(self, name: str) -> str:
         # Same parsing as ManifestFilesMixin.stored_name: an exact lookup of
@@ -93,7 +94,9 @@ class AssetcStorage(ManifestStaticFilesStorage):
 
     # -- collectstatic ----------------------------------------------------------------
 
-    def post_process(self, paths: dict[str, Any], dry_run: bool = False, **options: Any) -> Iterator[tuple[str, str | None, Any]]:
+    def post_process(  # type: ignore[override]  # Django calls it as post_process(paths, dry_run=..., **options)
+        self, paths: dict[str, Any], dry_run: bool = False, **options: Any
+    ) -> Iterator[tuple[str, str | None, Any]]:
         """Write the hashed copies and staticfiles.json, as ``assetc build`` does.
 
         collectstatic has already copied the unhashed files. Yields
@@ -104,7 +107,7 @@ class AssetcStorage(ManifestStaticFilesStorage):
             return
         binary = native_binary()
         if binary:
-            yield from build_native(binary, self.location)
+            yield from build_native(binary, os.fspath(self.location))
         else:
-            yield from build_with_core(sorted(paths), self.location)
+            yield from build_with_core(sorted(paths), os.fspath(self.location))
 
