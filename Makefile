@@ -106,10 +106,14 @@ test-go:
 test-python: venv wasm build
 	cd bridge/django && PATH=$(abspath bin):$$PATH ../../$(VENV_PY) -m pytest -q tests
 
-# Short fuzz runs of every scanner; FUZZTIME=5m for a longer session.
+# Short fuzz runs of every fuzz target: the scanners, reference URL parsing,
+# fnmatch and the ABI's request decoding; FUZZTIME=5m for a longer session.
 fuzz:
 	$(GO) test ./core/scan -run '^$$' -fuzz FuzzCSS -fuzztime $(FUZZTIME)
 	$(GO) test ./core/scan -run '^$$' -fuzz FuzzJS -fuzztime $(FUZZTIME)
+	$(GO) test ./core -run '^$$' -fuzz FuzzParseReferenceURL -fuzztime $(FUZZTIME)
+	$(GO) test ./core -run '^$$' -fuzz FuzzFnmatch -fuzztime $(FUZZTIME)
+	$(GO) test ./wasm -run '^$$' -fuzz FuzzRequests -fuzztime $(FUZZTIME)
 
 bench: build venv
 	bench/run.sh
