@@ -16,8 +16,8 @@ STATICCHECK := bin/staticcheck-$(STATICCHECK_VERSION)
 # The race detector needs cgo; without a C toolchain the Go tests run without it.
 RACE      := $(shell [ "$$($(GO) env CGO_ENABLED 2>/dev/null)" = 1 ] && echo -race)
 # The native binary compresses with C libraries when they are installed
-# (Debian: libbrotli-dev, libdeflate-dev): Brotli's reference encoder, ~1.8x
-# faster than the Go port for the same bytes, and libdeflate, whose smaller
+# (Debian: libbrotli-dev, libdeflate-dev): Brotli's reference encoder, faster
+# than the Go port for the same bytes (bench/results/compression-levels.md), and libdeflate, whose smaller
 # gzip lets the default Brotli quality drop (core/compress.go). Without them
 # the pure Go build still works, with its own defaults.
 GOTAGS    ?= $(strip $(shell pkg-config --exists libbrotlienc 2>/dev/null && echo cbrotli) \

@@ -1,7 +1,7 @@
 """The wasm glue: load the assetc core (``assetc.wasm``) with wasmtime and call it.
 
-This module knows nothing about Django. It speaks ABI v1 (see
-``shared/spec/wasm.md`` and ``wasm/`` in the repository):
+This module knows nothing about Django. It speaks ABI 2 (see
+``wasm/README.md`` in the repository):
 
 * one ``wasmtime.Engine`` and one compiled ``Module`` per process, the
   compiled code cached on disk (keyed by the wasm's sha256 and the wasmtime
