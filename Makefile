@@ -10,9 +10,14 @@ BIN       := bin/assetc
 WASM      := bridge/django/src/assetc_django/assetc.wasm
 GOFILES   := $(shell find . -name '*.go' -not -path './bench/corpus/*' -not -path './.venv/*' 2>/dev/null)
 FUZZTIME  ?= 10s
+# staticcheck, pinned, built from the Go module proxy into bin/.
+STATICCHECK_VERSION := v0.8.2
+STATICCHECK := bin/staticcheck-$(STATICCHECK_VERSION)
+# The race detector needs cgo; without a C toolchain the Go tests run without it.
+RACE      := $(shell [ "$$($(GO) env CGO_ENABLED 2>/dev/null)" = 1 ] && echo -race)
 # The native binary compresses with C libraries when they are installed
-# (Debian: libbrotli-dev, libdeflate-dev): Brotli's reference encoder, ~1.8x
-# faster than the Go port for the same bytes, and libdeflate, whose smaller
+# (Debian: libbrotli-dev, libdeflate-dev): Brotli's reference encoder, faster
+# than the Go port for the same bytes (bench/results/compression-levels.md), and libdeflate, whose smaller
 # gzip lets the default Brotli quality drop (core/compress/compress.go). Without them
 # the pure Go build still works, with its own defaults.
 GOTAGS    ?= $(strip $(shell pkg-config --exists libbrotlienc 2>/dev/null && echo cbrotli) \
@@ -46,9 +51,9 @@ $(WASM): $(GOFILES) go.mod go.sum
 # bridge installed in editable mode. Re-created when the pins change.
 venv: $(VENV)/.stamp
 
-$(VENV)/.stamp: bridge/django/requirements-test.txt bridge/django/pyproject.toml VERSION
+$(VENV)/.stamp: bridge/django/requirements-test.txt bridge/django/requirements-lint.txt bridge/django/pyproject.toml VERSION
 	test -x $(VENV_PY) || $(PYTHON) -m venv $(VENV)
-	$(VENV_PY) -m pip install -q --disable-pip-version-check -r bridge/django/requirements-test.txt
+	$(VENV_PY) -m pip install -q --disable-pip-version-check -r bridge/django/requirements-test.txt -r bridge/django/requirements-lint.txt
 	$(VENV_PY) -m pip install -q --disable-pip-version-check --no-deps -e bridge/django
 	touch $@
 
@@ -64,9 +69,20 @@ run: build
 	@echo "--- example-out/staticfiles.json"
 	@cat example-out/staticfiles.json; echo
 
-lint:
+# gofmt, go vet and staticcheck on the Go code (the wasm package also as
+# wasip1, where its exports live); ruff and mypy on the bridge (settings in
+# bridge/django/ruff.toml and mypy.ini, versions in requirements-lint.txt).
+lint: venv $(STATICCHECK)
 	@out=$$(gofmt -l $$(git ls-files '*.go') 2>/dev/null); if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
 	$(GO) vet -tags "$(GOTAGS)" ./...
+	$(STATICCHECK) -tags "$(GOTAGS)" ./...
+	GOOS=wasip1 GOARCH=wasm $(STATICCHECK) ./wasm
+	cd bridge/django && ../../$(VENV)/bin/ruff check src tests
+	cd bridge/django && ../../$(VENV)/bin/mypy
+
+$(STATICCHECK):
+	GOBIN=$(abspath bin) $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+	mv bin/staticcheck $@
 
 # Fetches ../shared/corpus's packages once (npm pack), plus Django's admin
 # files from the venv's Django.
@@ -78,10 +94,13 @@ $(CORPUS)/.stamp: venv
 
 test: lint venv wasm build corpus test-go test-python test-matrix test-install
 
-# The second run gives the pure Go encoders (go install, no cgo) the
-# compression tests too.
+# Packages that run goroutines are tested under the race detector; core/scan
+# is single-threaded, and its pathological-input test bounds a time the
+# detector's slowdown would break. The second run gives the pure Go encoders
+# (go install, no cgo) the compression tests too.
 test-go:
-	$(GO) test -tags "$(GOTAGS)" -count=1 ./...
+	$(GO) test $(RACE) -tags "$(GOTAGS)" -count=1 $$($(GO) list ./... | grep -v -e '/core/scan$$' -e '/bench$$')
+	$(GO) test -tags "$(GOTAGS)" -count=1 ./core/scan ./bench
 	CGO_ENABLED=0 $(GO) test -count=1 -run 'Compress|Variant|Cache|Stale|Skip|Default|Bytes|Options' ./core/... ./cmd/assetc
 
 test-python: venv wasm build
@@ -143,10 +162,14 @@ test-matrix: matrix-venvs wasm build
 	  (cd bridge/django && PATH=$(abspath bin):$$PATH ../../$(MATRIX_DIR)/$$m/bin/python -m pytest -q -p no:cacheprovider tests) || exit 1; \
 	done
 
-# Short fuzz runs of every scanner; FUZZTIME=5m for a longer session.
+# Short fuzz runs of every fuzz target: the scanners, reference URL parsing,
+# fnmatch and the ABI's request decoding; FUZZTIME=5m for a longer session.
 fuzz:
 	$(GO) test ./core/scan -run '^$$' -fuzz FuzzCSS -fuzztime $(FUZZTIME)
 	$(GO) test ./core/scan -run '^$$' -fuzz FuzzJS -fuzztime $(FUZZTIME)
+	$(GO) test ./core -run '^$$' -fuzz FuzzParseReferenceURL -fuzztime $(FUZZTIME)
+	$(GO) test ./core -run '^$$' -fuzz FuzzFnmatch -fuzztime $(FUZZTIME)
+	$(GO) test ./wasm -run '^$$' -fuzz FuzzRequests -fuzztime $(FUZZTIME)
 
 bench: build venv
 	bench/run.sh

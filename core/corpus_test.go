@@ -11,9 +11,9 @@ import (
 	"github.com/assetc/assetc/internal/testtree"
 )
 
-// corpusConfig returns the real-world tree fetched by
-// ../shared/corpus/fetch.sh (make corpus puts it in bench/corpus and
-// exports ASSETC_CORPUS), one root per package, or skips.
+// corpusConfig returns the real-world tree that make corpus fetches into
+// bench/corpus (the Makefile exports ASSETC_CORPUS), one root per package,
+// or skips.
 func corpusConfig(t testing.TB) core.Config {
 	t.Helper()
 	dir := os.Getenv("ASSETC_CORPUS")

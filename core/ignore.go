@@ -1,6 +1,9 @@
 package core
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // DefaultIgnorePatterns are the patterns of Django's staticfiles app config.
 var DefaultIgnorePatterns = []string{"CVS", ".*", "*~"}
@@ -91,27 +94,134 @@ func fnmatch(pattern, name string) bool {
 // returns the index after the class, whether r is in it, and whether the
 // class is well formed (closed by "]").
 func matchClass(p []rune, start int, r rune) (end int, matched bool, ok bool) {
-	i := start + 1
-	negate := false
-	if i < len(p) && p[i] == '!' {
-		negate = true
-		i++
-	}
-	first := i
-	for i < len(p) && (p[i] != ']' || i == first) {
-		lo := p[i]
-		hi := lo
-		if i+2 < len(p) && p[i+1] == '-' && p[i+2] != ']' {
-			hi = p[i+2]
-			i += 2
-		}
-		if lo <= r && r <= hi {
-			matched = true
-		}
-		i++
-	}
-	if i >= len(p) {
+	class, end, ok := parseClass(p, start)
+	if !ok {
 		return 0, false, false
 	}
-	return i + 1, matched != negate, true
+	return end, class.contains(r), true
+}
+
+// charClass is a "[...]" of a pattern: ranges of characters, maybe negated.
+type charClass struct {
+	negate bool
+	ranges [][2]rune
+}
+
+func (c charClass) contains(r rune) bool {
+	for _, rg := range c.ranges {
+		if rg[0] <= r && r <= rg[1] {
+			return !c.negate
+		}
+	}
+	return c.negate
+}
+
+// classDash stands for a "-" between two chunks of a class (a range), as
+// opposed to a literal "-" inside a chunk.
+const classDash rune = -1
+
+// parseClass reads the class at p[start] == '[' exactly as Python 3.12's
+// fnmatch.translate writes it into a regular expression, and that
+// expression as Python's re reads it. The quirks are Python's: "]" first
+// is literal, "-" splits the class into chunks where a range may sit, a
+// range running backwards is dropped along with its ends ("[z-a]" matches
+// nothing), after which a "!" that comes first negates ("[é-!!x]" is "[^x]").
+func parseClass(p []rune, start int) (class charClass, end int, ok bool) {
+	n := len(p)
+	i := start + 1
+	j := i
+	if j < n && p[j] == '!' {
+		j++
+	}
+	if j < n && p[j] == ']' {
+		j++
+	}
+	for j < n && p[j] != ']' {
+		j++
+	}
+	if j >= n {
+		return charClass{}, 0, false
+	}
+	end = j + 1
+	var chunks [][]rune
+	if !slices.Contains(p[i:j], '-') {
+		chunks = [][]rune{p[i:j]}
+	} else {
+		k := i + 1
+		if p[i] == '!' {
+			k = i + 2
+		}
+		for {
+			next := -1
+			for m := k; m < j; m++ {
+				if p[m] == '-' {
+					next = m
+					break
+				}
+			}
+			if next < 0 {
+				break
+			}
+			chunks = append(chunks, p[i:next])
+			i, k = next+1, next+3
+		}
+		if i < j {
+			chunks = append(chunks, p[i:j])
+		} else {
+			last := len(chunks) - 1
+			chunks[last] = append(slices.Clip(chunks[last]), '-')
+		}
+		// Remove empty ranges: translate's own step, as invalid in a regexp.
+		for k := len(chunks) - 1; k > 0; k-- {
+			prev, cur := chunks[k-1], chunks[k]
+			if len(prev) > 0 && len(cur) > 0 && prev[len(prev)-1] > cur[0] {
+				chunks[k-1] = append(slices.Clip(prev[:len(prev)-1]), cur[1:]...)
+				chunks = slices.Delete(chunks, k, k+1)
+			}
+		}
+	}
+	// The class's items: each chunk's characters literally, a classDash
+	// between chunks.
+	var items []rune
+	for k, chunk := range chunks {
+		if k > 0 {
+			items = append(items, classDash)
+		}
+		items = append(items, chunk...)
+	}
+	switch {
+	case len(items) == 0:
+		return charClass{}, end, true // translate writes (?!): nothing matches
+	case len(items) == 1 && items[0] == '!':
+		return charClass{negate: true}, end, true // translate writes ".": anything
+	case items[0] == '!':
+		class.negate = true
+		items = items[1:]
+	}
+	literal := func(r rune) rune {
+		if r == classDash {
+			return '-'
+		}
+		return r
+	}
+	// Python's re: an item, then "-" and another item make a range; a "-"
+	// with nothing after it is literal.
+	for k := 0; k < len(items); {
+		lo := literal(items[k])
+		k++
+		if k < len(items) && items[k] == classDash {
+			if k+1 >= len(items) {
+				class.ranges = append(class.ranges, [2]rune{lo, lo}, [2]rune{'-', '-'})
+				break
+			}
+			hi := literal(items[k+1])
+			k += 2
+			if hi >= lo { // a backwards range is an error in re: nothing matches
+				class.ranges = append(class.ranges, [2]rune{lo, hi})
+			}
+			continue
+		}
+		class.ranges = append(class.ranges, [2]rune{lo, lo})
+	}
+	return class, end, true
 }

@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io/fs"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -467,7 +466,3 @@ func (p *Project) CachedPaths() int {
 	return len(p.entries)
 }
 
-// isNotExist reports whether err means that a path does not exist.
-func isNotExist(err error) bool {
-	return errors.Is(err, fs.ErrNotExist) || isNotDirectory(err)
-}

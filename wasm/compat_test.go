@@ -88,12 +88,12 @@ func TestExampleMatchesNative(t *testing.T) {
 }
 
 // TestCorpusMatchesNative compares the names of a real-world tree: the npm
-// packages and Django admin of ../shared/corpus, fetched with
-// `/work/shared/corpus/fetch.sh DIR` and named by ASSETC_CORPUS=DIR.
+// packages and Django admin that `make corpus` fetches into bench/corpus,
+// named by ASSETC_CORPUS (the Makefile sets it).
 func TestCorpusMatchesNative(t *testing.T) {
 	dir := os.Getenv("ASSETC_CORPUS")
 	if dir == "" {
-		t.Skip("ASSETC_CORPUS is not set: fetch the corpus with /work/shared/corpus/fetch.sh DIR and set ASSETC_CORPUS=DIR to compare it")
+		t.Skip("ASSETC_CORPUS is not set: run 'make corpus' and the tests through make to compare the corpus")
 	}
 	if testing.Short() {
 		t.Skip("the corpus comparison takes a while; not in -short mode")

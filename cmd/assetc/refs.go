@@ -35,7 +35,7 @@ func runRefs(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	type fileRefs struct {
-		File        string               `json:"file"`
+		SourcePath  string               `json:"source_path"`
 		LogicalPath string               `json:"logical_path"`
 		References  []core.ReferenceInfo `json:"references"`
 	}
@@ -52,14 +52,14 @@ func runRefs(args []string, stdout, stderr io.Writer) error {
 		if refs == nil {
 			refs = []core.ReferenceInfo{}
 		}
-		out = append(out, fileRefs{File: file, LogicalPath: logical, References: refs})
+		out = append(out, fileRefs{SourcePath: file, LogicalPath: logical, References: refs})
 	}
 	if asJSON {
 		return printJSON(stdout, out, exitOK)
 	}
 	for _, f := range out {
 		for _, r := range f.References {
-			where := fmt.Sprintf("%s:%d:%d", f.File, r.Line, r.Col)
+			where := fmt.Sprintf("%s:%d:%d", f.SourcePath, r.Line, r.Col)
 			detail := r.Outcome
 			switch r.Outcome {
 			case core.OutcomeRewritten, core.OutcomeInCycle:

@@ -4,8 +4,8 @@ package compress
 
 // Brotli through the reference C library (libbrotlienc), chosen at build time
 // with -tags cbrotli; the Makefile sets it when pkg-config finds the library.
-// At quality 11 it is about 1.8 times faster than the Go port and makes the
-// same bytes from quality 5 up (brotli_c_test.go checks it). Below
+// It is faster than the Go port (bench/results/compression-levels.md) and
+// makes the same bytes from quality 5 up (brotli_c_test.go checks it). Below
 // 5 the C library takes fast paths the port does not copy exactly, and those
 // qualities are fast anyway, so they stay with the port: a build's variants
 // are the same bytes whichever encoder the binary has, and the

@@ -18,17 +18,14 @@ const (
 	Zstd   = "zstd" // written as NAME.zst (the standard suffix; ServeStatic's .zstd is not)
 )
 
-// Default levels, chosen by measuring the bench corpus (6,879 distinct
-// compressible contents, 92 MB; measure_test.go measures them):
-// WhiteNoise's Brotli 11 + zlib 9 make 17,919,742 + 21,809,092 =
-// 39,728,834 bytes of variants. The defaults keep the total no larger while
-// spending as little time as the encoders this binary has allow:
+// Default levels, chosen by measuring the bench corpus
+// (measure_test.go; the figures are in
+// bench/results/compression-levels.md). The defaults keep the total bytes of
+// variants no larger than WhiteNoise's Brotli 11 + zlib 9 while spending as
+// little time as the encoders this binary has allow:
 //
-//   - with libdeflate (a cdeflate build, gzip_c.go): Brotli 10 + gzip 12 =
-//     18,309,925 + 20,627,059 = 38,936,984 bytes (2.0% less), 2.2 times
-//     faster than Brotli 11 + zlib 9 (35.9 s against 78.3 s on 2 cores).
-//     Brotli alone is 2.2% larger than at 11 and gzip 5.4% smaller;
-//     --brotli-level 11 buys the Brotli bytes back for 2.6 times the time.
+//   - with libdeflate (a cdeflate build, gzip_c.go): Brotli 10 +
+//     gzip 12, whose smaller gzip pays for the larger Brotli.
 //   - with the Go gzip, which cannot go below zlib 9's bytes by much, Brotli
 //     stays at 11 (the same bytes as WhiteNoise's) and gzip at 9.
 //

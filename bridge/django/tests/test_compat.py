@@ -108,7 +108,7 @@ def compare(case: dict, common: dict, debug: bool, tmp_path: Path) -> None:
         # No STATIC_ROOT with a manifest: the names come from the sources alone.
         with override_settings(STORAGES=storages(backend), STATIC_ROOT=str(tmp_path / "empty"), DEBUG=debug):
             names = sorted(paths)
-            got = dict(zip(names, render_static(names)))
+            got = dict(zip(names, render_static(names), strict=True))
     assert got == {n: expected[n] for n in names}
     for n in names:
         assert got[n] == case["STATIC_URL"] + paths[n] or "?" in n or "%" in got[n] or got[n].endswith(paths[n])

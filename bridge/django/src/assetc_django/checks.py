@@ -59,7 +59,7 @@ def check_static_root(app_configs: Any = None, **kwargs: Any) -> list[checks.Che
     static_root = getattr(settings, "STATIC_ROOT", None)
     if not static_root:
         return []
-    errors = []
+    errors: list[checks.CheckMessage] = []
     for root in collect_sources().roots:
         if root.origin != "STATICFILES_DIRS":
             continue
@@ -77,7 +77,7 @@ def check_static_root(app_configs: Any = None, **kwargs: Any) -> list[checks.Che
 
 @checks.register(checks.Tags.staticfiles)
 def check_stale_manifest(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
-    warnings = []
+    warnings: list[checks.CheckMessage] = []
     for root in collect_sources().roots:
         manifest = os.path.join(root.dir, "staticfiles.json")
         if os.path.isfile(manifest):

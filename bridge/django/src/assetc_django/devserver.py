@@ -30,9 +30,11 @@ def install() -> None:
         from .middleware import StaticServer, static_prefix, to_django
         from .storage import AssetcStorage
 
-        if staticfiles_storage._wrapped is empty:
-            staticfiles_storage._setup()
-        if isinstance(staticfiles_storage._wrapped, AssetcStorage):
+        # staticfiles_storage is a LazyObject: its _wrapped and _setup are
+        # not in the stubs' type for it.
+        if staticfiles_storage._wrapped is empty:  # type: ignore[attr-defined]
+            staticfiles_storage._setup()  # type: ignore[attr-defined]
+        if isinstance(staticfiles_storage._wrapped, AssetcStorage):  # type: ignore[attr-defined]
             prefix = static_prefix()
             answer = StaticServer().answer(request, prefix)
             if answer.status != 404:
@@ -40,4 +42,4 @@ def install() -> None:
         return original(self, request)
 
     serve._assetc = True  # type: ignore[attr-defined]
-    StaticFilesHandlerMixin.serve = serve  # type: ignore[method-assign]
+    StaticFilesHandlerMixin.serve = serve  # type: ignore[method-assign, assignment]

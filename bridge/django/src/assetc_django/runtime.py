@@ -1,7 +1,7 @@
 """The wasm glue: load the assetc core (``assetc.wasm``) with wasmtime and call it.
 
-This module knows nothing about Django. It speaks ABI v1 (see
-``shared/spec/wasm.md`` and ``wasm/`` in the repository):
+This module knows nothing about Django. It speaks ABI 2 (see
+``wasm/README.md`` in the repository):
 
 * one ``wasmtime.Engine`` and one compiled ``Module`` per process, the
   compiled code cached on disk (``compiled.py``: keyed by the wasm's sha256
@@ -31,14 +31,13 @@ import stat
 import struct
 import threading
 import weakref
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any, Callable, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from . import compiled
-from .compiled import default_cache_dir, wasmtime_version  # noqa: F401  # the names this module had
 
 if TYPE_CHECKING:
     import wasmtime

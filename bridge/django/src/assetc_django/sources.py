@@ -62,10 +62,10 @@ def collect_sources() -> Sources:
     for finder in finders.get_finders():
         if isinstance(finder, FileSystemFinder):
             for prefix, root in finder.locations:
-                roots.append(SourceRoot(prefix=prefix or "", dir=_host_path(root), origin="STATICFILES_DIRS"))
+                roots.append(SourceRoot(prefix=prefix or "", dir=_host_path(os.fspath(root)), origin="STATICFILES_DIRS"))
         elif isinstance(finder, AppDirectoriesFinder):
             for app_name, storage in finder.storages.items():
-                roots.append(SourceRoot(prefix="", dir=_host_path(storage.location), origin=app_name))
+                roots.append(SourceRoot(prefix="", dir=_host_path(os.fspath(storage.location)), origin=app_name))
         else:
             cls = type(finder)
             unsupported.append(f"{cls.__module__}.{cls.__qualname__}")

@@ -20,11 +20,11 @@ from .runtime import Core, CoreError
 ALGORITHM = "sha384"  # what `assetc build` records by default
 
 _lock = threading.Lock()
-_cache: dict[str, Any] = {}
+_cache: dict[Any, Any] = {}
 _cache_key: tuple[int, int] | None = None
 
 
-def _current_cache(core: Core) -> dict[str, Any]:
+def _current_cache(core: Core) -> dict[Any, Any]:
     global _cache, _cache_key
     key = (id(core), core.generation if settings.DEBUG else 0)
     if _cache_key != key:

@@ -116,7 +116,7 @@ class AssetcStorage(ManifestStaticFilesStorage):
 
     # -- naming ---------------------------------------------------------------------
 
-    def url(self, name: str, force: bool = False) -> str:
+    def url(self, name: str, force: bool = False) -> str:  # type: ignore[override]  # ManifestFilesMixin.url, as Django defines it
         # Through super(), so storage mixins (django-debug-toolbar's) see every
         # URL. Django's _url gives unhashed names in DEBUG unless forced.
         if settings.DEBUG and conf.get("ASSETC_HASHED_URLS_IN_DEBUG"):
@@ -177,7 +177,9 @@ class AssetcStorage(ManifestStaticFilesStorage):
 
     # -- collectstatic ----------------------------------------------------------------
 
-    def post_process(self, paths: dict[str, Any], dry_run: bool = False, **options: Any) -> Iterator[tuple[str, str | None, Any]]:
+    def post_process(  # type: ignore[override]  # Django calls it as post_process(paths, dry_run=..., **options)
+        self, paths: dict[str, Any], dry_run: bool = False, **options: Any
+    ) -> Iterator[tuple[str, str | None, Any]]:
         """Write the hashed copies and staticfiles.json, as ``assetc build --hashed-only`` does.
 
         collectstatic has already copied (or ``--link``ed) the unhashed files,
