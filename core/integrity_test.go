@@ -89,14 +89,13 @@ func TestIntegrityFollowsRewrittenContent(t *testing.T) {
 	root := moduleSite(t)
 	out := t.TempDir()
 	p := newProject(t, core.Config{Roots: []core.Root{{Dir: root}}})
-	result, err := writer.Build(p, writer.BuildOptions{OutputDir: out})
-	if err != nil {
+	if _, err := writer.Build(p, writer.BuildOptions{OutputDir: out}); err != nil {
 		t.Fatal(err)
 	}
 	// The sidecar survives a no-change rebuild and follows an edit.
 	os.WriteFile(filepath.Join(root, "img/bg.svg"), []byte("<svg xmlns=\"http://www.w3.org/2000/svg\"><g/></svg>"), 0o644)
 	p.Invalidate()
-	result, err = writer.Build(p, writer.BuildOptions{OutputDir: out})
+	result, err := writer.Build(p, writer.BuildOptions{OutputDir: out})
 	if err != nil {
 		t.Fatal(err)
 	}

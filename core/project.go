@@ -465,4 +465,3 @@ func (p *Project) CachedPaths() int {
 	defer p.mu.Unlock()
 	return len(p.entries)
 }
-

@@ -14,11 +14,11 @@ from assetc_django.responders import (
     STATUSES,
     Representation,
     StaticFile,
+    Unsatisfiable,
     choose_encoding,
     parse_qlist,
     parse_range,
     respond,
-    Unsatisfiable,
 )
 
 HEADER_NAMES = ["Accept-Encoding", "Range", "If-Range", "If-None-Match", "If-Modified-Since", "If-Match", "If-Unmodified-Since"]

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.test import override_settings
 from hypothesis import HealthCheck, example, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
-from django.test import override_settings
 
 from assetc_django import files
 from assetc_django.files import RootFiles

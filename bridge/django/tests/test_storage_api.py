@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 from django.contrib.staticfiles.storage import staticfiles_storage
-from django.templatetags.static import static
 from django.test import override_settings
 
 from assetc_django.project import configured_core

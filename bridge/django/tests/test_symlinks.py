@@ -9,8 +9,9 @@ import json
 import os
 import shutil
 import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 from django.template import Context, Template
@@ -113,13 +114,13 @@ def test_fifo_and_dev_zero_are_reported_not_read(tmp_path: Path) -> None:
     with override_settings(STATICFILES_DIRS=[str(static)], ASSETC_ALLOW_SYMLINKS_INTO=["/dev"]):
         core = configured_core()
         results = within_bound("resolve", lambda: core.resolve(["fifo.css", "zero.css", "a.css"]))
-    for result, kind in zip(results[:2], ("named pipe (FIFO)", "device")):
+    for result, kind in zip(results[:2], ("named pipe (FIFO)", "device"), strict=False):
         diagnostic = result["error"]["diagnostics"][0]
         assert diagnostic["code"] == "not-regular-file" and kind in diagnostic["message"], result
     assert "hashed_name" in results[2]
     # The host's read refuses them without blocking, for a swap racing the stat.
     for name in ("fifo.css", "zero.css"):
-        assert within_bound("_read_regular", lambda: runtime._read_regular(os.fsencode(static / name))) is None
+        assert within_bound("_read_regular", lambda name=name: runtime._read_regular(os.fsencode(static / name))) is None
 
 
 @pytest.mark.parametrize("native", [True, False], ids=["native-cli", "wasm-core"])

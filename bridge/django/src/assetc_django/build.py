@@ -119,7 +119,7 @@ def native_binary() -> str | None:
 def packaged_binary() -> str | None:
     """The CLI inside the installed ``assetc`` wheel, or None."""
     try:
-        import assetc
+        import assetc  # type: ignore[import-not-found]  # the CLI wheel, absent in a source checkout
     except ImportError:
         return None
     try:

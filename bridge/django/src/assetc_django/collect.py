@@ -250,12 +250,13 @@ def relink(storage: Any, linked: dict[str, str]) -> None:
 def raise_like_collectstatic(command: Any, name: str, error: Exception) -> None:
     """Fail as this Django's collectstatic fails on a post-processing error:
     6.1 wraps it in a CommandError with its notes, earlier versions re-raise it."""
-    command.stderr.write("Post-processing '%s' failed!" % name)
+    command.stderr.write(f"Post-processing '{name}' failed!")
     command.stderr.write()
     if django.VERSION >= (6, 1):
         message = str(error)
-        if getattr(error, "__notes__", None):
-            message += "\n" + "\n".join(error.__notes__)
+        notes: list[str] = getattr(error, "__notes__", None) or []  # Python 3.11+
+        if notes:
+            message += "\n" + "\n".join(notes)
         raise CommandError(message) from error
     raise error
 
@@ -277,7 +278,7 @@ def install() -> None:
                 raise_like_collectstatic(self, *plan.failure)
             if self.symlink:
                 plan.linked = {name: storage.path(path) for name, (storage, path) in found_files(self.ignore_patterns).items()}
-            self.storage.collect_plan = plan
+            self.storage.collect_plan = plan  # type: ignore[attr-defined]  # read by AssetcStorage.post_process
         return original(self)
 
     collect._assetc = True  # type: ignore[attr-defined]

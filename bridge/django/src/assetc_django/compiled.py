@@ -66,7 +66,7 @@ def cache_dirs(explicit: Path | None | bool = None) -> list[Path]:
     """The directories to look in, in order. ``explicit`` is ASSETC_CACHE_DIR (False: none)."""
     if explicit is False:
         return []
-    chosen = explicit or os.environ.get("ASSETC_CACHE_DIR")
+    chosen = (explicit if explicit is not True else None) or os.environ.get("ASSETC_CACHE_DIR")
     if chosen:
         return [Path(chosen)]
     return [PACKAGE_CACHE, default_cache_dir()]
@@ -185,7 +185,7 @@ def compile_cached(engine: wasmtime.Engine, wasm: bytes, digest: str, explicit: 
     if state.writable is None:
         _warn_uncached(state)
         return module, None
-    return module, store(state.writable, entry_name(digest), module.serialize())
+    return module, store(state.writable, entry_name(digest), bytes(module.serialize()))
 
 
 def store(directory: Path, name: str, data: bytes) -> Path | None:
@@ -247,7 +247,7 @@ def warm(wasm_path: Path | None = None, explicit: Path | None | bool = None) -> 
     after = inspect(digest, explicit)
     if after.hit is None and after.writable is not None:
         # The module was already in this process's memory: store that one.
-        store(after.writable, entry_name(digest), module.serialize())
+        store(after.writable, entry_name(digest), bytes(module.serialize()))
         after = inspect(digest, explicit)
     return Warmed(after.hit, before.hit is None and after.hit is not None, after)
 

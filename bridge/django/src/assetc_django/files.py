@@ -234,7 +234,7 @@ def _decoded(encoding: str, data: bytes, limit: int) -> bytes | None:
         if encoding == "gzip":
             return zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(data, limit + 1)
         if encoding == "br":
-            import brotli  # optional: WhiteNoise installs it for its own compression
+            import brotli  # type: ignore[import-untyped]  # optional: WhiteNoise installs it for its own compression
 
             decoder = brotli.Decompressor()
             out = bytearray()
@@ -373,14 +373,14 @@ class RootFiles:
         if not need_md5:
             return None, None
         key = (full, file_key(info))
-        md5 = self._digests.get(key)
-        if md5 is None:
+        known = self._digests.get(key)
+        if known is None:
             digest = hashlib.md5(usedforsecurity=False)
             while chunk := handle.read(_READ_CHUNK):
                 digest.update(chunk)
-            md5 = digest.hexdigest()
-            self._digests.put(key, md5)
-        return None, md5
+            known = digest.hexdigest()
+            self._digests.put(key, known)
+        return None, known
 
     def _md5_of(self, full: str, info: os.stat_result) -> str | None:
         opened = self._open(full)

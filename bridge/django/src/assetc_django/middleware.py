@@ -375,7 +375,7 @@ class StaticResponse(HttpResponse):
         headers._store = store.copy()
         self.headers = headers
         self._charset = None
-        self._resource_closers = []
+        self._resource_closers: list[Any] = []
         self._handler_class = None
         self.cookies = SimpleCookie()
         self.closed = False

@@ -16,7 +16,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timezone
 from email.utils import formatdate, parsedate_to_datetime
-from typing import Any
+from typing import Any, Protocol
+
+
+class RequestHeaders(Protocol):
+    """What respond() needs of the request headers: a lookup by name (a dict,
+    Django's ``request.headers``, or the middleware's view of the environ)."""
+
+    def get(self, name: str, /) -> str | None: ...
+
 
 # Hashed (content-addressed) names never change: cache them "forever".
 IMMUTABLE_CACHE_CONTROL = "max-age=315360000, public, immutable"
@@ -175,7 +183,7 @@ def _prepare(file: StaticFile, encoding: str | None, max_age: int, allow_all_ori
     )
 
 
-def _header(headers: Mapping[str, str], name: str) -> str | None:
+def _header(headers: RequestHeaders, name: str) -> str | None:
     return headers.get(name) or None  # an empty value has nothing to evaluate: as if absent
 
 
@@ -299,7 +307,7 @@ def modified_since(if_unmodified_since: str, mtime: float) -> bool:
     return since is not None and int(mtime) > since
 
 
-def precondition_failed(headers: Mapping[str, str], etag: str, mtime: float) -> bool:
+def precondition_failed(headers: RequestHeaders, etag: str, mtime: float) -> bool:
     """§13.2.2 steps 1-2: If-Match, else If-Unmodified-Since (412 when false)."""
     if_match = _header(headers, "If-Match")
     if if_match is not None:
@@ -308,7 +316,7 @@ def precondition_failed(headers: Mapping[str, str], etag: str, mtime: float) -> 
     return ius is not None and modified_since(ius, mtime)
 
 
-def not_modified(headers: Mapping[str, str], etag: str, mtime: float) -> bool:
+def not_modified(headers: RequestHeaders, etag: str, mtime: float) -> bool:
     """§13.2.2 steps 3-4 for GET/HEAD: If-None-Match, else If-Modified-Since (304 when true)."""
     if_none_match = _header(headers, "If-None-Match")
     if if_none_match is not None:
@@ -410,7 +418,7 @@ def not_found(method: str) -> Response:
 
 def respond(
     method: str,
-    headers: Mapping[str, str],
+    headers: RequestHeaders,
     file: StaticFile | None,
     *,
     max_age: int = 60,

@@ -24,11 +24,11 @@ from django.contrib.staticfiles.storage import ManifestStaticFilesStorage
 from . import compress, conf
 from .build import build_native, build_with_core
 from .collect import found_files, plan_collect, relink, warn_unhashed
-from .writer import INTEGRITY_NAME, MANIFEST_NAME, write_file_atomically
 from .errors import BrokenStaticFile, MissingStaticFile, error_for
 from .project import configured_core, invalidate_all
 from .runtime import Core, CoreError
 from .sources import static_ignore_patterns
+from .writer import INTEGRITY_NAME, MANIFEST_NAME, write_file_atomically
 
 __all__ = ["AssetcStorage", "BrokenStaticFile", "MissingStaticFile"]
 
@@ -95,12 +95,12 @@ class AssetcStorage(ManifestStaticFilesStorage):
     def manifest_hash(self, value: str) -> None:
         pass  # derived from hashed_files; ManifestFilesMixin assigns it
 
-    def load_manifest(self) -> tuple[dict[str, str], str]:
+    def load_manifest(self) -> tuple[dict[str, str], str]:  # type: ignore[override]  # Django 6.1 returns (paths, hash); the stubs lag
         """STATIC_ROOT's staticfiles.json, read as Django reads it (the names
         ``url()`` gives do not depend on it)."""
         if self._reading_at_init:
             return {}, ""
-        return super().load_manifest()
+        return super().load_manifest()  # type: ignore[return-value]  # the stubs lag Django 6.1
 
     def save_manifest(self) -> None:
         """Write staticfiles.json for :attr:`hashed_files`, byte for byte as
@@ -111,6 +111,7 @@ class AssetcStorage(ManifestStaticFilesStorage):
         if not paths:
             logger.warning("save_manifest: no static files found; %s is left as it is.", self.manifest_name)
             return
+        assert self.manifest_storage is not None  # ManifestFilesMixin.__init__ sets it
         write_file_atomically(self.manifest_storage.path(self.manifest_name), configured_core().manifest(paths))
         self._apply_permissions([self.manifest_name])
 
@@ -206,9 +207,9 @@ class AssetcStorage(ManifestStaticFilesStorage):
             # writes the unhashed copies too (same bytes as Django's), so
             # they get their variants; --link's symlinks are put back below.
             hashed_only = not compress.encodings()
-            results = build_native(binary, self.location, ignore_patterns=plan.ignore_patterns, hashed_only=hashed_only)
+            results = build_native(binary, os.fspath(self.location), ignore_patterns=plan.ignore_patterns, hashed_only=hashed_only)
         else:
-            results = build_with_core(self.location, core=plan.core, hashed_only=True)
+            results = build_with_core(os.fspath(self.location), core=plan.core, hashed_only=True)
         written: dict[str, str] = {}
         unhashed = set(plan.unhashed)
         for name, hashed, processed in results:
