@@ -123,4 +123,4 @@ bench-quick: build venv
 	bench/run.sh --quick
 
 clean:
-	rm -rf bin example-out $(WASM)
+	rm -rf bin example-out $(WASM) $(DIST) bridge/django/src/assetc_django/_compiled
