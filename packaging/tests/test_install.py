@@ -185,3 +185,32 @@ def test_building_from_the_repository_without_go_fails_saying_what_to_do(tmp_pat
     output = proc.stdout + proc.stderr
     assert "'go' is not on PATH" in output and "Install Go" in output
     assert not list((tmp_path / "out").glob("*.whl"))
+
+
+# The uv platforms each CLI wheel must install on, by the GOOS/GOARCH it was built for.
+UV_PLATFORMS = {
+    "manylinux_2_17_x86_64": ["x86_64-unknown-linux-gnu", "x86_64-unknown-linux-musl"],
+    "manylinux_2_17_aarch64": ["aarch64-unknown-linux-gnu", "aarch64-unknown-linux-musl"],
+    "macosx_12_0_x86_64": ["x86_64-apple-darwin"],
+    "macosx_12_0_arm64": ["aarch64-apple-darwin"],
+    "win_amd64": ["x86_64-pc-windows-msvc"],
+}
+MAGIC = {"linux": b"\x7fELF", "apple": b"\xcf\xfa\xed\xfe", "windows": b"MZ"}
+
+
+def test_each_cli_wheel_installs_its_platforms_binary(tmp_path: Path) -> None:
+    """Every CLI wheel in dist/ (the host's after make dist-host, all five after make dist)
+    is chosen by an installer for the platforms its tags promise, with that platform's binary."""
+    if UV is None:
+        pytest.skip("uv not found: make test-install installs the pinned one")
+    cli_wheels = sorted(DIST.glob("assetc-*.whl"))
+    assert cli_wheels
+    for wheel in cli_wheels:
+        first_tag = wheel.name.split("-py3-none-")[1].split(".")[0]
+        for platform_name in UV_PLATFORMS[first_tag]:
+            target = tmp_path / platform_name
+            run([UV, "pip", "install", "-q", "--python-platform", platform_name, "--python-version", "3.12", "--target", str(target),
+                 "--no-index", "--find-links", str(DIST), "assetc"], tmp_path, dict(os.environ))
+            (binary,) = (target / "assetc" / "bin").iterdir()
+            kind = next(k for k in MAGIC if k in platform_name)
+            assert binary.read_bytes()[:4].startswith(MAGIC[kind]), (wheel.name, platform_name)
