@@ -14,6 +14,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
@@ -38,8 +39,15 @@ def find_python(minor: str) -> str | None:
 
 
 def wheels() -> list[Path]:
-    found = sorted(DIST.glob("django_assetc-*.whl")) + sorted(DIST.glob("assetc-*.whl"))
-    if len(found) < 2:
+    """django-assetc's wheel and this machine's assetc CLI wheel."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "assetc-cli"))
+    try:
+        from build_wheels import host_target
+    finally:
+        sys.path.pop(0)
+    tags = ".".join(host_target().platform_tags)
+    found = sorted(DIST.glob("django_assetc-*.whl")) + sorted(DIST.glob(f"assetc-*-py3-none-{tags}.whl"))
+    if len(found) != 2:
         pytest.fail(f"no wheels in {DIST}: run 'make dist-host' (make test-install does)")
     return found
 
@@ -117,9 +125,10 @@ def test_wheels_install_and_run_a_project_without_go(python: str, django: str, t
     bindir = venv / ("Scripts" if os.name == "nt" else "bin")
     run([UV, "pip", "install", "-q", "--python", str(bindir / "python"), *map(str, wheels()), django], tmp_path, dict(os.environ))
 
-    # A clean environment: the venv and the system's basic tools, no Go.
-    env = {"PATH": os.pathsep.join([str(bindir), "/usr/bin", "/bin"]), "HOME": str(tmp_path / "home"), "LANG": "C.UTF-8"}
-    assert shutil.which("go", path=env["PATH"]) is None
+    # A clean environment: the system's basic tools, no Go, and not the venv's bin/ either, so
+    # collectstatic finds the CLI in the assetc package (build.native_binary), not on PATH.
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path / "home"), "LANG": "C.UTF-8"}
+    assert shutil.which("go", path=env["PATH"]) is None and shutil.which("assetc", path=env["PATH"]) is None
     project = tmp_path / "site"
     write_project(project)
     py = str(bindir / "python")
