@@ -188,4 +188,4 @@ bench-memory: venv wasm corpus
 	$(VENV_PY) bench/runtime_memory.py
 
 clean:
-	rm -rf bin example-out $(WASM)
+	rm -rf bin example-out $(WASM) $(DIST) bridge/django/src/assetc_django/_compiled

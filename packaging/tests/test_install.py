@@ -14,6 +14,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
@@ -38,8 +39,15 @@ def find_python(minor: str) -> str | None:
 
 
 def wheels() -> list[Path]:
-    found = sorted(DIST.glob("django_assetc-*.whl")) + sorted(DIST.glob("assetc-*.whl"))
-    if len(found) < 2:
+    """django-assetc's wheel and this machine's assetc CLI wheel."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "assetc-cli"))
+    try:
+        from build_wheels import host_target
+    finally:
+        sys.path.pop(0)
+    tags = ".".join(host_target().platform_tags)
+    found = sorted(DIST.glob("django_assetc-*.whl")) + sorted(DIST.glob(f"assetc-*-py3-none-{tags}.whl"))
+    if len(found) != 2:
         pytest.fail(f"no wheels in {DIST}: run 'make dist-host' (make test-install does)")
     return found
 
@@ -117,9 +125,10 @@ def test_wheels_install_and_run_a_project_without_go(python: str, django: str, t
     bindir = venv / ("Scripts" if os.name == "nt" else "bin")
     run([UV, "pip", "install", "-q", "--python", str(bindir / "python"), *map(str, wheels()), django], tmp_path, dict(os.environ))
 
-    # A clean environment: the venv and the system's basic tools, no Go.
-    env = {"PATH": os.pathsep.join([str(bindir), "/usr/bin", "/bin"]), "HOME": str(tmp_path / "home"), "LANG": "C.UTF-8"}
-    assert shutil.which("go", path=env["PATH"]) is None
+    # A clean environment: the system's basic tools, no Go, and not the venv's bin/ either, so
+    # collectstatic finds the CLI in the assetc package (build.native_binary), not on PATH.
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path / "home"), "LANG": "C.UTF-8"}
+    assert shutil.which("go", path=env["PATH"]) is None and shutil.which("assetc", path=env["PATH"]) is None
     project = tmp_path / "site"
     write_project(project)
     py = str(bindir / "python")
@@ -185,3 +194,32 @@ def test_building_from_the_repository_without_go_fails_saying_what_to_do(tmp_pat
     output = proc.stdout + proc.stderr
     assert "'go' is not on PATH" in output and "Install Go" in output
     assert not list((tmp_path / "out").glob("*.whl"))
+
+
+# The uv platforms each CLI wheel must install on, by the GOOS/GOARCH it was built for.
+UV_PLATFORMS = {
+    "manylinux_2_17_x86_64": ["x86_64-unknown-linux-gnu", "x86_64-unknown-linux-musl"],
+    "manylinux_2_17_aarch64": ["aarch64-unknown-linux-gnu", "aarch64-unknown-linux-musl"],
+    "macosx_12_0_x86_64": ["x86_64-apple-darwin"],
+    "macosx_12_0_arm64": ["aarch64-apple-darwin"],
+    "win_amd64": ["x86_64-pc-windows-msvc"],
+}
+MAGIC = {"linux": b"\x7fELF", "apple": b"\xcf\xfa\xed\xfe", "windows": b"MZ"}
+
+
+def test_each_cli_wheel_installs_its_platforms_binary(tmp_path: Path) -> None:
+    """Every CLI wheel in dist/ (the host's after make dist-host, all five after make dist)
+    is chosen by an installer for the platforms its tags promise, with that platform's binary."""
+    if UV is None:
+        pytest.skip("uv not found: make test-install installs the pinned one")
+    cli_wheels = sorted(DIST.glob("assetc-*.whl"))
+    assert cli_wheels
+    for wheel in cli_wheels:
+        first_tag = wheel.name.split("-py3-none-")[1].split(".")[0]
+        for platform_name in UV_PLATFORMS[first_tag]:
+            target = tmp_path / platform_name
+            run([UV, "pip", "install", "-q", "--python-platform", platform_name, "--python-version", "3.12", "--target", str(target),
+                 "--no-index", "--find-links", str(DIST), "assetc"], tmp_path, dict(os.environ))
+            (binary,) = (target / "assetc" / "bin").iterdir()
+            kind = next(k for k in MAGIC if k in platform_name)
+            assert binary.read_bytes()[:4].startswith(MAGIC[kind]), (wheel.name, platform_name)

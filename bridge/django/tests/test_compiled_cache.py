@@ -225,3 +225,34 @@ def test_stale_module_version_is_refused(monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.setattr(runtime, "_bridge_version", ["9.9.9"])
     with pytest.raises(runtime.ModuleLoadError, match=r"version .* django-assetc is 9\.9\.9"):
         runtime.Core({"roots": []}, cache_dir=False).ping()
+
+
+# --- the deploy steps ---------------------------------------------------------------
+
+
+def test_warm_command_reports_where_and_refuses_an_unusable_cache(tmp_path: Path) -> None:
+    import io
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    out = io.StringIO()
+    with override_settings(ASSETC_CACHE_DIR=str(tmp_path / "cache")):
+        call_command("assetc", "warm", stdout=out)
+    assert str(tmp_path / "cache" / compiled.entry_name(digest())) in out.getvalue()
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o777)
+    with override_settings(ASSETC_CACHE_DIR=str(shared)), pytest.raises(CommandError, match="writable by other users"):
+        call_command("assetc", "warm", stdout=io.StringIO())
+    with override_settings(ASSETC_CACHE_DIR=False), pytest.raises(CommandError, match="disables"):
+        call_command("assetc", "warm", stdout=io.StringIO())
+
+
+def test_collectstatic_leaves_a_warm_cache(tmp_path: Path) -> None:
+    from .conftest import run_collectstatic
+
+    cache = tmp_path / "cache"
+    with override_settings(STATIC_ROOT=str(tmp_path / "root"), ASSETC_CACHE_DIR=str(cache)):
+        run_collectstatic()
+    assert (cache / compiled.entry_name(digest())).is_file()

@@ -233,20 +233,20 @@ def check_duplicates(app_configs: Any = None, **kwargs: Any) -> list[checks.Chec
 _COMMANDS_LOADING_THE_CORE = frozenset({"check", "runserver", "collectstatic", "assetc", "test"})
 
 
-def _management_command() -> str | None:
-    """The manage.py / django-admin subcommand this process runs, or None (a server, a test run)."""
+def _command_uses_the_core() -> bool:
+    """False for a manage.py / django-admin command outside _COMMANDS_LOADING_THE_CORE."""
     if len(sys.argv) < 2:
-        return None
+        return True
     program = sys.argv[0]
     if os.path.basename(program) in ("manage.py", "django-admin") or program.endswith(os.path.join("django", "__main__.py")):
-        return sys.argv[1]
-    return None
+        return sys.argv[1] in _COMMANDS_LOADING_THE_CORE
+    return True  # a server, a test run: not a command
 
 
 @checks.register(checks.Tags.staticfiles)
 def check_compiled_cache(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
-    if not _uses_assetc():
-        return []
+    if not _uses_assetc() or not _command_uses_the_core():
+        return []  # hashing the module costs tens of ms that migrate & co need not pay
     from .compiled import check_message
 
     message = check_message()
@@ -329,8 +329,7 @@ def check_references(app_configs: Any = None, **kwargs: Any) -> list[checks.Chec
 def check_core(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
     if not _uses_assetc():
         return []
-    command = _management_command()
-    if command is not None and command not in _COMMANDS_LOADING_THE_CORE:
+    if not _command_uses_the_core():
         return []
     from .project import configured_core
     from .runtime import CoreError, ModuleLoadError

@@ -139,8 +139,10 @@ def inspect(digest: str, explicit: Path | None | bool = None, create: bool = Tru
                     state.problems.append(_why_untrusted(directory / name, entry))
             except OSError:
                 pass
-        if state.writable is None and os.access(directory, os.W_OK):
-            state.writable = directory
+        if os.access(directory, os.W_OK):
+            state.writable = state.writable or directory
+        else:
+            state.problems.append(f"{directory}: not writable by this user")  # only said when nothing is usable
     return state
 
 

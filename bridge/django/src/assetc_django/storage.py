@@ -231,7 +231,10 @@ class AssetcStorage(ManifestStaticFilesStorage):
         # processes will load it (compiled.py), as `manage.py assetc warm` does.
         from .compiled import configured_cache, warm
 
-        warm(*configured_cache())
+        try:
+            warm(*configured_cache())
+        except Exception as exc:  # the root is written; a core that cannot load is assetc.E002's to report
+            logger.warning("assetc: collectstatic could not compile the wasm core for later processes: %s", exc)
 
     def _apply_permissions(self, names: list[str]) -> None:
         # Django's FileSystemStorage._save gives every file it writes

@@ -124,7 +124,10 @@ class Command(BaseCommand):
     def warm(self) -> None:
         from ...compiled import configured_cache, uncached_message, warm
 
-        result = warm(*configured_cache())
+        wasm, cache = configured_cache()
+        if cache is False:
+            raise CommandError("ASSETC_CACHE_DIR = False disables the compiled-core cache: there is nothing to warm.")
+        result = warm(wasm, cache)
         if result.path is None:
             raise CommandError(uncached_message(result.state))
         self.stdout.write(f"Compiled wasm core {'written to' if result.compiled else 'already in'} {result.path}.")
