@@ -15,7 +15,7 @@ from django.template import Context, Template
 from django.templatetags.static import static
 from django.test import Client, override_settings
 
-from assetc_django import runtime
+from assetc_django import compiled, runtime
 from assetc_django.project import configured_core
 from assetc_django.storage import BrokenStaticFile, MissingStaticFile
 
@@ -151,7 +151,7 @@ def test_compiled_module_cache_is_written_atomically(tmp_path: Path) -> None:
     runtime._modules.clear()
     runtime.load_module(cache_dir=cache)
     files = list(cache.iterdir())
-    assert len(files) == 1 and files[0].name.endswith(f"-wasmtime-{runtime.wasmtime_version()}.cwasm")
+    assert len(files) == 1 and files[0].name.endswith(f"-wasmtime-{compiled.wasmtime_version()}.cwasm")
     assert oct(cache.stat().st_mode & 0o777) == "0o700"
     runtime._modules.clear()
     runtime.load_module(cache_dir=cache)  # loads from the cache
