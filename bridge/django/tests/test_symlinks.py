@@ -125,9 +125,7 @@ def test_fifo_and_dev_zero_are_reported_not_read(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("native", [True, False], ids=["native-cli", "wasm-core"])
 def test_collectstatic_refuses_then_allows_the_link(native: bool, tmp_path: Path) -> None:
-    from django.core.management.base import CommandError
-
-    from .conftest import run_collectstatic
+    from .conftest import collectstatic_error, run_collectstatic
 
     static, outside = sources_with_links(tmp_path)
     extra: dict[str, Any] = {} if native else {"ASSETC_NATIVE_BINARY": None}
@@ -137,11 +135,35 @@ def test_collectstatic_refuses_then_allows_the_link(native: bool, tmp_path: Path
         **extra,
     }
     with override_settings(STATIC_ROOT=str(tmp_path / "refused"), **settings):
-        with pytest.raises(CommandError) as info:
+        with pytest.raises(collectstatic_error(ValueError)) as info:
             run_collectstatic()
     assert "ASSETC_ALLOW_SYMLINKS_INTO" in str(info.value) and str(outside) in str(info.value)
+    # Refused before Django's copy phase: nothing behind the link (nothing at
+    # all) reached STATIC_ROOT.
+    refused = tmp_path / "refused"
+    assert not refused.exists() or not any(refused.rglob("*")), sorted(refused.rglob("*"))
     root = tmp_path / "allowed"
     with override_settings(STATIC_ROOT=str(root), ASSETC_ALLOW_SYMLINKS_INTO=[outside], **settings):
         run_collectstatic()
     paths = json.loads((root / "staticfiles.json").read_text())["paths"]
     assert {"outlink/passwd", "outlink/lib/x.js", "secret.txt", "css/alias.css"} <= set(paths)
+
+
+@pytest.mark.parametrize("native", [True, False], ids=["native-cli", "wasm-core"])
+def test_collectstatic_refuses_a_fifo_before_copying(native: bool, tmp_path: Path) -> None:
+    # Django's own copy phase would open the FIFO and block forever: the
+    # check before it names the file and nothing is copied.
+    from .conftest import collectstatic_error, run_collectstatic
+
+    static = tmp_path / "static"
+    static.mkdir()
+    (static / "a.css").write_text("a{}\n")
+    os.mkfifo(static / "fifo.css")
+    root = tmp_path / "root"
+    extra: dict[str, Any] = {} if native else {"ASSETC_NATIVE_BINARY": None}
+    finders = ["django.contrib.staticfiles.finders.FileSystemFinder"]
+    with override_settings(STATIC_ROOT=str(root), STATICFILES_DIRS=[str(static)], STATICFILES_FINDERS=finders, **extra):
+        with pytest.raises(collectstatic_error(ValueError)) as info:
+            within_bound("collectstatic", run_collectstatic)
+    assert "fifo.css" in str(info.value) and "FIFO" in str(info.value)
+    assert not root.exists() or not any(root.rglob("*")), sorted(root.rglob("*"))
