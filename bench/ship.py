@@ -77,9 +77,11 @@ import django
 django.setup()
 from django.templatetags.static import static
 ready, ready_cpu = time.perf_counter(), time.process_time()
+import wasmtime  # what static() would import first: timed on its own
+imported = time.perf_counter()
 url = static(sys.argv[1])
 done, done_cpu = time.perf_counter(), time.process_time()
-print(json.dumps({"setup": ready - start, "first_static": done - ready, "first_static_cpu": done_cpu - ready_cpu, "wasmtime": "wasmtime" in sys.modules, "url": url}))
+print(json.dumps({"setup": ready - start, "first_static": done - ready, "wasmtime_import": imported - ready, "first_static_cpu": done_cpu - ready_cpu, "url": url}))
 """
 
 
@@ -179,8 +181,13 @@ def main() -> None:
     inner_cpu = statistics.median(r["first_static_cpu"] for r in results) * 1000
     low = min(r["first_static"] for r in results) * 1000
     setup = statistics.median(r["setup"] for r in results) * 1000
-    record("S3b", f"new process after warm: first `static()` {inner:.0f} ms wall (min {low:.0f}), {inner_cpu:.0f} ms CPU, incl. the wasmtime import (medians; Django setup {setup:.0f} ms before it)", f)
-    assert all(r["wasmtime"] for r in results)
+    wasmtime_import = statistics.median(r["wasmtime_import"] for r in results) * 1000
+    record(
+        "S3b",
+        f"new process after warm: first `static()` {inner:.0f} ms wall (min {low:.0f}), {inner_cpu:.0f} ms CPU, "
+        f"of which importing wasmtime {wasmtime_import:.0f} ms (medians; Django setup {setup:.0f} ms before it)",
+        f,
+    )
 
     # S4: migrate with nothing to apply.
     m_a, m_d = alternate([Command("migrate assetc", manage(python, "assetc", "migrate", "-v", "0"), cwd=PROJECT), Command("migrate django", manage(python, "django", "migrate", "-v", "0"), cwd=PROJECT)], runs, warmup=1)

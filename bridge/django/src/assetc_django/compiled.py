@@ -112,20 +112,25 @@ class CacheState:
         return self.hit is not None or self.writable is not None
 
 
-def inspect(digest: str, explicit: Path | None | bool = None, create: bool = True) -> CacheState:
-    """Look for a trusted copy of the module ``digest`` and a directory to store one in."""
+def inspect(digest: str, explicit: Path | None | bool = None) -> CacheState:
+    """Look for a trusted copy of the module ``digest`` and a directory to store one in.
+
+    Creates the user's cache directory; the package's is made by the first store.
+    """
     state = CacheState()
     name = entry_name(digest)
     for directory in cache_dirs(explicit):
         try:
-            if create and directory != PACKAGE_CACHE:
+            if directory != PACKAGE_CACHE:
                 directory.mkdir(mode=_private_dir_mode(directory), parents=True, exist_ok=True)
             info = directory.stat()
         except OSError as exc:
-            if directory != PACKAGE_CACHE:  # absent until warm makes it: not a problem
+            if directory != PACKAGE_CACHE:
                 state.problems.append(f"{directory}: {exc.strerror or exc}")
-            elif state.writable is None and os.access(directory.parent, os.W_OK) and _trusted(directory.parent.stat()):
-                state.writable = directory
+            elif os.access(directory.parent, os.W_OK) and _trusted(directory.parent.stat()):
+                state.writable = state.writable or directory
+            else:
+                state.problems.append(f"{directory}: absent, and this user cannot create it")
             continue
         if not stat.S_ISDIR(info.st_mode) or not _trusted(info):
             state.problems.append(_why_untrusted(directory, info) if stat.S_ISDIR(info.st_mode) else f"{directory} is not a directory")
