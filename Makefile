@@ -163,12 +163,14 @@ test-matrix: matrix-venvs wasm build
 	done
 
 # Short fuzz runs of every fuzz target: the scanners, reference URL parsing,
-# fnmatch and the ABI's request decoding; FUZZTIME=5m for a longer session.
+# fnmatch, the staticfiles.json encoder and the ABI's request decoding;
+# FUZZTIME=5m for a longer session.
 fuzz:
 	$(GO) test ./core/scan -run '^$$' -fuzz FuzzCSS -fuzztime $(FUZZTIME)
 	$(GO) test ./core/scan -run '^$$' -fuzz FuzzJS -fuzztime $(FUZZTIME)
 	$(GO) test ./core -run '^$$' -fuzz FuzzParseReferenceURL -fuzztime $(FUZZTIME)
 	$(GO) test ./core -run '^$$' -fuzz FuzzFnmatch -fuzztime $(FUZZTIME)
+	$(GO) test ./core -run '^$$' -fuzz FuzzManifest -fuzztime $(FUZZTIME)
 	$(GO) test ./wasm -run '^$$' -fuzz FuzzRequests -fuzztime $(FUZZTIME)
 
 bench: build venv
