@@ -25,7 +25,14 @@ export ASSETC_WASM   := $(abspath $(WASM))
 CORPUS    := bench/corpus
 export ASSETC_CORPUS := $(abspath $(CORPUS))
 
-.PHONY: all build print-gotags wasm run test test-go test-python lint fuzz venv corpus bench bench-quick clean
+# The SeaweedFS server the S3 publish tests run against (core/publish),
+# built once into a cache outside the repository: testdata/s3/seaweedfs.sh
+# says what invalidates and bounds it. Tests skip without it, except under
+# make test, which builds it first and requires it.
+SEAWEEDFS := testdata/s3/seaweedfs.sh
+export ASSETC_WEED ?= $(shell $(SEAWEEDFS) --path)
+
+.PHONY: all build print-gotags wasm run test test-go test-python lint fuzz venv corpus seaweedfs bench bench-quick clean
 
 all: build wasm
 
@@ -76,7 +83,11 @@ $(CORPUS)/.stamp: venv
 	PATH=$(abspath $(VENV))/bin:$$PATH bash ../shared/corpus/fetch.sh $(CORPUS)
 	touch $@
 
-test: lint venv wasm build corpus test-go test-python
+seaweedfs:
+	$(SEAWEEDFS) >/dev/null
+
+test: export ASSETC_REQUIRE_S3 := 1
+test: lint venv wasm build corpus seaweedfs test-go test-python
 
 # The second run gives the pure Go encoders (go install, no cgo) the
 # compression tests too.
