@@ -20,9 +20,10 @@ from django.conf import settings
 from django.contrib.staticfiles.storage import ManifestStaticFilesStorage
 
 from . import conf
-from .build import build_native, build_with_core, native_binary
+from .build import build_native, build_with_core, native_binary, native_source_args
 from .errors import BrokenStaticFile, MissingStaticFile, error_for
 from .project import configured_core
+from .publish import publish_native
 from .runtime import Core, CoreError
 
 __all__ = ["AssetcStorage", "BrokenStaticFile", "MissingStaticFile"]
@@ -103,7 +104,9 @@ class AssetcStorage(ManifestStaticFilesStorage):
         if dry_run:
             return
         binary = native_binary()
-        if binary:
+        if conf.get("ASSETC_PUBLISH"):  # to a bucket: publish.py
+            yield from publish_native(binary, native_source_args())
+        elif binary:
             yield from build_native(binary, self.location)
         else:
             yield from build_with_core(self.location)
