@@ -32,7 +32,7 @@ export ASSETC_CORPUS := $(abspath $(CORPUS))
 SEAWEEDFS := testdata/s3/seaweedfs.sh
 export ASSETC_WEED ?= $(shell $(SEAWEEDFS) --path)
 
-.PHONY: all build print-gotags wasm run test test-go test-python lint fuzz venv corpus seaweedfs bench bench-quick clean
+.PHONY: all build print-gotags wasm run test test-go test-python lint fuzz venv corpus seaweedfs bench bench-quick bench-publish clean
 
 all: build wasm
 
@@ -108,6 +108,10 @@ bench: build venv
 
 bench-quick: build venv
 	bench/run.sh --quick
+
+bench-publish: build venv seaweedfs
+	$(VENV_PY) -m pip install -q --disable-pip-version-check -r bench/requirements-publish.txt
+	$(VENV_PY) bench/publish.py
 
 clean:
 	rm -rf bin example-out $(WASM)

@@ -91,8 +91,8 @@ type Options struct {
 
 // Result says what a publish did.
 type Result struct {
-	// Objects is the number of keys the release consists of, variants
-	// included.
+	// Objects is the number of keys the release consists of: files,
+	// variants, the manifest and the sidecar.
 	Objects int `json:"objects"`
 	// Uploaded counts the objects uploaded, variants included, and Bytes
 	// their size; Present those the bucket already held.
@@ -191,7 +191,7 @@ func Publish(ctx context.Context, b Bucket, plan *core.Plan, opts Options) (resu
 	manifestSum := md5Hex(plan.ManifestJSON)
 	metadataCurrent := idx.Objects[core.ManifestName] == manifestSum && idx.Objects[core.IntegrityName] == md5Hex(plan.IntegrityJSON)
 	if len(work.groups) == 0 && len(work.stale) == 0 && metadataCurrent && !result.Listed {
-		result.Objects = len(plan.Files) + work.presentVariants
+		result.Objects = len(plan.Files) + work.presentVariants + 2
 		result.Present = result.Objects
 		return result, nil // nothing to do, nothing to record
 	}
@@ -260,8 +260,11 @@ func Publish(ctx context.Context, b Bucket, plan *core.Plan, opts Options) (resu
 		})
 		progress("upload", int(done.Add(int64(len(g.files)))), total)
 	})
-	result.Objects = len(plan.Files) + variants
+	result.Objects = len(plan.Files) + variants + 2
 	result.Present = result.Objects - result.Uploaded
+	if !metadataCurrent {
+		result.Present -= 2 // uploaded below
+	}
 	if err := firstError(errs); err != nil {
 		return result, err
 	}

@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -138,6 +139,13 @@ func Start(bin string) (*Server, error) {
 	}
 	cmd := exec.Command(bin, args...)
 	cmd.Dir = dir // it reads security.toml and the like from here
+	// SeaweedFS makes AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY an identity
+	// (and then checks signatures against it): the server runs without them.
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "AWS_") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	cmd.SysProcAttr = SysProcAttr()
 	if err := cmd.Start(); err != nil {

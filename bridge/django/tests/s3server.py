@@ -55,7 +55,10 @@ def seaweedfs() -> Iterator[str]:
         "-master.volumeSizeLimitMB=64", "-volume.max=50",
     ]
     log = open(os.path.join(data, "weed.log"), "wb")
-    proc = subprocess.Popen(args, cwd=data, stdout=log, stderr=subprocess.STDOUT)
+    # SeaweedFS makes AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY an identity and
+    # then refuses anonymous requests: the server runs without them.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    proc = subprocess.Popen(args, cwd=data, env=env, stdout=log, stderr=subprocess.STDOUT)
     endpoint = f"http://127.0.0.1:{p[6]}"
     try:
         deadline = time.monotonic() + 60
