@@ -1,6 +1,7 @@
 package publish_test
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -40,6 +41,7 @@ func runChild() int {
 		return 1
 	}
 	client, err := publish.NewClient(context.Background(), publish.ClientOptions{Endpoint: job.Endpoint, PathStyle: true, Credentials: s3test.Credentials})
+	fmt.Println("publishing") // the parent times its kill from here
 	if err == nil {
 		_, err = publish.Publish(context.Background(), publish.Bucket{Client: client, Name: job.Bucket, Prefix: job.Prefix}, pl, publish.Options{Workers: 2, Compress: gzipOnly})
 	}
@@ -48,6 +50,28 @@ func runChild() int {
 		return 1
 	}
 	return 0
+}
+
+// startChild starts a publisher and returns once it has planned and is
+// about to publish.
+func startChild(exe string, job []byte) (*exec.Cmd, error) {
+	child := exec.Command(exe, "-test.run=^$")
+	child.Env = append(os.Environ(), childEnv+"="+string(job))
+	child.Stderr = os.Stderr
+	out, err := child.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := child.Start(); err != nil {
+		return nil, err
+	}
+	line, err := bufio.NewReader(out).ReadString('\n')
+	if err != nil || line != "publishing\n" {
+		child.Process.Kill()
+		child.Wait()
+		return nil, fmt.Errorf("the publisher said %q (%v)", line, err)
+	}
+	return child, nil
 }
 
 // writeRelease writes release n of a tree: 40 files, a quarter of them
@@ -83,16 +107,23 @@ func TestKilledPublishNeverNamesAMissingObject(t *testing.T) {
 	}
 	job, _ := json.Marshal(childJob{Endpoint: f.server.Endpoint, Bucket: f.bucket.Name, Prefix: f.bucket.Prefix, Root: filepath.ToSlash(root)})
 
-	// How long a whole publish of a release takes here bounds the moments
-	// to kill at.
-	writeRelease(t, root, 0)
-	start := time.Now()
-	child := exec.Command(exe, "-test.run=^$")
-	child.Env = append(os.Environ(), childEnv+"="+string(job))
-	if out, err := child.CombinedOutput(); err != nil {
-		t.Fatalf("publisher: %v\n%s", err, out)
+	// How long the publishing part of a run takes (after planning) bounds
+	// the moments to kill at.
+	// The first publish also pays for the server growing its volumes: time
+	// the second.
+	var whole time.Duration
+	for n := range 2 {
+		writeRelease(t, root, 100+n)
+		publishing, err := startChild(exe, job)
+		if err != nil {
+			t.Fatal(err)
+		}
+		start := time.Now()
+		if err := publishing.Wait(); err != nil {
+			t.Fatalf("publisher: %v", err)
+		}
+		whole = time.Since(start)
 	}
-	whole := time.Since(start)
 	f.assertManifestComplete(t)
 
 	// Kill until four publishes were stopped part way (their pending
@@ -102,9 +133,8 @@ func TestKilledPublishNeverNamesAMissingObject(t *testing.T) {
 	for n := 1; n <= maxRounds && partWay < wantPartWay; n++ {
 		rounds++
 		writeRelease(t, root, n)
-		child := exec.Command(exe, "-test.run=^$")
-		child.Env = append(os.Environ(), childEnv+"="+string(job))
-		if err := child.Start(); err != nil {
+		child, err := startChild(exe, job)
+		if err != nil {
 			t.Fatal(err)
 		}
 		time.Sleep(time.Duration(rand.Int64N(int64(whole))))

@@ -29,11 +29,14 @@ const (
 )
 
 // index is what the publisher knows the bucket holds, so that a publish
-// with nothing to do reads one object instead of asking about each key.
-// It is rewritten at the end of every publish and clean. It can only be
-// wrong when something else changes the prefix (a lifecycle rule, a manual
-// delete): --verify rebuilds it from a listing, and so does the next
-// publish after one was stopped (see pendingName).
+// with nothing to do reads one object instead of asking about each key: a
+// cache of the bucket's listing. Invalidated: --verify rebuilds it from a
+// listing (TestVerifyFindsWhatTheIndexMisses), and so does a publish after
+// one was stopped (pendingName) or when it is missing or damaged; it can
+// only be wrong when something else changes the prefix (a lifecycle rule, a
+// manual delete). Bounded: one entry per key under the prefix, since it is
+// rewritten at the end of every publish and forgets what Clean deletes
+// (TestCleanKeepsRecentReleases republishes what clean removed).
 type index struct {
 	Version int `json:"version"`
 	// Objects maps each key (relative to the prefix) to the MD5 of its
