@@ -47,6 +47,10 @@ func TestPublishAndCleanCommands(t *testing.T) {
 	if code != 0 || stdout != "" || !strings.Contains(stderr, "would remove 0 objects") {
 		t.Errorf("clean: exit %d\n%s%s", code, stdout, stderr)
 	}
+	code, _, stderr = runCLI(t, "publish", "-s", src, "-o", "s3://no-such-bucket/static", "--endpoint", server.Endpoint, "--path-style")
+	if code != exitDiagnostics || !strings.Contains(stderr, `bucket "no-such-bucket" does not exist: create it`) {
+		t.Errorf("publish to a missing bucket: exit %d, %s", code, stderr)
+	}
 	if code, _, stderr := runCLI(t, "publish", "-s", src, "-o", "staticfiles"); code != exitUsage || !strings.Contains(stderr, "s3://BUCKET/PREFIX") {
 		t.Errorf("publish to a directory: exit %d, %s", code, stderr)
 	}

@@ -93,6 +93,25 @@ type store struct {
 
 func (s store) key(rel string) string { return s.prefix + rel }
 
+// fail says what failed on which key, and what to do about the usual
+// causes: a bucket that does not exist, refused or missing credentials.
+func (s store) fail(verb, key string, err error) error {
+	hint := ""
+	var api smithy.APIError
+	if errors.As(err, &api) {
+		switch api.ErrorCode() {
+		case "NoSuchBucket":
+			hint = fmt.Sprintf(" (bucket %q does not exist: create it, or check --endpoint and --region)", s.bucket)
+		case "AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch", "Forbidden":
+			hint = " (the credentials are refused: check AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, --profile, or the role's permissions on the bucket)"
+		}
+	}
+	if hint == "" && strings.Contains(err.Error(), "failed to retrieve credentials") {
+		hint = " (no credentials found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE or --profile, or run with an instance or web-identity role)"
+	}
+	return fmt.Errorf("cannot %s s3://%s/%s%s: %w", verb, s.bucket, key, hint, err)
+}
+
 // notFound reports whether err is S3's answer for a missing key.
 func notFound(err error) bool {
 	var nsk *types.NoSuchKey
@@ -111,7 +130,7 @@ func (s store) get(ctx context.Context, rel string) (data []byte, ok bool, err e
 		return nil, false, nil
 	}
 	if err != nil {
-		return nil, false, fmt.Errorf("cannot read s3://%s/%s: %w", s.bucket, s.key(rel), err)
+		return nil, false, s.fail("read", s.key(rel), err)
 	}
 	defer out.Body.Close()
 	data, err = io.ReadAll(out.Body)
@@ -128,7 +147,7 @@ func (s store) exists(ctx context.Context, rel string) (bool, error) {
 		return false, nil
 	}
 	if err != nil {
-		return false, fmt.Errorf("cannot read s3://%s/%s: %w", s.bucket, s.key(rel), err)
+		return false, s.fail("read", s.key(rel), err)
 	}
 	return true, nil
 }
@@ -155,7 +174,7 @@ func (s store) put(ctx context.Context, o object) error {
 		in.ContentEncoding = aws.String(o.contentEncoding)
 	}
 	if _, err := s.client.S3.PutObject(ctx, in); err != nil {
-		return fmt.Errorf("cannot upload s3://%s/%s: %w", s.bucket, s.key(o.rel), err)
+		return s.fail("upload", s.key(o.rel), err)
 	}
 	return nil
 }
@@ -181,7 +200,7 @@ func (s store) remove(ctx context.Context, rels []string) error {
 			Bucket: &s.bucket, Delete: &types.Delete{Objects: ids, Quiet: aws.Bool(true)},
 		})
 		if err != nil {
-			return fmt.Errorf("cannot delete from s3://%s/%s: %w", s.bucket, s.prefix, err)
+			return s.fail("delete from", s.prefix, err)
 		}
 		if len(out.Errors) > 0 {
 			e := out.Errors[0]
@@ -206,7 +225,7 @@ func (s store) list(ctx context.Context, under string) (map[string]listed, error
 	for pages.HasMorePages() {
 		page, err := pages.NextPage(ctx)
 		if err != nil {
-			return nil, fmt.Errorf("cannot list s3://%s/%s: %w", s.bucket, s.key(under), err)
+			return nil, s.fail("list", s.key(under), err)
 		}
 		for _, o := range page.Contents {
 			rel := strings.TrimPrefix(aws.ToString(o.Key), s.prefix)
