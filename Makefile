@@ -30,7 +30,14 @@ export ASSETC_WASM   := $(abspath $(WASM))
 CORPUS    := bench/corpus
 export ASSETC_CORPUS := $(abspath $(CORPUS))
 
-.PHONY: all build print-gotags wasm run test test-go test-python test-install test-matrix matrix-venvs lint fuzz venv corpus bench bench-quick clean dist dist-host bench-serve bench-memory
+# The SeaweedFS server the S3 publish tests run against (core/publish),
+# built once into a cache outside the repository: testdata/s3/seaweedfs.sh
+# says what invalidates and bounds it. Tests skip without it, except under
+# make test, which builds it first and requires it.
+SEAWEEDFS := testdata/s3/seaweedfs.sh
+export ASSETC_WEED ?= $(shell $(SEAWEEDFS) --path)
+
+.PHONY: all build print-gotags wasm run test test-go test-python test-install test-matrix matrix-venvs lint fuzz venv corpus bench bench-quick clean dist dist-host bench-serve bench-memory seaweedfs bench-publish
 
 all: build wasm
 
@@ -92,7 +99,11 @@ $(CORPUS)/.stamp: venv
 	PATH=$(abspath $(VENV))/bin:$$PATH bash ../shared/corpus/fetch.sh $(CORPUS)
 	touch $@
 
-test: lint venv wasm build corpus test-go test-python test-matrix test-install
+seaweedfs:
+	$(SEAWEEDFS) >/dev/null
+
+test: export ASSETC_REQUIRE_S3 := 1
+test: lint venv wasm build corpus seaweedfs test-go test-python test-matrix test-install
 
 # Packages that run goroutines are tested under the race detector; core/scan
 # is single-threaded, and its pathological-input test bounds a time the
@@ -188,6 +199,10 @@ bench-serve: build venv wasm
 # (30 s per scenario; `.venv/bin/python bench/runtime_memory.py --minutes 3` for the issue's row).
 bench-memory: venv wasm corpus
 	$(VENV_PY) bench/runtime_memory.py
+
+bench-publish: build venv seaweedfs
+	$(VENV_PY) -m pip install -q --disable-pip-version-check -r bench/requirements-publish.txt
+	$(VENV_PY) bench/publish.py
 
 clean:
 	rm -rf bin example-out $(WASM) $(DIST) bridge/django/src/assetc_django/_compiled

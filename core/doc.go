@@ -16,9 +16,12 @@
 //	core/writer   applying a Plan to a directory: lock, atomic and
 //	              incremental writes, links, variants, the manifest switch,
 //	              build records, clean (native only)
+//	core/publish  applying a Plan to an S3-compatible bucket: only what it
+//	              lacks (an index object), manifest last, release records,
+//	              clean (native only)
 //	core/compress the codecs of the .br/.gz/.zst variants and the rules of
 //	              which files get them (native only: the wasm module links
-//	              neither writer nor compress)
+//	              neither writer, publish nor compress)
 //
 // The pieces, in the order data flows through them:
 //

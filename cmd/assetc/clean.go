@@ -5,6 +5,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/assetc/assetc/core/publish"
 	"github.com/assetc/assetc/core/writer"
 )
 
@@ -13,19 +14,24 @@ const cleanExamples = `  # Keep the files of the last 2 builds, and anything wri
 
   # See what would go:
   assetc clean -o staticfiles --keep 1 --older-than 0 --dry-run
+
+  # A bucket that assetc publish wrote (with publish's --endpoint etc.):
+  assetc clean -o s3://my-bucket/static/ --keep 2 --older-than 24h
 `
 
 func runClean(args []string, stdout, stderr io.Writer) error {
 	var output string
 	var opts writer.CleanOptions
 	var asJSON bool
+	var bucket bucketFlags
 	fs := newFlagSet("clean", "-o OUTPUT [--keep N] [--older-than DURATION] [flags]", cleanExamples)
-	fs.StringVarP(&output, "output", "o", "", "the static root that assetc build wrote")
+	fs.StringVarP(&output, "output", "o", "", "the static root that assetc build wrote, or s3://BUCKET/PREFIX that assetc publish wrote")
 	fs.IntVar(&opts.Keep, "keep", 2, "keep every file of the last N builds (at least 1: the current build is never cleaned)")
 	fs.DurationVar(&opts.OlderThan, "older-than", time.Hour, "only remove files older than this (pages rendered before a deploy still load theirs)")
 	fs.BoolVar(&opts.DryRun, "dry-run", false, "list what would be removed; remove nothing")
 	fs.DurationVar(&opts.LockWait, "wait", 0, "wait this long for a running build of the same output (default: fail at once)")
 	fs.BoolVar(&asJSON, "json", false, "print the result as JSON")
+	bucket.register(fs) // for -o s3://BUCKET/PREFIX (publish.go)
 	if err := fs.parse(args, stdout); err != nil {
 		return err
 	}
@@ -40,6 +46,9 @@ func runClean(args []string, stdout, stderr io.Writer) error {
 	}
 	if opts.OlderThan < 0 {
 		return usagef("--older-than must not be negative")
+	}
+	if isBucket(output) {
+		return cleanBucket(output, bucket, publish.CleanOptions{Keep: opts.Keep, OlderThan: opts.OlderThan, DryRun: opts.DryRun}, asJSON, stdout, stderr)
 	}
 	result, err := writer.Clean(output, opts)
 	if err != nil {

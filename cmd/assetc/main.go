@@ -43,6 +43,7 @@ func commands() []command {
 		{"resolve", "print the hashed name of logical paths, computed from the sources", runResolve},
 		{"refs", "list the references inside CSS/JS files and what they resolve to", runRefs},
 		{"explain", "everything about one logical path: why it is (not) collected", runExplain},
+		{"publish", "upload a static root to an S3-compatible bucket: only what it lacks, manifest last", runPublish},
 		{"clean", "remove hashed files that recent builds no longer use (rolling deploys)", runClean},
 		{"importmap", "print an import map of the JS modules' hashed URLs, with integrity", runImportMap},
 		{"version", "print the version", runVersion},

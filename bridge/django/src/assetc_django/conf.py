@@ -53,6 +53,11 @@ ASSETC_COMPRESS_CACHE          None       a directory (str or Path) keeping comp
                                           compressed. None: the CLI's ``$ASSETC_COMPRESS_CACHE``,
                                           else a cache inside STATIC_ROOT. Not to be confused
                                           with ASSETC_CACHE_DIR (compiled wasm code).
+ASSETC_PUBLISH                 None       collectstatic publishes to an S3-compatible bucket
+                                          with ``assetc publish`` instead of building
+                                          STATIC_ROOT: ``{"bucket": "s3://BUCKET/PREFIX",
+                                          "endpoint": ..., "path_style": True, ...}``
+                                          (publish.py; set STATIC_URL to the CDN's URL).
 ASSETC_SERVE_SOURCES           True       the middleware serves files from the sources.
 ASSETC_SERVE_ROOT              True       the middleware serves files from STATIC_ROOT when it
                                           exists (old hashed names too: rolling deploys).
@@ -101,6 +106,7 @@ DEFAULTS: dict[str, Any] = {
     "ASSETC_COMPRESS": [],
     "ASSETC_COMPRESS_LEVELS": {},
     "ASSETC_COMPRESS_CACHE": None,
+    "ASSETC_PUBLISH": None,
     "ASSETC_SERVE_SOURCES": True,
     "ASSETC_SERVE_ROOT": True,
     "ASSETC_MAX_AGE": 60,

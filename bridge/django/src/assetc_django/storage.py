@@ -22,10 +22,11 @@ from django.conf import settings
 from django.contrib.staticfiles.storage import ManifestStaticFilesStorage
 
 from . import compress, conf
-from .build import build_native, build_with_core
+from .build import build_native, build_with_core, native_binary
 from .collect import found_files, plan_collect, relink, warn_unhashed
 from .errors import BrokenStaticFile, MissingStaticFile, error_for
 from .project import configured_core, invalidate_all
+from .publish import publish_native
 from .runtime import Core, CoreError
 from .sources import static_ignore_patterns
 from .writer import INTEGRITY_NAME, MANIFEST_NAME, write_file_atomically
@@ -201,6 +202,9 @@ class AssetcStorage(ManifestStaticFilesStorage):
         # files earlier (a second collectstatic, a shell) must not write its
         # cached names over files whose bytes have changed since.
         invalidate_all()
+        if conf.get("ASSETC_PUBLISH"):  # to a bucket: publish.py
+            yield from publish_native(plan.native or native_binary(), plan.ignore_patterns)
+            return
         binary = plan.native
         if binary:
             # The CLI compresses only what it writes: with ASSETC_COMPRESS it
