@@ -64,11 +64,13 @@ func runPublish(args []string, stdout, stderr io.Writer) error {
 	var bucketOpts bucketFlags
 	var output, integrity string
 	var hashedOnly, asJSON, quiet bool
+	var maxDiagnostics int
 	var opts publish.Options
 	fs := newFlagSet("publish", "-s DIR [-s PREFIX=DIR ...] -o s3://BUCKET/PREFIX [flags]", publishExamples)
 	src.register(fs.FlagSet)
 	fs.StringVarP(&output, "output", "o", "", "the bucket and key prefix to publish to: s3://BUCKET/PREFIX")
 	bucketOpts.register(fs)
+	registerMaxDiagnostics(fs.FlagSet, &maxDiagnostics)
 	fs.StringSliceVar(&opts.Compress.Encodings, "compress", nil, "upload precompressed variants as keys of their own with Content-Encoding: br, gzip, zstd")
 	fs.IntVar(&opts.Compress.BrotliLevel, "brotli-level", compress.DefaultBrotliLevel, "Brotli quality, 1-11")
 	fs.IntVar(&opts.Compress.GzipLevel, "gzip-level", compress.DefaultGzipLevel, fmt.Sprintf("gzip level, 1-%d (%s)", compress.MaxGzipLevel, compress.GzipImplementation))
@@ -136,7 +138,7 @@ func runPublish(args []string, stdout, stderr io.Writer) error {
 		}
 		return printJSON(stdout, out, code)
 	}
-	printDiagnostics(stderr, plan.Diagnostics, quiet)
+	printDiagnostics(stderr, plan.Diagnostics, quiet, maxDiagnostics)
 	if plan.HasErrors() {
 		fmt.Fprintf(stderr, "assetc: publish stopped, nothing uploaded: %s\n", countErrors(plan.Diagnostics))
 		return reported{exitDiagnostics}

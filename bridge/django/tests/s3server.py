@@ -15,7 +15,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager, ExitStack
+from contextlib import ExitStack, contextmanager
 
 import pytest
 
@@ -71,7 +71,7 @@ def seaweedfs() -> Iterator[str]:
             except OSError:
                 if proc.poll() is not None or time.monotonic() > deadline:
                     log.flush()
-                    raise RuntimeError("weed server did not start: " + open(log.name).read()[-2000:])
+                    raise RuntimeError("weed server did not start: " + open(log.name).read()[-2000:]) from None
                 time.sleep(0.2)
         yield endpoint
     finally:
