@@ -181,6 +181,13 @@ func (p *Project) Plan(opts PlanOptions) (*Plan, error) {
 		}
 	}
 	p.SetKnownSources(known)
+	direct := make(map[string]string, len(inv.direct))
+	for l := range inv.direct {
+		direct[l] = inv.Files[l].Path
+	}
+	p.mu.Lock()
+	p.direct, p.directIn = direct, p.generation
+	p.mu.Unlock()
 
 	// Read and scan everything in parallel; naming then hits the cache.
 	var loaded atomic.Int64

@@ -45,6 +45,14 @@ type Project struct {
 	// read a binary file whose size and mtime are unchanged (see load).
 	known map[string]KnownSource
 
+	// direct maps logical paths to the host file a walk in generation
+	// directIn reached without a symbolic link (Inventory.direct), so their
+	// lookups skip resolving real paths. Invalidated by the next
+	// generation (a directory may have become a link since); bounded by
+	// the files of the last walk, replaced by the next Plan.
+	direct   map[string]string
+	directIn uint64
+
 	// naming is serialised: it is cheap next to reading and scanning, which
 	// run in parallel, and it keeps the graph walk simple.
 	naming sync.Mutex
@@ -176,7 +184,13 @@ func (p *Project) check(e *entry, generation uint64) (*fileNode, error, bool) {
 		return e.node, nil, false
 	}
 	e.loaded, e.checked = true, generation
-	e.lookup, e.err = find(p.fsys, &p.cfg, e.logical)
+	p.mu.Lock()
+	direct := ""
+	if p.directIn == generation {
+		direct = p.direct[e.logical]
+	}
+	p.mu.Unlock()
+	e.lookup, e.err = find(p.fsys, &p.cfg, e.logical, direct)
 	e.node = nil
 	if e.err == nil && e.lookup.source != nil {
 		e.readCount++
@@ -428,7 +442,7 @@ func (p *Project) notFound(logical string) error {
 			e.Searched = append(e.Searched, r)
 		}
 	}
-	if l, err := find(p.fsys, &p.cfg, logical); err == nil {
+	if l, err := find(p.fsys, &p.cfg, logical, ""); err == nil {
 		e.Ignored = l.ignored
 	}
 	e.Suggestions = p.suggest(logical)
