@@ -106,6 +106,9 @@ type FileInfo struct {
 	// directory it is already inside (a symlink loop). Both are 0 where the
 	// host cannot tell.
 	Device, Inode uint64
+	// ChangeTime is the ctime in nanoseconds (0 where the host cannot
+	// tell): unlike ModTime, no program can set it back after an edit.
+	ChangeTime int64
 }
 
 // IsDir reports whether the path is (or links to) a directory.
@@ -181,7 +184,7 @@ func (OSFileSystem) Stat(path string) (FileInfo, error) {
 		return FileInfo{}, err
 	}
 	device, inode := fileIdentity(info)
-	return FileInfo{Size: info.Size(), ModTime: info.ModTime().UnixNano(), Kind: kindOf(info.Mode()), Device: device, Inode: inode}, nil
+	return FileInfo{Size: info.Size(), ModTime: info.ModTime().UnixNano(), Kind: kindOf(info.Mode()), Device: device, Inode: inode, ChangeTime: changeTime(info)}, nil
 }
 
 // RealPath implements FileSystem.

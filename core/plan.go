@@ -96,7 +96,8 @@ type Plan struct {
 	// Counts, as BuildResult reports them.
 	Collected, Hashed, Rewritten, Cycles int
 
-	fsys FileSystem
+	fsys    FileSystem
+	started time.Time // PlanOptions.Now
 }
 
 // PlanFile is one output file.
@@ -117,7 +118,24 @@ type PlanFile struct {
 	// lists those of the hashed copies).
 	SRI string `json:"sri,omitempty"`
 
-	content []byte // the rewritten bytes, nil for the source's
+	content []byte   // the rewritten bytes, nil for the source's
+	source  FileInfo // the source file as planned (see SourceInfo)
+}
+
+// SourceInfo returns what the source file looked like when it was planned,
+// for a file whose bytes are the source's (ok is false for rewritten
+// bytes, and for a source changed within RacyWindow before planning
+// started: an edit in the same timestamp tick would keep its identity). A
+// writer that finds the source with this identity (size, mtime, ctime,
+// device, inode) may copy it without reading it (copy_file_range) instead
+// of checking its bytes with Content: any later edit changes the ctime.
+func (p *Plan) SourceInfo(f PlanFile) (FileInfo, bool) {
+	racy := p.started.Add(-RacyWindow).UnixNano()
+	if f.content != nil || f.source.Inode == 0 || f.source.ChangeTime == 0 || p.started.IsZero() ||
+		f.source.ModTime > racy || f.source.ChangeTime > racy {
+		return FileInfo{}, false
+	}
+	return f.source, true
 }
 
 // SourcesJSON is what a writer records for the next build's
@@ -170,7 +188,7 @@ func (p *Project) Plan(opts PlanOptions) (*Plan, error) {
 		return nil, err
 	}
 	paths := inv.Paths()
-	plan := &Plan{Collected: len(paths), Duplicates: inv.Duplicates, Ignored: inv.Ignored, Diagnostics: inv.Diagnostics, Manifest: map[string]string{}, fsys: p.fsys}
+	plan := &Plan{Collected: len(paths), Duplicates: inv.Duplicates, Ignored: inv.Ignored, Diagnostics: inv.Diagnostics, Manifest: map[string]string{}, fsys: p.fsys, started: opts.Now}
 
 	known := make(map[string]KnownSource, len(opts.Known))
 	for path, r := range opts.Known {
@@ -185,9 +203,16 @@ func (p *Project) Plan(opts PlanOptions) (*Plan, error) {
 	for l := range inv.direct {
 		direct[l] = inv.Files[l].Path
 	}
+	_, algorithm, _ := newIntegrityHash(opts.Integrity)
 	p.mu.Lock()
 	p.direct, p.directIn = direct, p.generation
+	p.integrity = algorithm
 	p.mu.Unlock()
+	defer func() {
+		p.mu.Lock()
+		p.integrity = ""
+		p.mu.Unlock()
+	}()
 
 	// Read and scan everything in parallel; naming then hits the cache.
 	var loaded atomic.Int64
@@ -235,7 +260,10 @@ func (p *Project) Plan(opts PlanOptions) (*Plan, error) {
 			plan.Hashed++
 		}
 		plan.Manifest[l] = hashedName
-		source := PlanFile{Path: l, LogicalPath: l, SourcePath: node.source.Path, Size: node.info.Size, MD5: hex.EncodeToString(node.sum[:])}
+		source := PlanFile{Path: l, LogicalPath: l, SourcePath: node.source.Path, Size: node.info.Size, MD5: hex.EncodeToString(node.sum[:]), source: node.info}
+		if strings.HasPrefix(node.sri, algorithm+"-") {
+			source.SRI = node.sri
+		}
 		if !opts.HashedOnly {
 			files = append(files, source)
 		}
@@ -244,7 +272,7 @@ func (p *Project) Plan(opts PlanOptions) (*Plan, error) {
 			hashed.Path, hashed.Hashed = hashedName, true
 			if content != nil {
 				sum := md5.Sum(content)
-				hashed.content, hashed.Rewritten, hashed.Size, hashed.MD5 = content, true, int64(len(content)), hex.EncodeToString(sum[:])
+				hashed.content, hashed.Rewritten, hashed.Size, hashed.MD5, hashed.SRI = content, true, int64(len(content)), hex.EncodeToString(sum[:]), ""
 			}
 			files = append(files, hashed)
 		} else {
@@ -336,7 +364,9 @@ func (plan *Plan) integrity(opts PlanOptions, current map[string]KnownSource, wo
 	byContent := map[string]string{} // MD5 -> SRI
 	var pending []int                // indexes of files whose content has no value yet
 	for _, f := range plan.Files {
-		if v := known(f); v != "" {
+		if f.SRI != "" { // read in this Plan
+			byContent[f.MD5] = f.SRI
+		} else if v := known(f); v != "" {
 			byContent[f.MD5] = v
 		}
 	}

@@ -53,6 +53,11 @@ type Project struct {
 	direct   map[string]string
 	directIn uint64
 
+	// integrity is the SRI algorithm of the Plan being made, "" outside
+	// one: a file read while it is set gets its SRI value from the same
+	// read (fileNode.sri), so a cold Plan reads each source once.
+	integrity string
+
 	// naming is serialised: it is cheap next to reading and scanning, which
 	// run in parallel, and it keeps the graph walk simple.
 	naming sync.Mutex
@@ -97,6 +102,9 @@ type fileNode struct {
 	content   []byte   // adjustable files only
 	refs      []fileReference
 	diags     []Diagnostic // problems with the file itself (encoding, scanning)
+	// sri is the SRI value of the bytes as read ("sha384-…"), when a Plan
+	// asked for one while reading; "" otherwise.
+	sri string
 }
 
 // fileReference is a reference found in a file and what its text means.
@@ -317,6 +325,12 @@ func (p *Project) load(source Source, info FileInfo) (*fileNode, error) {
 	}
 	sum := md5.Sum(content)
 	node := &fileNode{source: source, info: info, sum: sum, hash: hex.EncodeToString(sum[:6])}
+	p.mu.Lock()
+	algorithm := p.integrity
+	p.mu.Unlock()
+	if algorithm != "" {
+		node.sri, _ = SRI(algorithm, content) // the Plan checked the algorithm
+	}
 	node.prehashed, err = p.isPrehashed(source)
 	if err != nil {
 		return nil, err

@@ -72,6 +72,10 @@ func (o *output) startPending(plan *core.Plan, comp compress.Options) (pendingRe
 			}
 		}
 	}
+	o.fresh = make(map[string]bool, len(p.Paths))
+	for _, rel := range p.Paths {
+		o.fresh[rel] = true
+	}
 	data, _ := json.Marshal(p)
 	return p, writeFileAtomic(o.statePath(pendingFile), data)
 }
