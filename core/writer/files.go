@@ -29,7 +29,7 @@ type output struct {
 	// fresh holds the paths this build creates (its pending list): they
 	// did not exist when it started. Read-only once writing starts.
 	fresh map[string]bool
-	dirs  sync.Map               // directories known to exist
+	dirs  sync.Map // directories known to exist
 }
 
 // writtenFile identifies the bytes assetc last wrote to a path: if the file
