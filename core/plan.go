@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"github.com/assetc/assetc/core/scan"
 )
 
 // CodeOutputCollision is the diagnostic for two files that a build would
@@ -32,6 +34,11 @@ type PlanOptions struct {
 	// and whose size and mtime are unchanged is not read again, neither for
 	// its MD5 nor for its SRI value.
 	Known map[string]SourceRecord
+	// ScanCache is what an earlier build recorded about its CSS/JS files
+	// (Plan.ScanCacheJSON): a file with the recorded identity is neither
+	// read nor scanned, and keeps its name while its targets keep theirs
+	// (see scancache.go). nil reads every CSS/JS file.
+	ScanCache *ScanCache
 	// Progress, when set, is called as files are read; it must be fast and
 	// safe to call from several goroutines.
 	Progress func(stage string, done, total int)
@@ -98,6 +105,10 @@ type Plan struct {
 
 	fsys    FileSystem
 	started time.Time // PlanOptions.Now
+	// scans are the scan-cache records for the next build, scanFormat
+	// their format (see scancache.go).
+	scans      map[string]ScanRecord
+	scanFormat string
 }
 
 // PlanFile is one output file.
@@ -120,6 +131,9 @@ type PlanFile struct {
 
 	content []byte   // the rewritten bytes, nil for the source's
 	source  FileInfo // the source file as planned (see SourceInfo)
+	// rewrite makes the rewritten bytes that content does not hold (a name
+	// from the scan cache); nil otherwise.
+	rewrite func() ([]byte, error)
 }
 
 // SourceInfo returns what the source file looked like when it was planned,
@@ -131,7 +145,7 @@ type PlanFile struct {
 // of checking its bytes with Content: any later edit changes the ctime.
 func (p *Plan) SourceInfo(f PlanFile) (FileInfo, bool) {
 	racy := p.started.Add(-RacyWindow).UnixNano()
-	if f.content != nil || f.source.Inode == 0 || f.source.ChangeTime == 0 || p.started.IsZero() ||
+	if f.Rewritten || f.source.Inode == 0 || f.source.ChangeTime == 0 || p.started.IsZero() ||
 		f.source.ModTime > racy || f.source.ChangeTime > racy {
 		return FileInfo{}, false
 	}
@@ -156,9 +170,15 @@ func (p *Plan) Content(f PlanFile) ([]byte, error) {
 	if f.content != nil {
 		return f.content, nil
 	}
-	data, err := p.fsys.ReadFile(f.SourcePath)
+	var data []byte
+	var err error
+	if f.rewrite != nil {
+		data, err = f.rewrite()
+	} else if data, err = p.fsys.ReadFile(f.SourcePath); err != nil {
+		err = fmt.Errorf("cannot read %s: %w", f.SourcePath, err)
+	}
 	if err != nil {
-		return nil, fmt.Errorf("cannot read %s: %w", f.SourcePath, err)
+		return nil, err
 	}
 	if sum := md5.Sum(data); hex.EncodeToString(sum[:]) != f.MD5 {
 		return nil, fmt.Errorf("%s changed during the build; run the build again", f.SourcePath)
@@ -188,7 +208,8 @@ func (p *Project) Plan(opts PlanOptions) (*Plan, error) {
 		return nil, err
 	}
 	paths := inv.Paths()
-	plan := &Plan{Collected: len(paths), Duplicates: inv.Duplicates, Ignored: inv.Ignored, Diagnostics: inv.Diagnostics, Manifest: map[string]string{}, fsys: p.fsys, started: opts.Now}
+	plan := &Plan{Collected: len(paths), Duplicates: inv.Duplicates, Ignored: inv.Ignored, Diagnostics: inv.Diagnostics, Manifest: map[string]string{}, fsys: p.fsys, started: opts.Now,
+		scans: map[string]ScanRecord{}}
 
 	known := make(map[string]KnownSource, len(opts.Known))
 	for path, r := range opts.Known {
@@ -204,13 +225,18 @@ func (p *Project) Plan(opts PlanOptions) (*Plan, error) {
 		direct[l] = inv.Files[l].Path
 	}
 	_, algorithm, _ := newIntegrityHash(opts.Integrity)
+	scanFormat := scanCacheFormatOf(&p.cfg)
+	var scans map[string]ScanRecord
+	if opts.ScanCache != nil && opts.ScanCache.Format == scanFormat {
+		scans = opts.ScanCache.Records
+	}
 	p.mu.Lock()
 	p.direct, p.directIn = direct, p.generation
-	p.integrity = algorithm
+	p.integrity, p.scans = algorithm, scans
 	p.mu.Unlock()
 	defer func() {
 		p.mu.Lock()
-		p.integrity = ""
+		p.integrity, p.scans = "", nil
 		p.mu.Unlock()
 	}()
 
@@ -239,18 +265,24 @@ func (p *Project) Plan(opts PlanOptions) (*Plan, error) {
 	}
 
 	var files []PlanFile
+	nameds := map[string]*namedFile{} // of the files that needed naming
 	for _, l := range paths {
 		node, _ := p.node(l)
 		if node == nil {
 			return nil, fmt.Errorf("%s disappeared during the build", inv.Files[l].Path)
 		}
-		hashedName, content := plainName(node), []byte(nil)
+		hashedName, content, lazy := plainName(node), []byte(nil), (*rewrittenCopy)(nil)
+		var rewrite func() ([]byte, error)
 		if needsNaming(node) {
 			named := p.named(l)
-			hashedName, content = named.hashedName, named.content
+			nameds[l] = named
+			hashedName, content, lazy = named.hashedName, named.content, named.lazyRewrite
 			plan.Diagnostics = append(plan.Diagnostics, named.diags...)
-			if named.content != nil {
+			if named.content != nil || lazy != nil {
 				plan.Rewritten++
+			}
+			if lazy != nil {
+				rewrite = func() ([]byte, error) { return p.rewrittenContent(named) }
 			}
 			if named.cycle {
 				plan.Cycles++
@@ -273,6 +305,8 @@ func (p *Project) Plan(opts PlanOptions) (*Plan, error) {
 			if content != nil {
 				sum := md5.Sum(content)
 				hashed.content, hashed.Rewritten, hashed.Size, hashed.MD5, hashed.SRI = content, true, int64(len(content)), hex.EncodeToString(sum[:]), ""
+			} else if lazy != nil {
+				hashed.rewrite, hashed.Rewritten, hashed.Size, hashed.MD5, hashed.SRI = rewrite, true, lazy.size, lazy.md5, lazy.sri
 			}
 			files = append(files, hashed)
 		} else {
@@ -289,7 +323,47 @@ func (p *Project) Plan(opts PlanOptions) (*Plan, error) {
 	if err := plan.integrity(opts, p.KnownSources(), workers); err != nil {
 		return nil, err
 	}
+	plan.recordScans(nameds, opts, scanFormat)
 	return plan, nil
+}
+
+// recordScans fills the scan cache for the next build (see scancache.go):
+// every named CSS/JS file without diagnostics, outside a cycle, whose
+// identity is known and was not changed within RacyWindow of planning.
+func (plan *Plan) recordScans(nameds map[string]*namedFile, opts PlanOptions, format string) {
+	plan.scanFormat = format
+	if opts.Now.IsZero() {
+		return
+	}
+	racy := opts.Now.Add(-RacyWindow).UnixNano()
+	sri := map[string]string{} // output path -> SRI value
+	for _, f := range plan.Files {
+		sri[f.Path] = f.SRI
+	}
+	for l, named := range nameds {
+		n := named.node
+		if named.cycle || len(named.diags) > 0 || len(n.diags) > 0 || n.info.ChangeTime == 0 || n.info.Inode == 0 ||
+			n.info.ModTime > racy || n.info.ChangeTime > racy {
+			continue
+		}
+		refs := make([]scan.Reference, len(n.refs))
+		for i, r := range n.refs {
+			refs[i] = r.Reference
+		}
+		rec := ScanRecord{LogicalPath: l, Size: n.info.Size, ModTime: n.info.ModTime, ChangeTime: n.info.ChangeTime, Device: n.info.Device, Inode: n.info.Inode,
+			MD5: hex.EncodeToString(n.sum[:]), SRI: n.sri, References: refs, Targets: named.targetNames, HashedName: named.hashedName}
+		switch {
+		case named.lazyRewrite != nil:
+			rec.Rewritten, rec.RewrittenMD5, rec.RewrittenLen, rec.RewrittenSRI = true, named.lazyRewrite.md5, named.lazyRewrite.size, named.lazyRewrite.sri
+		case named.content != nil:
+			sum := md5.Sum(named.content)
+			rec.Rewritten, rec.RewrittenMD5, rec.RewrittenLen, rec.RewrittenSRI = true, hex.EncodeToString(sum[:]), int64(len(named.content)), sri[named.hashedName]
+		}
+		if rec.SRI == "" && !opts.HashedOnly {
+			rec.SRI = sri[l]
+		}
+		plan.scans[n.source.Path] = rec
+	}
 }
 
 // dedupeOutputs sorts files by output path and keeps one file per path.

@@ -57,6 +57,9 @@ type Project struct {
 	// one: a file read while it is set gets its SRI value from the same
 	// read (fileNode.sri), so a cold Plan reads each source once.
 	integrity string
+	// scans is the scan cache of the Plan being made (see scancache.go),
+	// nil outside one.
+	scans map[string]ScanRecord
 
 	// naming is serialised: it is cheap next to reading and scanning, which
 	// run in parallel, and it keeps the graph walk simple.
@@ -105,6 +108,11 @@ type fileNode struct {
 	// sri is the SRI value of the bytes as read ("sha384-…"), when a Plan
 	// asked for one while reading; "" otherwise.
 	sri string
+	// lazy says the node came from the scan cache (record): content is
+	// read only when needed (materialize, guarded by contentOnce).
+	lazy        bool
+	record      *ScanRecord
+	contentOnce sync.Mutex
 }
 
 // fileReference is a reference found in a file and what its text means.
@@ -307,6 +315,15 @@ func (p *Project) KnownSources() map[string]KnownSource {
 // load reads a source file and, for CSS and JS, finds its references.
 func (p *Project) load(source Source, info FileInfo) (*fileNode, error) {
 	css, js := isAdjustable(source.LogicalPath, p.cfg.JSModules)
+	if node := p.cachedNode(source, info); node != nil && (css || js) {
+		prehashed, err := p.isPrehashed(source)
+		if err != nil {
+			return nil, err
+		}
+		if !prehashed {
+			return node, nil
+		}
+	}
 	if !css && !js {
 		p.mu.Lock()
 		k, ok := p.known[source.Path]
@@ -366,6 +383,14 @@ func (p *Project) load(source Source, info FileInfo) (*fileNode, error) {
 	// each distinct reference text is parsed and kept once), so a 200 MB
 	// stylesheet with a url() on every line peaks near 6x its size, a file
 	// with few references near 2x (bench/large_file.sh).
+	p.attachReferences(node, refs, content)
+	return node, nil
+}
+
+// attachReferences gives a node its references with their meanings, and
+// keeps content when a reference may be rewritten (nil: not read yet).
+func (p *Project) attachReferences(node *fileNode, refs []scan.Reference, content []byte) {
+	source := node.source
 	node.refs = make([]fileReference, len(refs))
 	meanings := map[string]*parsedURL{}
 	bare := &parsedURL{action: leaveAlone}
@@ -391,7 +416,6 @@ func (p *Project) load(source Source, info FileInfo) (*fileNode, error) {
 			node.content = content
 		}
 	}
-	return node, nil
 }
 
 // isBareSpecifier reports whether an import names a package rather than a

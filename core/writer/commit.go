@@ -123,6 +123,9 @@ func (o *output) commit(plan *core.Plan, pending pendingRecord, compressed []str
 	if err := writeFileAtomic(o.statePath(sourcesFile), plan.SourcesJSON()); err != nil {
 		return errCommitted{err}
 	}
+	if err := writeFileAtomic(o.statePath(scansFile), plan.ScanCacheJSON()); err != nil {
+		return errCommitted{err}
+	}
 	if err := step("pending"); err != nil {
 		return errCommitted{err}
 	}
@@ -275,6 +278,20 @@ func readSources(outputDir string) map[string]core.SourceRecord {
 		return nil
 	}
 	return stored
+}
+
+// scansFile is where a build records its CSS/JS files as scanned and
+// named, for the next build (core.ScanCache).
+const scansFile = "scans.json"
+
+// readScanCache reads the scan cache of the last build; a missing or
+// damaged file only means every CSS/JS file is read.
+func readScanCache(outputDir string) *core.ScanCache {
+	data, err := os.ReadFile(filepath.Join(outputDir, stateDir, scansFile))
+	if err != nil {
+		return nil
+	}
+	return core.ParseScanCache(data)
 }
 
 // ReadIntegrity reads the integrity sidecar of a static root and checks that
