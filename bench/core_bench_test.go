@@ -157,8 +157,9 @@ func BenchmarkContentHash(b *testing.B) {
 }
 
 // corpusProject is a Project over the whole corpus (bench/corpus) as one
-// root, as row 1 of bench.py builds it; the benchmark is skipped without
-// the corpus. Profile with
+// root, as row 1 of bench.py builds it, or over the tree $BENCH_TREE (a
+// gen_tree.py tree, say); the benchmark is skipped without either. Profile
+// with
 //
 //	go test -run '^$' -bench Corpus -cpuprofile cpu.out ./bench
 func corpusProject(b *testing.B) *core.Project {
@@ -167,7 +168,9 @@ func corpusProject(b *testing.B) *core.Project {
 	if err != nil {
 		b.Fatal(err)
 	}
-	if _, err := os.Stat(filepath.Join(dir, "admin")); err != nil {
+	if tree := os.Getenv("BENCH_TREE"); tree != "" {
+		dir = tree
+	} else if _, err := os.Stat(filepath.Join(dir, "admin")); err != nil {
 		b.Skip("no corpus: bench/run.sh fetches it")
 	}
 	project, err := core.NewProject(core.OSFileSystem{}, core.Config{Roots: []core.Root{{Dir: filepath.ToSlash(dir)}}, IgnorePatterns: core.DefaultIgnorePatterns})

@@ -36,6 +36,8 @@ type namedFile struct {
 	// lazyRewrite, set for a name taken from the scan cache, describes the
 	// rewritten bytes that content does not hold (see rewrittenContent).
 	lazyRewrite *rewrittenCopy
+	// fromRecord says the name is the scan cache's (node.record).
+	fromRecord bool
 }
 
 // nameAll names the files with the given logical paths and everything they

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"runtime"
 	"sort"
 	"strings"
@@ -109,7 +110,18 @@ type Plan struct {
 	// their format (see scancache.go).
 	scans      map[string]ScanRecord
 	scanFormat string
+	// sourcesSame and scansSame say Sources and the scan cache are those
+	// the plan was given (PlanOptions.Known, PlanOptions.ScanCache).
+	sourcesSame, scansSame bool
 }
+
+// SourcesChanged reports whether Sources differ from PlanOptions.Known: a
+// writer need not record them again otherwise.
+func (p *Plan) SourcesChanged() bool { return !p.sourcesSame }
+
+// ScanCacheChanged reports whether ScanCacheJSON differs from the
+// PlanOptions.ScanCache the plan was made with.
+func (p *Plan) ScanCacheChanged() bool { return !p.scansSame }
 
 // PlanFile is one output file.
 type PlanFile struct {
@@ -324,6 +336,7 @@ func (p *Project) Plan(opts PlanOptions) (*Plan, error) {
 		return nil, err
 	}
 	plan.recordScans(nameds, opts, scanFormat)
+	plan.sourcesSame = maps.Equal(plan.Sources, opts.Known)
 	return plan, nil
 }
 
@@ -340,8 +353,17 @@ func (plan *Plan) recordScans(nameds map[string]*namedFile, opts PlanOptions, fo
 	for _, f := range plan.Files {
 		sri[f.Path] = f.SRI
 	}
+	reused := 0 // records taken as they were
+	defer func() {
+		plan.scansSame = opts.ScanCache != nil && opts.ScanCache.Format == format && reused == len(plan.scans) && reused == len(opts.ScanCache.Records)
+	}()
 	for l, named := range nameds {
 		n := named.node
+		if named.fromRecord {
+			plan.scans[n.source.Path] = *n.record
+			reused++
+			continue
+		}
 		if named.cycle || len(named.diags) > 0 || len(n.diags) > 0 || n.info.ChangeTime == 0 || n.info.Inode == 0 ||
 			n.info.ModTime > racy || n.info.ChangeTime > racy {
 			continue

@@ -137,7 +137,7 @@ func (p *Project) fromRecord(n *fileNode) *namedFile {
 	if rec == nil {
 		return nil
 	}
-	named := &namedFile{node: n, targetNames: map[string]string{}, hashedName: rec.HashedName}
+	named := &namedFile{node: n, targetNames: map[string]string{}, hashedName: rec.HashedName, fromRecord: true}
 	for _, ref := range n.refs {
 		switch ref.url.action {
 		case leaveAlone, keepDirectory:

@@ -100,6 +100,9 @@ func TestScanCache(t *testing.T) {
 		t.Errorf("a no-change plan read %v", reads)
 	}
 	samePlans(t, cold, warm)
+	if warm.ScanCacheChanged() || warm.SourcesChanged() || !cold.ScanCacheChanged() {
+		t.Errorf("changed: cold %v, no-change %v/%v; want true, false/false", cold.ScanCacheChanged(), warm.ScanCacheChanged(), warm.SourcesChanged())
+	}
 	if n := len(core.ParseScanCache(warm.ScanCacheJSON()).Records); n != 3 {
 		t.Errorf("the cache holds %d records, want one per CSS/JS file (3)", n)
 	}
@@ -116,6 +119,9 @@ func TestScanCache(t *testing.T) {
 	}
 	fresh, _ := planWithCache(t, cfg, nil, later)
 	samePlans(t, fresh, changed)
+	if !changed.ScanCacheChanged() || !changed.SourcesChanged() {
+		t.Error("a plan with a changed file says its records are unchanged")
+	}
 
 	// Same size, mtime set back: only the ctime tells.
 	info, _ := os.Stat(root + "/css/b.css")

@@ -117,14 +117,20 @@ func (o *output) commit(plan *core.Plan, pending pendingRecord, compressed []str
 	if err := step("state"); err != nil {
 		return errCommitted{err}
 	}
+	// The records of a build that changed nothing are left as they are: at
+	// 100,000 files, encoding them again was a third of a no-change build.
 	if err := o.saveState(); err != nil {
 		return errCommitted{err}
 	}
-	if err := writeFileAtomic(o.statePath(sourcesFile), plan.SourcesJSON()); err != nil {
-		return errCommitted{err}
+	if plan.SourcesChanged() {
+		if err := writeFileAtomic(o.statePath(sourcesFile), plan.SourcesJSON()); err != nil {
+			return errCommitted{err}
+		}
 	}
-	if err := writeFileAtomic(o.statePath(scansFile), plan.ScanCacheJSON()); err != nil {
-		return errCommitted{err}
+	if plan.ScanCacheChanged() {
+		if err := writeFileAtomic(o.statePath(scansFile), plan.ScanCacheJSON()); err != nil {
+			return errCommitted{err}
+		}
 	}
 	if err := step("pending"); err != nil {
 		return errCommitted{err}
@@ -145,6 +151,10 @@ func (e errCommitted) Unwrap() error { return e.error }
 // upToDate.
 func (o *output) saveState() error {
 	o.mu.Lock()
+	if !o.stateChanged {
+		o.mu.Unlock()
+		return nil
+	}
 	state, _ := json.Marshal(o.state)
 	o.mu.Unlock()
 	return writeFileAtomic(o.statePath("state.json"), state)
@@ -192,6 +202,7 @@ func (o *output) recover() error {
 		}
 		o.mu.Lock()
 		delete(o.state, rel)
+		o.stateChanged = true
 		o.mu.Unlock()
 	}
 	return o.finishRecovery()

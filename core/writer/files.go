@@ -29,7 +29,10 @@ type output struct {
 	// fresh holds the paths this build creates (its pending list): they
 	// did not exist when it started. Read-only once writing starts.
 	fresh map[string]bool
-	dirs  sync.Map // directories known to exist
+	// stateChanged says state differs from state.json (guarded by mu): a
+	// build that wrote and removed nothing does not rewrite it.
+	stateChanged bool
+	dirs         sync.Map // directories known to exist
 }
 
 // writtenFile identifies the bytes assetc last wrote to a path: if the file
@@ -51,8 +54,9 @@ func openOutput(dir string, wait time.Duration) (*output, error) {
 	if err := o.acquire(wait); err != nil {
 		return nil, err
 	}
-	if data, err := os.ReadFile(o.statePath("state.json")); err == nil {
-		_ = json.Unmarshal(data, &o.state) // a damaged state only costs rewrites
+	data, err := os.ReadFile(o.statePath("state.json"))
+	if err != nil || json.Unmarshal(data, &o.state) != nil {
+		o.stateChanged = true // missing or damaged: it only costs rewrites
 	}
 	return o, nil
 }
@@ -224,6 +228,7 @@ func (o *output) mkdirAll(dir string) error {
 func (o *output) record(rel, sum string, stamp fileStamp) {
 	o.mu.Lock()
 	o.state[rel] = writtenFile{MD5: sum, Size: stamp.Size, ModTime: stamp.ModTime}
+	o.stateChanged = true
 	o.mu.Unlock()
 }
 

@@ -257,6 +257,7 @@ func (o *output) removeStaleVariants(current map[string]string) error {
 		}
 		o.mu.Lock()
 		delete(o.state, rel)
+		o.stateChanged = true
 		o.mu.Unlock()
 	}
 	return nil
