@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -52,9 +53,32 @@ func md5Hex(data []byte) string {
 // can be told from the previous build's and removed.
 func (o *output) startPending(plan *core.Plan, comp compress.Options) (pendingRecord, error) {
 	p := pendingRecord{Manifest: md5Hex(plan.ManifestJSON), Record: fmt.Sprintf("%d.json", time.Now().UnixNano())}
+	// A path in a directory that does not exist is new without a look of
+	// its own: a build into an empty output costs a stat per directory,
+	// not per file.
+	missingDirs := map[string]bool{}
+	var dirMissing func(dir string) bool
+	dirMissing = func(dir string) bool {
+		if dir == "." {
+			return false
+		}
+		missing, seen := missingDirs[dir]
+		if !seen {
+			missing = dirMissing(path.Dir(dir))
+			if !missing {
+				_, err := os.Lstat(o.path(dir))
+				missing = errors.Is(err, fs.ErrNotExist)
+			}
+			missingDirs[dir] = missing
+		}
+		return missing
+	}
 	isNew := func(rel string) bool {
 		if _, known := o.state[rel]; known {
 			return false
+		}
+		if dirMissing(path.Dir(rel)) {
+			return true
 		}
 		_, err := os.Lstat(o.path(rel))
 		return errors.Is(err, fs.ErrNotExist)
