@@ -36,7 +36,7 @@ type PlanOptions struct {
 	// its MD5 nor for its SRI value.
 	Known map[string]SourceRecord
 	// ScanCache is what an earlier build recorded about its CSS/JS files
-	// (Plan.ScanCacheJSON): a file with the recorded identity is neither
+	// (Plan.ScanCache): a file with the recorded identity is neither
 	// read nor scanned, and keeps its name while its targets keep theirs
 	// (see scancache.go). nil reads every CSS/JS file.
 	ScanCache *ScanCache
@@ -119,7 +119,7 @@ type Plan struct {
 // writer need not record them again otherwise.
 func (p *Plan) SourcesChanged() bool { return !p.sourcesSame }
 
-// ScanCacheChanged reports whether ScanCacheJSON differs from the
+// ScanCacheChanged reports whether ScanCache differs from the
 // PlanOptions.ScanCache the plan was made with.
 func (p *Plan) ScanCacheChanged() bool { return !p.scansSame }
 

@@ -3,7 +3,6 @@ package core
 import (
 	"crypto/md5"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -33,7 +32,8 @@ import (
 const scanCacheFormat = 1
 
 // ScanCache is what a build records about its CSS/JS files for the next one
-// (Plan.ScanCacheJSON, PlanOptions.ScanCache).
+// (Plan.ScanCache, PlanOptions.ScanCache). How it is stored is the
+// writer's business (core/writer keeps it in .assetc/scans.gob).
 type ScanCache struct {
 	// Format identifies the scanner and the settings the records depend on.
 	Format  string                `json:"format"`
@@ -67,21 +67,10 @@ func scanCacheFormatOf(cfg *Config) string {
 	return fmt.Sprintf("%d js-modules=%t static-url=%s", scanCacheFormat, cfg.JSModules, cfg.StaticURL)
 }
 
-// ParseScanCache reads a cache written by ScanCacheJSON; a damaged one is
-// nil (every file is read).
-func ParseScanCache(data []byte) *ScanCache {
-	var c ScanCache
-	if json.Unmarshal(data, &c) != nil {
-		return nil
-	}
-	return &c
-}
-
-// ScanCacheJSON is the scan cache of this plan, for the next build's
+// ScanCache is the scan cache of this plan, for the next build's
 // PlanOptions.ScanCache.
-func (p *Plan) ScanCacheJSON() []byte {
-	data, _ := json.Marshal(ScanCache{Format: p.scanFormat, Records: p.scans}) // plain values cannot fail
-	return data
+func (p *Plan) ScanCache() *ScanCache {
+	return &ScanCache{Format: p.scanFormat, Records: p.scans}
 }
 
 // cachedNode makes the node of a CSS/JS file from its record when the file

@@ -38,7 +38,7 @@ func planWithCache(t *testing.T, cfg core.Config, previous *core.Plan, now time.
 	}
 	opts := core.PlanOptions{Now: now}
 	if previous != nil {
-		opts.ScanCache = core.ParseScanCache(previous.ScanCacheJSON())
+		opts.ScanCache = previous.ScanCache()
 		opts.Known = previous.Sources
 	}
 	plan, err := p.Plan(opts)
@@ -103,7 +103,7 @@ func TestScanCache(t *testing.T) {
 	if warm.ScanCacheChanged() || warm.SourcesChanged() || !cold.ScanCacheChanged() {
 		t.Errorf("changed: cold %v, no-change %v/%v; want true, false/false", cold.ScanCacheChanged(), warm.ScanCacheChanged(), warm.SourcesChanged())
 	}
-	if n := len(core.ParseScanCache(warm.ScanCacheJSON()).Records); n != 3 {
+	if n := len(warm.ScanCache().Records); n != 3 {
 		t.Errorf("the cache holds %d records, want one per CSS/JS file (3)", n)
 	}
 
@@ -136,7 +136,7 @@ func TestScanCache(t *testing.T) {
 
 	// Planned right after the files changed: nothing recorded.
 	racy, _ := planWithCache(t, cfg, nil, time.Now())
-	if n := len(core.ParseScanCache(racy.ScanCacheJSON()).Records); n != 0 {
+	if n := len(racy.ScanCache().Records); n != 0 {
 		t.Errorf("files changed within the racy window were recorded: %d", n)
 	}
 
@@ -151,7 +151,7 @@ func TestScanCache(t *testing.T) {
 	cfg.StaticURL = ""
 	os.Remove(root + "/css/a.css")
 	after, _ := planWithCache(t, cfg, lied, later)
-	if _, ok := core.ParseScanCache(after.ScanCacheJSON()).Records[root+"/css/a.css"]; ok {
+	if _, ok := after.ScanCache().Records[root+"/css/a.css"]; ok {
 		t.Error("a deleted file kept its record")
 	}
 }

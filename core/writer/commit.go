@@ -1,7 +1,9 @@
 package writer
 
 import (
+	"bytes"
 	"crypto/md5"
+	"encoding/gob"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -152,7 +154,7 @@ func (o *output) commit(plan *core.Plan, pending pendingRecord, compressed []str
 		}
 	}
 	if plan.ScanCacheChanged() {
-		if err := writeFileAtomic(o.statePath(scansFile), plan.ScanCacheJSON()); err != nil {
+		if err := writeFileAtomic(o.statePath(scansFile), encodeScanCache(plan.ScanCache())); err != nil {
 			return errCommitted{err}
 		}
 	}
@@ -316,8 +318,18 @@ func readSources(outputDir string) map[string]core.SourceRecord {
 }
 
 // scansFile is where a build records its CSS/JS files as scanned and
-// named, for the next build (core.ScanCache).
-const scansFile = "scans.json"
+// named, for the next build (core.ScanCache). It is gob, not JSON: it is
+// the largest record (every reference of every file) and only assetc's
+// native writer reads it; decoding it as JSON was a fifth of a no-change
+// build of 100,000 files.
+const scansFile = "scans.gob"
+
+// encodeScanCache gives the bytes of scansFile.
+func encodeScanCache(c *core.ScanCache) []byte {
+	var buf bytes.Buffer
+	_ = gob.NewEncoder(&buf).Encode(c) // plain values into memory cannot fail
+	return buf.Bytes()
+}
 
 // readScanCache reads the scan cache of the last build; a missing or
 // damaged file only means every CSS/JS file is read.
@@ -326,7 +338,11 @@ func readScanCache(outputDir string) *core.ScanCache {
 	if err != nil {
 		return nil
 	}
-	return core.ParseScanCache(data)
+	var c core.ScanCache
+	if gob.NewDecoder(bytes.NewReader(data)).Decode(&c) != nil {
+		return nil
+	}
+	return &c
 }
 
 // ReadIntegrity reads the integrity sidecar of a static root and checks that

@@ -12,7 +12,7 @@
 //	.assetc/lock                  the pid of the build or clean running
 //	.assetc/state.json            what was written where (size, mtime, MD5)
 //	.assetc/sources.json          what the sources held (core.SourceRecord)
-//	.assetc/scans.json            the CSS/JS files as scanned and named (core.ScanCache)
+//	.assetc/scans.gob             the CSS/JS files as scanned and named (core.ScanCache)
 //	.assetc/pending.json          paths a running build creates; gone once it commits
 //	.assetc/builds/<ns>.json      one record per committed build: its hashed files
 //	.assetc/compressed/           compressed bytes by content (the variant cache)
