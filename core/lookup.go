@@ -77,9 +77,11 @@ func find(fsys FileSystem, cfg *Config, logical, direct string) (lookup, error) 
 		if !p.exists {
 			continue
 		}
-		if pattern, ignored := ignoredBy(cfg.IgnorePatterns, rel); ignored {
-			result.ignored = append(result.ignored, IgnoredCandidate{Path: candidate, Root: i, Pattern: pattern})
-			continue
+		if candidate != direct { // the walk that vouched for direct applied the same patterns
+			if pattern, ignored := ignoredBy(cfg.IgnorePatterns, rel); ignored {
+				result.ignored = append(result.ignored, IgnoredCandidate{Path: candidate, Root: i, Pattern: pattern})
+				continue
+			}
 		}
 		var escaped *escape
 		if candidate != direct {
