@@ -549,7 +549,9 @@ def machine() -> str:
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small subset, fewer runs (under 2 minutes)")
+    parser.add_argument("--rows", default="", help="run only these rows, comma-separated (e.g. 1,2,3,6); the report says which")
     args = parser.parse_args(argv)
+    only = set(args.rows.split(",")) - {""}
     mode = QUICK if args.quick else FULL
     started = time.perf_counter()
     load_start = f"{os.getloadavg()[0]:.1f}"
@@ -572,6 +574,9 @@ def main(argv: list[str]) -> int:
         ("6", lambda: row_scale(report, mode)),
     ]
     equality_lines: list[str] = []
+    if only:
+        steps = [(row, step) for row, step in steps if row in only]
+        report.note(f"- Only rows {', '.join(row for row, _ in steps)} were run (`--rows {args.rows}`).")
     for row, step in steps:
         print(f"bench: row {row}...", file=sys.stderr, flush=True)
         try:
@@ -605,6 +610,8 @@ def main(argv: list[str]) -> int:
     rm(TREE)
     os.makedirs(RESULTS, exist_ok=True)
     path = f"{RESULTS}/latest.md" if mode is FULL else f"{RESULTS}/latest-quick.md"
+    if only:
+        path = path.replace(".md", "-rows.md")
     with open(path, "w") as f:
         f.write(text)
     print(text)
