@@ -155,8 +155,26 @@ def django_collectstatic(tree: str, out: str, storage: str = "manifest") -> list
     return [PYTHON, "bench/django_collectstatic.py", "--storage", storage, "--out", out, tree]
 
 
+RETIRED = f"{WORK}/retired"  # outputs of earlier runs, removed after each row
+_retired = iter(range(1_000_000_000))
+
+
 def cold(out: str):
-    return lambda: rm(out)
+    """Before a cold run: move the previous output aside (a rename), so each
+    run writes a fresh directory where no tree was just deleted: creating
+    files where thousands were just freed measures the file system's inode
+    allocation, not the program (issue 15)."""
+
+    def prepare() -> None:
+        if os.path.exists(out):
+            os.makedirs(RETIRED, exist_ok=True)
+            os.rename(out, f"{RETIRED}/{next(_retired)}")
+
+    return prepare
+
+
+def retire_outputs() -> None:
+    rm(RETIRED)
 
 
 # Row 1: cold build, with the floor.
@@ -399,10 +417,13 @@ def row_scale(report: Report, mode: Mode) -> None:
     run_once(a_small)  # untimed: brings the tree into the page cache for both
     a_s, d_s = alternate([a_small, d_small], mode.scale_runs, warmup=0)
     (a_l,) = alternate([a_large], mode.scale_runs, warmup=1)
+    a_large_again = Command("assetc large no-change", assetc_build(trees[large], a_large_out))
+    (a_ln,) = alternate([a_large_again], mode.scale_runs, warmup=0)
     same = open(f"{a_small_out}/staticfiles.json", "rb").read() == open(f"{d_small_out}/staticfiles.json", "rb").read()
     report.measured("6 scale", "6a", f"assetc build, {small:,} files", a_s, "1.00")
     report.measured("", "6b", f"collectstatic, {small:,} files", d_s, slower(d_s, a_s))
     report.measured("", "6c", f"assetc build, {large:,} files", a_l, f"{a_l.wall / a_s.wall:.1f}× the {small:,} time")
+    report.measured("", "6d", f"assetc build, {large:,} files, no change", a_ln, f"{a_ln.wall / a_l.wall:.0%} of `6c` (CPU {a_ln.cpu / a_l.cpu:.0%})")
     report.note(
         f"- Row 6: growth from {small:,} to {large:,} files ({large // small}× the files): wall "
         f"{a_l.wall / a_s.wall:.1f}×, CPU {a_l.cpu / a_s.cpu:.1f}×, peak RSS {a_l.rss_kb / a_s.rss_kb:.1f}× "
@@ -528,7 +549,9 @@ def machine() -> str:
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small subset, fewer runs (under 2 minutes)")
+    parser.add_argument("--rows", default="", help="run only these rows, comma-separated (e.g. 1,2,3,6); the report says which")
     args = parser.parse_args(argv)
+    only = set(args.rows.split(",")) - {""}
     mode = QUICK if args.quick else FULL
     started = time.perf_counter()
     load_start = f"{os.getloadavg()[0]:.1f}"
@@ -551,6 +574,9 @@ def main(argv: list[str]) -> int:
         ("6", lambda: row_scale(report, mode)),
     ]
     equality_lines: list[str] = []
+    if only:
+        steps = [(row, step) for row, step in steps if row in only]
+        report.note(f"- Only rows {', '.join(row for row, _ in steps)} were run (`--rows {args.rows}`).")
     for row, step in steps:
         print(f"bench: row {row}...", file=sys.stderr, flush=True)
         try:
@@ -558,6 +584,7 @@ def main(argv: list[str]) -> int:
         except CommandFailed as exc:
             report.lines.append(f"| {row} | FAILED | {str(exc).splitlines()[0]} | | | | |")
             report.note(f"- Row {row} FAILED:\n\n```\n{exc}\n```")
+        retire_outputs()
     report.notes.extend(equality_lines)
 
     header = (
@@ -565,7 +592,8 @@ def main(argv: list[str]) -> int:
         "Each figure is the median of the timed runs (after one untimed warm-up round unless noted); commands "
         "that are compared ran alternately (ABBA) in the same loop, and a ratio is the median of the per-run "
         "ratios. CPU is user+sys and peak RSS is the largest process, both from `/usr/bin/time -v`. "
-        "\"Cold\" means an empty output directory, not a cold page cache."
+        "\"Cold\" means an empty output directory, not a cold page cache: each cold run writes a fresh directory "
+        "(the previous output is renamed aside, deleted after the row), never where a tree was just deleted."
     )
     text = report.render(header)
     if mode.go_benchmarks:
@@ -582,6 +610,8 @@ def main(argv: list[str]) -> int:
     rm(TREE)
     os.makedirs(RESULTS, exist_ok=True)
     path = f"{RESULTS}/latest.md" if mode is FULL else f"{RESULTS}/latest-quick.md"
+    if only:
+        path = path.replace(".md", "-rows.md")
     with open(path, "w") as f:
         f.write(text)
     print(text)

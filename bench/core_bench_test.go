@@ -9,6 +9,7 @@ package bench
 
 import (
 	"crypto/rand"
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -152,5 +153,60 @@ func BenchmarkContentHash(b *testing.B) {
 	b.SetBytes(int64(len(data)))
 	for b.Loop() {
 		core.ContentHash(data)
+	}
+}
+
+// corpusProject is a Project over the whole corpus (bench/corpus) as one
+// root, as row 1 of bench.py builds it, or over the tree $BENCH_TREE (a
+// gen_tree.py tree, say); the benchmark is skipped without either. Profile
+// with
+//
+//	go test -run '^$' -bench Corpus -cpuprofile cpu.out ./bench
+func corpusProject(b *testing.B) *core.Project {
+	b.Helper()
+	dir, err := filepath.Abs("corpus")
+	if err != nil {
+		b.Fatal(err)
+	}
+	if tree := os.Getenv("BENCH_TREE"); tree != "" {
+		dir = tree
+	} else if _, err := os.Stat(filepath.Join(dir, "admin")); err != nil {
+		b.Skip("no corpus: bench/run.sh fetches it")
+	}
+	project, err := core.NewProject(core.OSFileSystem{}, core.Config{Roots: []core.Root{{Dir: filepath.ToSlash(dir)}}, IgnorePatterns: core.DefaultIgnorePatterns})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return project
+}
+
+// BenchmarkBuildCorpus is a cold build of the corpus into a new directory,
+// in a fresh Project (what one `assetc build` process does).
+func BenchmarkBuildCorpus(b *testing.B) {
+	for b.Loop() {
+		b.StopTimer()
+		out := b.TempDir()
+		project := corpusProject(b)
+		b.StartTimer()
+		if _, err := writer.Build(project, writer.BuildOptions{OutputDir: out}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkRebuildCorpus is a no-change rebuild of the corpus in a fresh
+// Project (a second `assetc build` process into the same output).
+func BenchmarkRebuildCorpus(b *testing.B) {
+	out := b.TempDir()
+	if _, err := writer.Build(corpusProject(b), writer.BuildOptions{OutputDir: out}); err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		b.StopTimer()
+		project := corpusProject(b)
+		b.StartTimer()
+		if _, err := writer.Build(project, writer.BuildOptions{OutputDir: out}); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

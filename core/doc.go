@@ -47,6 +47,9 @@
 //	integrity.go SRI hashes and the staticfiles.integrity.json sidecar
 //	plan.go      Plan: every output file (bytes or source), sums, SRI values,
 //	             manifest and sidecar bytes, diagnostics, output collisions
+//	scancache.go ScanCache: unchanged CSS/JS (same size, mtime, ctime,
+//	             inode) neither read nor scanned by the next Plan; their
+//	             rewritten bytes made only when a writer asks
 //	importmap.go an import map from logical module paths to hashed URLs
 //	diagnostic.go Diagnostic and its rendering (source line, caret, notes),
 //	             ErrorReport: an error as every face's JSON tells it

@@ -45,6 +45,9 @@ func (p *Project) References(logical string) ([]ReferenceInfo, error) {
 		}
 	}
 	named := p.named(logical)
+	if err := p.materialize(node); err != nil {
+		return nil, err
+	}
 	out := make([]ReferenceInfo, 0, len(node.refs))
 	for _, ref := range node.refs {
 		info := ReferenceInfo{Kind: ref.Kind.String(), Line: ref.Line, Col: ref.Col, Value: ref.Value, Target: ref.url.target}

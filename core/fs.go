@@ -2,8 +2,6 @@ package core
 
 import (
 	"errors"
-	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -106,6 +104,9 @@ type FileInfo struct {
 	// directory it is already inside (a symlink loop). Both are 0 where the
 	// host cannot tell.
 	Device, Inode uint64
+	// ChangeTime is the ctime in nanoseconds (0 where the host cannot
+	// tell): unlike ModTime, no program can set it back after an edit.
+	ChangeTime int64
 }
 
 // IsDir reports whether the path is (or links to) a directory.
@@ -141,37 +142,9 @@ func (OSFileSystem) ReadDir(path string) ([]DirEntry, error) {
 
 // ReadFile implements FileSystem. The file is opened without blocking (a
 // FIFO swapped in after a Stat would otherwise block the open) and checked
-// with fstat before a byte is read.
+// with fstat before a byte is read (readRegularFile, per platform).
 func (OSFileSystem) ReadFile(path string) ([]byte, error) {
-	f, err := os.OpenFile(path, os.O_RDONLY|openNonBlocking, 0)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	info, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if !info.Mode().IsRegular() {
-		return nil, &fs.PathError{Op: "read", Path: path, Err: fmt.Errorf("%w: it is a %s", ErrNotRegular, kindOf(info.Mode()))}
-	}
-	// Read what fstat reported plus whatever a writer appends meanwhile;
-	// the buffer is sized once, so memory is the file's size (os.ReadFile's
-	// approach).
-	data := make([]byte, 0, info.Size()+1)
-	for {
-		n, err := f.Read(data[len(data):cap(data)])
-		data = data[:len(data)+n]
-		if err == io.EOF {
-			return data, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-		if len(data) == cap(data) {
-			data = append(data, 0)[:len(data)]
-		}
-	}
+	return readRegularFile(path)
 }
 
 // Stat implements FileSystem.
@@ -181,7 +154,7 @@ func (OSFileSystem) Stat(path string) (FileInfo, error) {
 		return FileInfo{}, err
 	}
 	device, inode := fileIdentity(info)
-	return FileInfo{Size: info.Size(), ModTime: info.ModTime().UnixNano(), Kind: kindOf(info.Mode()), Device: device, Inode: inode}, nil
+	return FileInfo{Size: info.Size(), ModTime: info.ModTime().UnixNano(), Kind: kindOf(info.Mode()), Device: device, Inode: inode, ChangeTime: changeTime(info)}, nil
 }
 
 // RealPath implements FileSystem.

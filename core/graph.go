@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/md5"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"sort"
 	"sync"
@@ -32,6 +33,11 @@ type namedFile struct {
 	// cycle is set for members of a reference cycle, which are named as a
 	// group (see nameCycle).
 	cycle bool
+	// lazyRewrite, set for a name taken from the scan cache, describes the
+	// rewritten bytes that content does not hold (see rewrittenContent).
+	lazyRewrite *rewrittenCopy
+	// fromRecord says the name is the scan cache's (node.record).
+	fromRecord bool
 }
 
 // nameAll names the files with the given logical paths and everything they
@@ -67,9 +73,13 @@ func (p *Project) nameAll(starts []string, workers int) error {
 	}
 	for _, comps := range byLevel {
 		results := make([]map[string]*namedFile, len(comps))
+		errs := make([]error, len(comps))
 		forEach(len(comps), workers, func(i int) {
-			results[i] = p.nameComponent(comps[i])
+			results[i], errs[i] = p.nameComponent(comps[i])
 		})
+		if err := errors.Join(errs...); err != nil {
+			return err
+		}
 		p.mu.Lock()
 		for _, r := range results {
 			for logical, named := range r {
@@ -233,21 +243,32 @@ func (p *Project) reuse(l string, depth int) bool {
 
 // nameComponent names the members of one component. Every file it references
 // outside the component is named already.
-func (p *Project) nameComponent(comp []string) map[string]*namedFile {
+func (p *Project) nameComponent(comp []string) (map[string]*namedFile, error) {
 	nodes := make([]*fileNode, len(comp))
 	for i, l := range comp {
 		nodes[i], _ = p.node(l) // loaded by components(); cannot fail now
 	}
-	if len(comp) == 1 && !p.referencesItself(nodes[0]) {
+	single := len(comp) == 1 && !p.referencesItself(nodes[0])
+	if single {
+		if named := p.fromRecord(nodes[0]); named != nil {
+			return map[string]*namedFile{comp[0]: named}, nil
+		}
+	}
+	for _, n := range nodes {
+		if err := p.materialize(n); err != nil {
+			return nil, err
+		}
+	}
+	if single {
 		named := p.rewrite(nodes[0], nil)
 		hash := nodes[0].hash // the bytes as they are; a file with nothing to rewrite keeps no copy
 		if named.content != nil {
 			hash = ContentHash(named.content)
 		}
 		named.hashedName = HashedName(comp[0], hash)
-		return map[string]*namedFile{comp[0]: named}
+		return map[string]*namedFile{comp[0]: named}, nil
 	}
-	return p.nameCycle(comp, nodes)
+	return p.nameCycle(comp, nodes), nil
 }
 
 func (p *Project) referencesItself(n *fileNode) bool {

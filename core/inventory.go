@@ -22,6 +22,12 @@ type Inventory struct {
 	// of its root, a name no URL can hold: errors) and which directory
 	// loops were not followed (warnings).
 	Diagnostics []Diagnostic
+
+	// direct holds the logical paths of files reached from their root
+	// without a symbolic link (the root itself may be one): no link on
+	// the way can leave the root, so a lookup of such a file right after
+	// the walk can skip resolving its real path (see Project.Plan).
+	direct map[string]bool
 }
 
 // Duplicate is a file that is not collected because another root provides
@@ -74,7 +80,7 @@ type walker struct {
 // that are not collectable (collectable.go) and directory loops become
 // diagnostics in inv.Diagnostics instead of files.
 func walk(fsys FileSystem, cfg *Config) (*Inventory, error) {
-	w := &walker{fsys: fsys, cfg: cfg, inv: &Inventory{Files: map[string]Source{}}, refused: map[string]bool{}}
+	w := &walker{fsys: fsys, cfg: cfg, inv: &Inventory{Files: map[string]Source{}, direct: map[string]bool{}}, refused: map[string]bool{}}
 	for i, root := range cfg.Roots {
 		info, err := fsys.Stat(root.Dir)
 		if err != nil || !info.IsDir() {
@@ -86,7 +92,7 @@ func walk(fsys FileSystem, cfg *Config) (*Inventory, error) {
 		if info.Device != 0 || info.Inode != 0 {
 			ancestors[identity{info.Device, info.Inode}] = root.Dir
 		}
-		if err := w.dir(i, "", ancestors, 0); err != nil {
+		if err := w.dir(i, "", ancestors, 0, false); err != nil {
 			return nil, err
 		}
 	}
@@ -95,8 +101,9 @@ func walk(fsys FileSystem, cfg *Config) (*Inventory, error) {
 
 // dir lists one directory of root rootIndex. ancestors holds the identity
 // of every directory from the root down to this one: meeting one of them
-// again means a symbolic link loops back.
-func (w *walker) dir(rootIndex int, rel string, ancestors map[identity]string, depth int) error {
+// again means a symbolic link loops back. linked says a symbolic link led
+// here from the root.
+func (w *walker) dir(rootIndex int, rel string, ancestors map[identity]string, depth int, linked bool) error {
 	root := w.cfg.Roots[rootIndex]
 	dir := root.Dir
 	if rel != "" {
@@ -143,7 +150,7 @@ func (w *walker) dir(rootIndex int, rel string, ancestors map[identity]string, d
 			}
 		}
 		if entry.IsDir() {
-			if err := w.subdir(rootIndex, childRel, path, ancestors, depth); err != nil {
+			if err := w.subdir(rootIndex, childRel, path, ancestors, depth, linked || entry.IsSymlink); err != nil {
 				return err
 			}
 			continue
@@ -152,13 +159,15 @@ func (w *walker) dir(rootIndex int, rel string, ancestors map[identity]string, d
 			w.refuse(logical, notRegular(logical, path, entry.Kind))
 			continue
 		}
-		w.add(Source{LogicalPath: logical, Root: rootIndex, Path: path})
+		if w.add(Source{LogicalPath: logical, Root: rootIndex, Path: path}) && !linked && !entry.IsSymlink {
+			w.inv.direct[logical] = true
+		}
 	}
 	return nil
 }
 
 // subdir descends into a directory unless it is one of its own ancestors.
-func (w *walker) subdir(rootIndex int, rel, path string, ancestors map[identity]string, depth int) error {
+func (w *walker) subdir(rootIndex int, rel, path string, ancestors map[identity]string, depth int, linked bool) error {
 	info, err := w.fsys.Stat(path)
 	if err != nil {
 		return fmt.Errorf("cannot stat %s: %w", path, err)
@@ -175,20 +184,22 @@ func (w *walker) subdir(rootIndex int, rel, path string, ancestors map[identity]
 		ancestors[id] = path
 		defer delete(ancestors, id)
 	}
-	return w.dir(rootIndex, rel, ancestors, depth+1)
+	return w.dir(rootIndex, rel, ancestors, depth+1, linked)
 }
 
-// add collects a file unless an earlier root provides its logical path.
-func (w *walker) add(source Source) {
+// add collects a file unless an earlier root provides its logical path; it
+// reports whether it did.
+func (w *walker) add(source Source) bool {
 	logical := source.LogicalPath
 	if w.refused[logical] {
-		return
+		return false
 	}
 	if winner, taken := w.inv.Files[logical]; taken {
 		w.inv.Duplicates = append(w.inv.Duplicates, Duplicate{LogicalPath: logical, Winner: winner, Hidden: source})
-		return
+		return false
 	}
 	w.inv.Files[logical] = source
+	return true
 }
 
 // refuse records a file that is not collected, with why.

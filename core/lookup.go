@@ -47,7 +47,12 @@ type IgnoredCandidate struct {
 // A file that is there but may not be collected (collectable.go: a FIFO or
 // device, a symlink out of its root) is an error, a *DiagnosticsError, not a
 // miss: a later root does not quietly provide the path instead.
-func find(fsys FileSystem, cfg *Config, logical string) (lookup, error) {
+//
+// direct is a host path that a walk of this generation reached from its
+// root without a symbolic link (or ""): when that is the file found, no link
+// can lead out of the root, and the real path is not resolved (a lstat per
+// path component, most of what a lookup cost).
+func find(fsys FileSystem, cfg *Config, logical, direct string) (lookup, error) {
 	var result lookup
 	if !validLogicalPath(logical) {
 		return result, nil
@@ -72,11 +77,16 @@ func find(fsys FileSystem, cfg *Config, logical string) (lookup, error) {
 		if !p.exists {
 			continue
 		}
-		if pattern, ignored := ignoredBy(cfg.IgnorePatterns, rel); ignored {
-			result.ignored = append(result.ignored, IgnoredCandidate{Path: candidate, Root: i, Pattern: pattern})
-			continue
+		if candidate != direct { // the walk that vouched for direct applied the same patterns
+			if pattern, ignored := ignoredBy(cfg.IgnorePatterns, rel); ignored {
+				result.ignored = append(result.ignored, IgnoredCandidate{Path: candidate, Root: i, Pattern: pattern})
+				continue
+			}
 		}
-		escaped, err := leavesRoot(fsys, cfg, root, rel)
+		var escaped *escape
+		if candidate != direct {
+			escaped, err = leavesRoot(fsys, cfg, root, rel)
+		}
 		switch {
 		case errors.Is(err, fs.ErrNotExist):
 			continue // gone since the stat

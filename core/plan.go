@@ -6,11 +6,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"runtime"
 	"sort"
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"github.com/assetc/assetc/core/scan"
 )
 
 // CodeOutputCollision is the diagnostic for two files that a build would
@@ -32,6 +35,11 @@ type PlanOptions struct {
 	// and whose size and mtime are unchanged is not read again, neither for
 	// its MD5 nor for its SRI value.
 	Known map[string]SourceRecord
+	// ScanCache is what an earlier build recorded about its CSS/JS files
+	// (Plan.ScanCache): a file with the recorded identity is neither
+	// read nor scanned, and keeps its name while its targets keep theirs
+	// (see scancache.go). nil reads every CSS/JS file.
+	ScanCache *ScanCache
 	// Progress, when set, is called as files are read; it must be fast and
 	// safe to call from several goroutines.
 	Progress func(stage string, done, total int)
@@ -96,8 +104,24 @@ type Plan struct {
 	// Counts, as BuildResult reports them.
 	Collected, Hashed, Rewritten, Cycles int
 
-	fsys FileSystem
+	fsys    FileSystem
+	started time.Time // PlanOptions.Now
+	// scans are the scan-cache records for the next build, scanFormat
+	// their format (see scancache.go).
+	scans      map[string]ScanRecord
+	scanFormat string
+	// sourcesSame and scansSame say Sources and the scan cache are those
+	// the plan was given (PlanOptions.Known, PlanOptions.ScanCache).
+	sourcesSame, scansSame bool
 }
+
+// SourcesChanged reports whether Sources differ from PlanOptions.Known: a
+// writer need not record them again otherwise.
+func (p *Plan) SourcesChanged() bool { return !p.sourcesSame }
+
+// ScanCacheChanged reports whether ScanCache differs from the
+// PlanOptions.ScanCache the plan was made with.
+func (p *Plan) ScanCacheChanged() bool { return !p.scansSame }
 
 // PlanFile is one output file.
 type PlanFile struct {
@@ -117,7 +141,27 @@ type PlanFile struct {
 	// lists those of the hashed copies).
 	SRI string `json:"sri,omitempty"`
 
-	content []byte // the rewritten bytes, nil for the source's
+	content []byte   // the rewritten bytes, nil for the source's
+	source  FileInfo // the source file as planned (see SourceInfo)
+	// rewrite makes the rewritten bytes that content does not hold (a name
+	// from the scan cache); nil otherwise.
+	rewrite func() ([]byte, error)
+}
+
+// SourceInfo returns what the source file looked like when it was planned,
+// for a file whose bytes are the source's (ok is false for rewritten
+// bytes, and for a source changed within RacyWindow before planning
+// started: an edit in the same timestamp tick would keep its identity). A
+// writer that finds the source with this identity (size, mtime, ctime,
+// device, inode) may copy it without reading it (copy_file_range) instead
+// of checking its bytes with Content: any later edit changes the ctime.
+func (p *Plan) SourceInfo(f PlanFile) (FileInfo, bool) {
+	racy := p.started.Add(-RacyWindow).UnixNano()
+	if f.Rewritten || f.source.Inode == 0 || f.source.ChangeTime == 0 || p.started.IsZero() ||
+		f.source.ModTime > racy || f.source.ChangeTime > racy {
+		return FileInfo{}, false
+	}
+	return f.source, true
 }
 
 // SourcesJSON is what a writer records for the next build's
@@ -138,9 +182,15 @@ func (p *Plan) Content(f PlanFile) ([]byte, error) {
 	if f.content != nil {
 		return f.content, nil
 	}
-	data, err := p.fsys.ReadFile(f.SourcePath)
+	var data []byte
+	var err error
+	if f.rewrite != nil {
+		data, err = f.rewrite()
+	} else if data, err = p.fsys.ReadFile(f.SourcePath); err != nil {
+		err = fmt.Errorf("cannot read %s: %w", f.SourcePath, err)
+	}
 	if err != nil {
-		return nil, fmt.Errorf("cannot read %s: %w", f.SourcePath, err)
+		return nil, err
 	}
 	if sum := md5.Sum(data); hex.EncodeToString(sum[:]) != f.MD5 {
 		return nil, fmt.Errorf("%s changed during the build; run the build again", f.SourcePath)
@@ -170,7 +220,8 @@ func (p *Project) Plan(opts PlanOptions) (*Plan, error) {
 		return nil, err
 	}
 	paths := inv.Paths()
-	plan := &Plan{Collected: len(paths), Duplicates: inv.Duplicates, Ignored: inv.Ignored, Diagnostics: inv.Diagnostics, Manifest: map[string]string{}, fsys: p.fsys}
+	plan := &Plan{Collected: len(paths), Duplicates: inv.Duplicates, Ignored: inv.Ignored, Diagnostics: inv.Diagnostics, Manifest: map[string]string{}, fsys: p.fsys, started: opts.Now,
+		scans: map[string]ScanRecord{}}
 
 	known := make(map[string]KnownSource, len(opts.Known))
 	for path, r := range opts.Known {
@@ -181,6 +232,25 @@ func (p *Project) Plan(opts PlanOptions) (*Plan, error) {
 		}
 	}
 	p.SetKnownSources(known)
+	direct := make(map[string]string, len(inv.direct))
+	for l := range inv.direct {
+		direct[l] = inv.Files[l].Path
+	}
+	_, algorithm, _ := newIntegrityHash(opts.Integrity)
+	scanFormat := scanCacheFormatOf(&p.cfg)
+	var scans map[string]ScanRecord
+	if opts.ScanCache != nil && opts.ScanCache.Format == scanFormat {
+		scans = opts.ScanCache.Records
+	}
+	p.mu.Lock()
+	p.direct, p.directIn = direct, p.generation
+	p.integrity, p.scans = algorithm, scans
+	p.mu.Unlock()
+	defer func() {
+		p.mu.Lock()
+		p.integrity, p.scans = "", nil
+		p.mu.Unlock()
+	}()
 
 	// Read and scan everything in parallel; naming then hits the cache.
 	var loaded atomic.Int64
@@ -207,18 +277,24 @@ func (p *Project) Plan(opts PlanOptions) (*Plan, error) {
 	}
 
 	var files []PlanFile
+	nameds := map[string]*namedFile{} // of the files that needed naming
 	for _, l := range paths {
 		node, _ := p.node(l)
 		if node == nil {
 			return nil, fmt.Errorf("%s disappeared during the build", inv.Files[l].Path)
 		}
-		hashedName, content := plainName(node), []byte(nil)
+		hashedName, content, lazy := plainName(node), []byte(nil), (*rewrittenCopy)(nil)
+		var rewrite func() ([]byte, error)
 		if needsNaming(node) {
 			named := p.named(l)
-			hashedName, content = named.hashedName, named.content
+			nameds[l] = named
+			hashedName, content, lazy = named.hashedName, named.content, named.lazyRewrite
 			plan.Diagnostics = append(plan.Diagnostics, named.diags...)
-			if named.content != nil {
+			if named.content != nil || lazy != nil {
 				plan.Rewritten++
+			}
+			if lazy != nil {
+				rewrite = func() ([]byte, error) { return p.rewrittenContent(named) }
 			}
 			if named.cycle {
 				plan.Cycles++
@@ -228,7 +304,10 @@ func (p *Project) Plan(opts PlanOptions) (*Plan, error) {
 			plan.Hashed++
 		}
 		plan.Manifest[l] = hashedName
-		source := PlanFile{Path: l, LogicalPath: l, SourcePath: node.source.Path, Size: node.info.Size, MD5: hex.EncodeToString(node.sum[:])}
+		source := PlanFile{Path: l, LogicalPath: l, SourcePath: node.source.Path, Size: node.info.Size, MD5: hex.EncodeToString(node.sum[:]), source: node.info}
+		if strings.HasPrefix(node.sri, algorithm+"-") {
+			source.SRI = node.sri
+		}
 		if !opts.HashedOnly {
 			files = append(files, source)
 		}
@@ -237,7 +316,9 @@ func (p *Project) Plan(opts PlanOptions) (*Plan, error) {
 			hashed.Path, hashed.Hashed = hashedName, true
 			if content != nil {
 				sum := md5.Sum(content)
-				hashed.content, hashed.Rewritten, hashed.Size, hashed.MD5 = content, true, int64(len(content)), hex.EncodeToString(sum[:])
+				hashed.content, hashed.Rewritten, hashed.Size, hashed.MD5, hashed.SRI = content, true, int64(len(content)), hex.EncodeToString(sum[:]), ""
+			} else if lazy != nil {
+				hashed.rewrite, hashed.Rewritten, hashed.Size, hashed.MD5, hashed.SRI = rewrite, true, lazy.size, lazy.md5, lazy.sri
 			}
 			files = append(files, hashed)
 		} else {
@@ -254,7 +335,57 @@ func (p *Project) Plan(opts PlanOptions) (*Plan, error) {
 	if err := plan.integrity(opts, p.KnownSources(), workers); err != nil {
 		return nil, err
 	}
+	plan.recordScans(nameds, opts, scanFormat)
+	plan.sourcesSame = maps.Equal(plan.Sources, opts.Known)
 	return plan, nil
+}
+
+// recordScans fills the scan cache for the next build (see scancache.go):
+// every named CSS/JS file without diagnostics, outside a cycle, whose
+// identity is known and was not changed within RacyWindow of planning.
+func (plan *Plan) recordScans(nameds map[string]*namedFile, opts PlanOptions, format string) {
+	plan.scanFormat = format
+	if opts.Now.IsZero() {
+		return
+	}
+	racy := opts.Now.Add(-RacyWindow).UnixNano()
+	sri := map[string]string{} // output path -> SRI value
+	for _, f := range plan.Files {
+		sri[f.Path] = f.SRI
+	}
+	reused := 0 // records taken as they were
+	defer func() {
+		plan.scansSame = opts.ScanCache != nil && opts.ScanCache.Format == format && reused == len(plan.scans) && reused == len(opts.ScanCache.Records)
+	}()
+	for l, named := range nameds {
+		n := named.node
+		if named.fromRecord {
+			plan.scans[n.source.Path] = *n.record
+			reused++
+			continue
+		}
+		if named.cycle || len(named.diags) > 0 || len(n.diags) > 0 || n.info.ChangeTime == 0 || n.info.Inode == 0 ||
+			n.info.ModTime > racy || n.info.ChangeTime > racy {
+			continue
+		}
+		refs := make([]scan.Reference, len(n.refs))
+		for i, r := range n.refs {
+			refs[i] = r.Reference
+		}
+		rec := ScanRecord{LogicalPath: l, Size: n.info.Size, ModTime: n.info.ModTime, ChangeTime: n.info.ChangeTime, Device: n.info.Device, Inode: n.info.Inode,
+			MD5: hex.EncodeToString(n.sum[:]), SRI: n.sri, References: refs, Targets: named.targetNames, HashedName: named.hashedName}
+		switch {
+		case named.lazyRewrite != nil:
+			rec.Rewritten, rec.RewrittenMD5, rec.RewrittenLen, rec.RewrittenSRI = true, named.lazyRewrite.md5, named.lazyRewrite.size, named.lazyRewrite.sri
+		case named.content != nil:
+			sum := md5.Sum(named.content)
+			rec.Rewritten, rec.RewrittenMD5, rec.RewrittenLen, rec.RewrittenSRI = true, hex.EncodeToString(sum[:]), int64(len(named.content)), sri[named.hashedName]
+		}
+		if rec.SRI == "" && !opts.HashedOnly {
+			rec.SRI = sri[l]
+		}
+		plan.scans[n.source.Path] = rec
+	}
 }
 
 // dedupeOutputs sorts files by output path and keeps one file per path.
@@ -329,7 +460,9 @@ func (plan *Plan) integrity(opts PlanOptions, current map[string]KnownSource, wo
 	byContent := map[string]string{} // MD5 -> SRI
 	var pending []int                // indexes of files whose content has no value yet
 	for _, f := range plan.Files {
-		if v := known(f); v != "" {
+		if f.SRI != "" { // read in this Plan
+			byContent[f.MD5] = f.SRI
+		} else if v := known(f); v != "" {
 			byContent[f.MD5] = v
 		}
 	}

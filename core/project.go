@@ -45,6 +45,22 @@ type Project struct {
 	// read a binary file whose size and mtime are unchanged (see load).
 	known map[string]KnownSource
 
+	// direct maps logical paths to the host file a walk in generation
+	// directIn reached without a symbolic link (Inventory.direct), so their
+	// lookups skip resolving real paths. Invalidated by the next
+	// generation (a directory may have become a link since); bounded by
+	// the files of the last walk, replaced by the next Plan.
+	direct   map[string]string
+	directIn uint64
+
+	// integrity is the SRI algorithm of the Plan being made, "" outside
+	// one: a file read while it is set gets its SRI value from the same
+	// read (fileNode.sri), so a cold Plan reads each source once.
+	integrity string
+	// scans is the scan cache of the Plan being made (see scancache.go),
+	// nil outside one.
+	scans map[string]ScanRecord
+
 	// naming is serialised: it is cheap next to reading and scanning, which
 	// run in parallel, and it keeps the graph walk simple.
 	naming sync.Mutex
@@ -89,6 +105,14 @@ type fileNode struct {
 	content   []byte   // adjustable files only
 	refs      []fileReference
 	diags     []Diagnostic // problems with the file itself (encoding, scanning)
+	// sri is the SRI value of the bytes as read ("sha384-…"), when a Plan
+	// asked for one while reading; "" otherwise.
+	sri string
+	// lazy says the node came from the scan cache (record): content is
+	// read only when needed (materialize, guarded by contentOnce).
+	lazy        bool
+	record      *ScanRecord
+	contentOnce sync.Mutex
 }
 
 // fileReference is a reference found in a file and what its text means.
@@ -176,7 +200,13 @@ func (p *Project) check(e *entry, generation uint64) (*fileNode, error, bool) {
 		return e.node, nil, false
 	}
 	e.loaded, e.checked = true, generation
-	e.lookup, e.err = find(p.fsys, &p.cfg, e.logical)
+	p.mu.Lock()
+	direct := ""
+	if p.directIn == generation {
+		direct = p.direct[e.logical]
+	}
+	p.mu.Unlock()
+	e.lookup, e.err = find(p.fsys, &p.cfg, e.logical, direct)
 	e.node = nil
 	if e.err == nil && e.lookup.source != nil {
 		e.readCount++
@@ -285,6 +315,15 @@ func (p *Project) KnownSources() map[string]KnownSource {
 // load reads a source file and, for CSS and JS, finds its references.
 func (p *Project) load(source Source, info FileInfo) (*fileNode, error) {
 	css, js := isAdjustable(source.LogicalPath, p.cfg.JSModules)
+	if node := p.cachedNode(source, info); node != nil && (css || js) {
+		prehashed, err := p.isPrehashed(source)
+		if err != nil {
+			return nil, err
+		}
+		if !prehashed {
+			return node, nil
+		}
+	}
 	if !css && !js {
 		p.mu.Lock()
 		k, ok := p.known[source.Path]
@@ -303,6 +342,12 @@ func (p *Project) load(source Source, info FileInfo) (*fileNode, error) {
 	}
 	sum := md5.Sum(content)
 	node := &fileNode{source: source, info: info, sum: sum, hash: hex.EncodeToString(sum[:6])}
+	p.mu.Lock()
+	algorithm := p.integrity
+	p.mu.Unlock()
+	if algorithm != "" {
+		node.sri, _ = SRI(algorithm, content) // the Plan checked the algorithm
+	}
 	node.prehashed, err = p.isPrehashed(source)
 	if err != nil {
 		return nil, err
@@ -338,6 +383,14 @@ func (p *Project) load(source Source, info FileInfo) (*fileNode, error) {
 	// each distinct reference text is parsed and kept once), so a 200 MB
 	// stylesheet with a url() on every line peaks near 6x its size, a file
 	// with few references near 2x (bench/large_file.sh).
+	p.attachReferences(node, refs, content)
+	return node, nil
+}
+
+// attachReferences gives a node its references with their meanings, and
+// keeps content when a reference may be rewritten (nil: not read yet).
+func (p *Project) attachReferences(node *fileNode, refs []scan.Reference, content []byte) {
+	source := node.source
 	node.refs = make([]fileReference, len(refs))
 	meanings := map[string]*parsedURL{}
 	bare := &parsedURL{action: leaveAlone}
@@ -363,7 +416,6 @@ func (p *Project) load(source Source, info FileInfo) (*fileNode, error) {
 			node.content = content
 		}
 	}
-	return node, nil
 }
 
 // isBareSpecifier reports whether an import names a package rather than a
@@ -428,7 +480,7 @@ func (p *Project) notFound(logical string) error {
 			e.Searched = append(e.Searched, r)
 		}
 	}
-	if l, err := find(p.fsys, &p.cfg, logical); err == nil {
+	if l, err := find(p.fsys, &p.cfg, logical, ""); err == nil {
 		e.Ignored = l.ignored
 	}
 	e.Suggestions = p.suggest(logical)

@@ -59,7 +59,10 @@ func (p *Project) Asset(logical string) (Asset, error) {
 	if diags := p.closureDiagnostics(logical); hasErrors(diags) {
 		return Asset{}, &DiagnosticsError{Diagnostics: diags}
 	}
-	asset.HashedName, asset.Content, asset.Diagnostics = named.hashedName, named.content, named.diags
+	asset.HashedName, asset.Diagnostics = named.hashedName, named.diags
+	if asset.Content, err = p.rewrittenContent(named); err != nil {
+		return Asset{}, err
+	}
 	return asset, nil
 }
 

@@ -20,7 +20,7 @@ func (p *Project) suggest(logical string) []string {
 	}
 	for _, trimmed := range []string{strings.TrimPrefix(logical, p.cfg.StaticURL), strings.TrimLeft(logical, "/")} {
 		if trimmed != logical && validLogicalPath(trimmed) {
-			if l, err := find(p.fsys, &p.cfg, trimmed); err == nil && l.source != nil {
+			if l, err := find(p.fsys, &p.cfg, trimmed, ""); err == nil && l.source != nil {
 				add(trimmed)
 			}
 		}

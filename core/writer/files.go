@@ -2,7 +2,9 @@ package writer
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sync"
@@ -24,7 +26,13 @@ type output struct {
 	lock  string
 	mu    sync.Mutex
 	state map[string]writtenFile // output-relative path -> what was written
-	dirs  sync.Map               // directories known to exist
+	// fresh holds the paths this build creates (its pending list): they
+	// did not exist when it started. Read-only once writing starts.
+	fresh map[string]bool
+	// stateChanged says state differs from state.json (guarded by mu): a
+	// build that wrote and removed nothing does not rewrite it.
+	stateChanged bool
+	dirs         sync.Map // directories known to exist
 }
 
 // writtenFile identifies the bytes assetc last wrote to a path: if the file
@@ -46,8 +54,9 @@ func openOutput(dir string, wait time.Duration) (*output, error) {
 	if err := o.acquire(wait); err != nil {
 		return nil, err
 	}
-	if data, err := os.ReadFile(o.statePath("state.json")); err == nil {
-		_ = json.Unmarshal(data, &o.state) // a damaged state only costs rewrites
+	data, err := os.ReadFile(o.statePath("state.json"))
+	if err != nil || json.Unmarshal(data, &o.state) != nil {
+		o.stateChanged = true // missing or damaged: it only costs rewrites
 	}
 	return o, nil
 }
@@ -58,49 +67,83 @@ func (o *output) path(rel string) string { return filepath.Join(o.dir, filepath.
 // statePath is the host path of a file in the state directory.
 func (o *output) statePath(name string) string { return filepath.Join(o.dir, stateDir, name) }
 
+// fileStamp is what a written file looks like on disk: while a path still
+// has it, it holds the bytes assetc wrote there.
+type fileStamp struct {
+	Size    int64
+	ModTime int64 // nanoseconds
+}
+
 // writeGroup writes the output files that hold one content: the bytes once,
-// then hard links (each later write renames a new file into place, so the
-// linked paths never change together).
+// then hard links. A path that existed before this build is replaced by a
+// rename (readers see the old bytes or the new ones, and linked paths never
+// change together); a new path is created in place (see writeContent).
 func (o *output) writeGroup(plan *core.Plan, group []core.PlanFile) (written, unchanged int, err error) {
-	var data []byte
-	linkFrom := "" // a path of this build that holds the content
+	var todo []core.PlanFile
+	linkFrom, stamp := "", fileStamp{} // a path of this build that holds the content
 	for _, f := range group {
-		if o.upToDate(f.Path, f.MD5) {
+		if s, ok := o.upToDate(f.Path, f.MD5); ok {
 			unchanged++
 			if linkFrom == "" {
-				linkFrom = f.Path
+				linkFrom, stamp = f.Path, s
 			}
 			continue
 		}
-		if linkFrom != "" && o.linkAtomic(linkFrom, f.Path, f.MD5) == nil {
+		todo = append(todo, f)
+	}
+	if linkFrom == "" && len(todo) > 0 {
+		// The bytes go first to a path no reader can know yet, if any.
+		first := 0
+		for i, f := range todo {
+			if o.unknownToReaders(f) {
+				first = i
+				break
+			}
+		}
+		f := todo[first]
+		todo = append(todo[:first:first], todo[first+1:]...)
+		if stamp, err = o.writeContent(plan, f); err != nil {
+			return written, unchanged, err
+		}
+		o.record(f.Path, f.MD5, stamp)
+		linkFrom = f.Path
+		written++
+	}
+	for _, f := range todo {
+		if o.link(linkFrom, f.Path) == nil {
+			o.record(f.Path, f.MD5, stamp) // a hard link has its file's size and mtime
 			written++
 			continue
 		}
-		if data == nil {
-			if data, err = plan.Content(f); err != nil {
-				return written, unchanged, err
-			}
-		}
-		if err := o.writeAtomic(f.Path, data, f.MD5); err != nil {
+		s, err := o.writeContent(plan, f) // no hard links here: a copy
+		if err != nil {
 			return written, unchanged, err
 		}
-		linkFrom = f.Path
+		o.record(f.Path, f.MD5, s)
 		written++
 	}
 	return written, unchanged, nil
 }
 
+// unknownToReaders reports whether no reader can ask for a path before this
+// build commits: a hashed name that did not exist when the build started
+// (its name is published by the manifest switch). Such a path is written in
+// place; a killed or failed build removes it (it is pending).
+func (o *output) unknownToReaders(f core.PlanFile) bool {
+	return f.Hashed && f.Path != f.LogicalPath && o.fresh[f.Path]
+}
+
 // upToDate reports whether rel still holds the bytes with the given MD5, by
 // the state of the last write: content decides, not which file is newer.
-func (o *output) upToDate(rel, sum string) bool {
+func (o *output) upToDate(rel, sum string) (fileStamp, bool) {
 	o.mu.Lock()
 	w, ok := o.state[rel]
 	o.mu.Unlock()
 	if !ok || w.MD5 != sum {
-		return false
+		return fileStamp{}, false
 	}
-	info, err := os.Lstat(o.path(rel))
-	return err == nil && info.Mode().IsRegular() && info.Size() == w.Size && info.ModTime().UnixNano() == w.ModTime
+	stamp, regular, err := lstamp(o.path(rel))
+	return stamp, err == nil && regular && stamp.Size == w.Size && stamp.ModTime == w.ModTime
 }
 
 // tmpName is the temporary name beside an output path.
@@ -108,67 +151,65 @@ func tmpName(target string) string {
 	return filepath.Join(filepath.Dir(target), "."+filepath.Base(target)+tmpSuffix)
 }
 
-// writeAtomic writes content to a temporary file beside rel and renames it
-// into place: readers see the old bytes or the new ones, never a mix.
-func (o *output) writeAtomic(rel string, content []byte, sum string) error {
-	target := o.path(rel)
+// writeContent writes one file's bytes at its path: in place when no reader
+// can know the path yet, else to a temporary file beside it that is renamed
+// into place. A source whose bytes are written unchanged is copied by the
+// kernel when it is still the file planned; otherwise the bytes come from
+// Plan.Content, which checks them against the planned MD5.
+func (o *output) writeContent(plan *core.Plan, f core.PlanFile) (fileStamp, error) {
+	target := o.path(f.Path)
 	if err := o.mkdirAll(filepath.Dir(target)); err != nil {
-		return err
+		return fileStamp{}, err
 	}
-	tmp := tmpName(target)
-	info, err := writeAndStat(tmp, content)
-	if err == nil {
-		err = os.Rename(tmp, target)
+	inPlace := o.unknownToReaders(f)
+	dest := target
+	if !inPlace {
+		dest = tmpName(target)
+	}
+	stamp, err := fileStamp{}, errCannotCopy
+	if info, ok := plan.SourceInfo(f); ok {
+		stamp, err = copyNewFile(dest, f.SourcePath, info, inPlace)
+	}
+	if errors.Is(err, errCannotCopy) {
+		data, cerr := plan.Content(f)
+		if cerr != nil {
+			return fileStamp{}, cerr
+		}
+		stamp, err = writeNewFile(dest, data, inPlace)
+	}
+	if err == nil && !inPlace {
+		err = os.Rename(dest, target)
 	}
 	if err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("cannot write %s: %w", target, err)
+		if !inPlace || !errors.Is(err, fs.ErrExist) { // never remove what another wrote
+			os.Remove(dest)
+		}
+		return fileStamp{}, fmt.Errorf("cannot write %s: %w", target, err)
 	}
-	o.record(rel, sum, info)
-	return nil
+	return stamp, nil
 }
 
-// linkAtomic makes rel a hard link to the already written from, through a
-// temporary name and a rename like writeAtomic.
-func (o *output) linkAtomic(from, rel, sum string) error {
+// link makes rel a hard link to the already written from: directly at a
+// new path (link(2) creates it whole), through a temporary name and a
+// rename at an existing one.
+func (o *output) link(from, rel string) error {
 	target := o.path(rel)
 	if err := o.mkdirAll(filepath.Dir(target)); err != nil {
 		return err
+	}
+	if o.fresh[rel] {
+		return os.Link(o.path(from), target)
 	}
 	tmp := tmpName(target)
 	os.Remove(tmp)
 	if err := os.Link(o.path(from), tmp); err != nil {
 		return err // the caller writes a copy instead
 	}
-	info, err := os.Stat(tmp)
-	if err == nil {
-		err = os.Rename(tmp, target)
-	}
+	err := os.Rename(tmp, target)
 	// A rename onto another link of the same file does nothing (POSIX):
 	// tmp is removed in every case.
 	os.Remove(tmp)
-	if err != nil {
-		return err
-	}
-	o.record(rel, sum, info)
-	return nil
-}
-
-// writeAndStat writes a new file and returns what it looks like on disk.
-func writeAndStat(path string, content []byte) (os.FileInfo, error) {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := f.Write(content); err != nil {
-		f.Close()
-		return nil, err
-	}
-	info, err := f.Stat()
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	return info, err
+	return err
 }
 
 // mkdirAll creates a directory once per build, however many files go in it.
@@ -184,9 +225,10 @@ func (o *output) mkdirAll(dir string) error {
 }
 
 // record notes what was written at rel, for upToDate.
-func (o *output) record(rel, sum string, info os.FileInfo) {
+func (o *output) record(rel, sum string, stamp fileStamp) {
 	o.mu.Lock()
-	o.state[rel] = writtenFile{MD5: sum, Size: info.Size(), ModTime: info.ModTime().UnixNano()}
+	o.state[rel] = writtenFile{MD5: sum, Size: stamp.Size, ModTime: stamp.ModTime}
+	o.stateChanged = true
 	o.mu.Unlock()
 }
 

@@ -130,7 +130,7 @@ func (o *output) compressContent(plan *core.Plan, c *sharedContent, paths []stri
 	suffix := compress.Suffix(encoding)
 	inPlace := true
 	for _, p := range paths {
-		if !o.upToDate(p+suffix, key) {
+		if _, ok := o.upToDate(p+suffix, key); !ok {
 			inPlace = false
 			break
 		}
@@ -164,7 +164,7 @@ func (o *output) compressContent(plan *core.Plan, c *sharedContent, paths []stri
 		return false, made, nil // removeStaleVariants drops any older variant
 	}
 	for _, p := range paths {
-		if o.upToDate(p+suffix, key) {
+		if _, ok := o.upToDate(p+suffix, key); ok {
 			continue
 		}
 		if err := o.placeVariant(p+suffix, cached, key); err != nil {
@@ -227,11 +227,11 @@ func (o *output) placeVariant(rel, cached, key string) error {
 	if err != nil {
 		return fmt.Errorf("cannot write %s: %w", target, err)
 	}
-	info, err := os.Stat(target)
+	stamp, _, err := lstamp(target)
 	if err != nil {
 		return err
 	}
-	o.record(rel, key, info)
+	o.record(rel, key, stamp)
 	return nil
 }
 
@@ -257,6 +257,7 @@ func (o *output) removeStaleVariants(current map[string]string) error {
 		}
 		o.mu.Lock()
 		delete(o.state, rel)
+		o.stateChanged = true
 		o.mu.Unlock()
 	}
 	return nil

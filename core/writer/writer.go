@@ -12,6 +12,7 @@
 //	.assetc/lock                  the pid of the build or clean running
 //	.assetc/state.json            what was written where (size, mtime, MD5)
 //	.assetc/sources.json          what the sources held (core.SourceRecord)
+//	.assetc/scans.gob             the CSS/JS files as scanned and named (core.ScanCache)
 //	.assetc/pending.json          paths a running build creates; gone once it commits
 //	.assetc/builds/<ns>.json      one record per committed build: its hashed files
 //	.assetc/compressed/           compressed bytes by content (the variant cache)
@@ -108,7 +109,7 @@ func Build(p *core.Project, opts BuildOptions) (*Result, error) {
 	}
 	plan, err := p.Plan(core.PlanOptions{
 		Workers: opts.Workers, HashedOnly: opts.HashedOnly, Integrity: opts.Integrity,
-		Known: readSources(opts.OutputDir), Progress: opts.Progress, Now: start,
+		Known: readSources(opts.OutputDir), ScanCache: readScanCache(opts.OutputDir), Progress: opts.Progress, Now: start,
 	})
 	if err != nil {
 		return nil, err
@@ -131,8 +132,13 @@ func Build(p *core.Project, opts BuildOptions) (*Result, error) {
 // Write applies a Plan to dir and adds what it did to result (which may be
 // nil).
 //
-// Each file goes to a temporary name and is renamed into place; the
-// sidecar, then staticfiles.json, are switched last, so a build that fails
+// A path that exists is replaced by a temporary file renamed into place; a
+// new hashed path (no reader knows it before the manifest names it) is
+// written in place, and other copies of the same bytes are hard links made
+// straight at their name when it is new. Unchanged source bytes are copied
+// by the kernel (copy_file_range) when the source is still the planned file
+// (core.Plan.SourceInfo). The sidecar, then staticfiles.json, are switched
+// last, so a build that fails
 // or is killed leaves the previous output usable: Django reads the old
 // manifest, and every file it names is still there (hashed files of earlier
 // builds are never deleted here; Clean removes them later). The paths a

@@ -1,0 +1,61 @@
+//go:build !unix
+
+package writer
+
+import (
+	"errors"
+	"os"
+
+	"github.com/assetc/assetc/core"
+)
+
+// createFile opens a new file for writing: exclusive fails with
+// fs.ErrExist when the path exists, otherwise the file is truncated.
+func createFile(path string, exclusive bool) (*os.File, error) {
+	flags := os.O_WRONLY | os.O_CREATE
+	if exclusive {
+		flags |= os.O_EXCL
+	} else {
+		flags |= os.O_TRUNC
+	}
+	return os.OpenFile(path, flags, 0o644)
+}
+
+// writeNewFile writes content to path and returns its stamp.
+func writeNewFile(path string, content []byte, exclusive bool) (fileStamp, error) {
+	f, err := createFile(path, exclusive)
+	if err != nil {
+		return fileStamp{}, err
+	}
+	if _, err := f.Write(content); err != nil {
+		f.Close()
+		return fileStamp{}, err
+	}
+	info, err := f.Stat()
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fileStamp{}, err
+	}
+	return fileStamp{Size: info.Size(), ModTime: info.ModTime().UnixNano()}, nil
+}
+
+// errCannotCopy says a source cannot be copied by the kernel: the caller
+// writes the checked bytes instead.
+var errCannotCopy = errors.New("cannot copy in the kernel")
+
+// copyNewFile is not available here: the caller writes the checked bytes.
+func copyNewFile(string, string, core.FileInfo, bool) (fileStamp, error) {
+	return fileStamp{}, errCannotCopy
+}
+
+// lstamp is the stamp of the file at path, without following a link;
+// regular says it is a regular file.
+func lstamp(path string) (fileStamp, bool, error) {
+	info, err := os.Lstat(path)
+	if err != nil {
+		return fileStamp{}, false, err
+	}
+	return fileStamp{Size: info.Size(), ModTime: info.ModTime().UnixNano()}, info.Mode().IsRegular(), nil
+}
