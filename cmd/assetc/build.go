@@ -29,9 +29,17 @@ const buildExamples = `  # STATICFILES_DIRS = ["static", ("vendor", "node_module
 
   # Another build may be running in CI on the same directory: wait for it.
   assetc build -s static -o staticfiles --wait 2m
+
+  # To an S3-compatible bucket instead of a directory (= assetc publish):
+  assetc build -s static -o s3://my-bucket/static/ --compress br,gzip
 `
 
 func runBuild(args []string, stdout, stderr io.Writer) error {
+	// -o s3://BUCKET/PREFIX: the same Plan, written to a bucket instead of
+	// a directory, is what publish does (its flags apply).
+	if isBucket(outputArg(args)) {
+		return runPublish(args, stdout, stderr)
+	}
 	var src sourceFlags
 	var output string
 	var workers int

@@ -43,6 +43,29 @@ func (b *bucketFlags) register(fs *commandFlags) {
 // isBucket reports whether an output names a bucket rather than a directory.
 func isBucket(output string) bool { return strings.HasPrefix(output, "s3://") }
 
+// outputArg is the value of -o/--output in a command's arguments, before
+// they are parsed (the last one wins, as pflag does); "" when absent.
+func outputArg(args []string) string {
+	output := ""
+	for i := 0; i < len(args); i++ {
+		arg := args[i]
+		switch {
+		case arg == "--":
+			return output
+		case arg == "-o" || arg == "--output":
+			if i+1 < len(args) {
+				output = args[i+1]
+				i++
+			}
+		case strings.HasPrefix(arg, "--output="):
+			output = strings.TrimPrefix(arg, "--output=")
+		case strings.HasPrefix(arg, "-o"):
+			output = strings.TrimPrefix(strings.TrimPrefix(arg, "-o"), "=")
+		}
+	}
+	return output
+}
+
 // bucket makes the Bucket an s3://BUCKET/PREFIX output names.
 func (b *bucketFlags) bucket(ctx context.Context, output string) (publish.Bucket, error) {
 	name, prefix, _ := strings.Cut(strings.TrimPrefix(output, "s3://"), "/")

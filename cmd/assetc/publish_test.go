@@ -43,6 +43,11 @@ func TestPublishAndCleanCommands(t *testing.T) {
 	if code != 0 || !strings.Contains(stdout, "0 uploaded") || !strings.Contains(stdout, "; 2 requests") {
 		t.Errorf("second publish: exit %d, %s", code, stdout)
 	}
+	// build -o s3://… is publish: nothing new to upload either.
+	build := append([]string{"build"}, args[1:len(args)-1]...)
+	if code, stdout, _ := runCLI(t, build...); code != 0 || !strings.Contains(stdout, "0 uploaded") {
+		t.Errorf("build -o %s: exit %d, %s", to, code, stdout)
+	}
 	code, stdout, stderr = runCLI(t, "clean", "-o", to, "--endpoint", server.Endpoint, "--path-style", "--keep", "1", "--older-than", "0", "--dry-run")
 	if code != 0 || stdout != "" || !strings.Contains(stderr, "would remove 0 objects") {
 		t.Errorf("clean: exit %d\n%s%s", code, stdout, stderr)
@@ -53,5 +58,25 @@ func TestPublishAndCleanCommands(t *testing.T) {
 	}
 	if code, _, stderr := runCLI(t, "publish", "-s", src, "-o", "staticfiles"); code != exitUsage || !strings.Contains(stderr, "s3://BUCKET/PREFIX") {
 		t.Errorf("publish to a directory: exit %d, %s", code, stderr)
+	}
+}
+
+func TestOutputArg(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-s", "static", "-o", "s3://b/p"}, "s3://b/p"},
+		{[]string{"--output", "out", "-s", "x"}, "out"},
+		{[]string{"--output=s3://b/"}, "s3://b/"},
+		{[]string{"-os3://b/"}, "s3://b/"},
+		{[]string{"-o=out"}, "out"},
+		{[]string{"-o", "a", "-o", "b"}, "b"},
+		{[]string{"-s", "static"}, ""},
+		{[]string{"--", "-o", "x"}, ""},
+	} {
+		if got := outputArg(tc.args); got != tc.want {
+			t.Errorf("outputArg(%q) = %q, want %q", tc.args, got, tc.want)
+		}
 	}
 }
