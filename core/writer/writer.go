@@ -20,6 +20,8 @@ package writer
 
 import (
 	"errors"
+	"io/fs"
+	"os"
 	"runtime"
 	"sync/atomic"
 	"time"
@@ -41,6 +43,10 @@ type Options struct {
 	// LockWait is how long to wait for another build (or clean) of the same
 	// output directory to finish; 0 fails at once with a message naming it.
 	LockWait time.Duration
+
+	// snapshot, when set, asks Write to record a snapshot for the next
+	// Build (see snapshotFile).
+	snapshot *snapshotRequest
 
 	// step, when set, is called at each step of a write, before the step;
 	// an error stops the write there as a kill would (tests only).
@@ -92,6 +98,10 @@ type Result struct {
 	// Variants is the number of precompressed files the output now holds
 	// for this build's files.
 	Variants int
+	// Planned says the build made a Plan; false when the snapshot of the
+	// previous build showed that nothing it depends on changed, and the
+	// counts are that build's (see snapshotFile).
+	Planned bool
 }
 
 // Build plans a Project and writes the Plan into opts.OutputDir: the
@@ -104,9 +114,16 @@ type Result struct {
 func Build(p *core.Project, opts BuildOptions) (*Result, error) {
 	start := time.Now()
 	write := Options{Workers: opts.Workers, Progress: opts.Progress, Compress: opts.Compress, LockWait: opts.LockWait}
-	if _, err := write.Compress.Normalized(); err != nil {
+	comp, err := write.Compress.Normalized()
+	if err != nil {
 		return nil, err
 	}
+	key := snapshotKey(p.Config(), opts, comp)
+	if result, ok := unchanged(opts.OutputDir, key, opts.Workers); ok {
+		result.Duration = time.Since(start)
+		return result, nil
+	}
+	write.snapshot = &snapshotRequest{key: key, started: start}
 	plan, err := p.Plan(core.PlanOptions{
 		Workers: opts.Workers, HashedOnly: opts.HashedOnly, Integrity: opts.Integrity,
 		Known: readSources(opts.OutputDir), ScanCache: readScanCache(opts.OutputDir), Progress: opts.Progress, Now: start,
@@ -116,7 +133,7 @@ func Build(p *core.Project, opts BuildOptions) (*Result, error) {
 	}
 	result := &Result{
 		Files: plan.Collected, Hashed: plan.Hashed, Rewritten: plan.Rewritten, Cycles: plan.Cycles,
-		Duplicates: plan.Duplicates, Ignored: plan.Ignored, Diagnostics: plan.Diagnostics, Manifest: plan.Manifest,
+		Duplicates: plan.Duplicates, Ignored: plan.Ignored, Diagnostics: plan.Diagnostics, Manifest: plan.Manifest, Planned: true,
 	}
 	if plan.HasErrors() {
 		result.Duration = time.Since(start)
@@ -177,6 +194,11 @@ func Write(dir string, plan *core.Plan, opts Options, result *Result) (err error
 	if err := out.recover(); err != nil {
 		return err
 	}
+	// Whatever this write changes, the snapshot of an earlier build must
+	// not outlive it (see snapshotFile).
+	if err := os.Remove(out.statePath(snapshotFile)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
 	pending, err := out.startPending(plan, comp)
 	if err != nil {
 		return err
@@ -214,6 +236,9 @@ func Write(dir string, plan *core.Plan, opts Options, result *Result) (err error
 	committed = true
 	result.Written, result.Unchanged = int(written.Load()), int(unchanged.Load())
 	result.Compressed, result.CompressionReused, result.Variants = variants.compressed, variants.reused, variants.variants
+	if opts.snapshot != nil {
+		out.recordSnapshot(plan, opts.snapshot, comp, result, workers)
+	}
 	return nil
 }
 
