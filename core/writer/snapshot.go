@@ -45,9 +45,12 @@ import (
 // sources not read from the host, or when a source, directory or manifest
 // changed within core.RacyWindow before planning started (an edit in the
 // same timestamp tick keeps the identity: git's "racily clean" entries).
-// What bounds it: one entry per source file, per output file and variant,
-// per listed directory and four per listed directory (bundler manifests),
-// plus the manifest map; replaced by each build that records it.
+// What bounds it: one entry per source file, per listed directory, per
+// bundler manifest found (an absent one is covered by its directory's
+// identity) or missing root, per output inode (the hard-linked copies of a
+// content share one; each path's directory is recorded, up to the output
+// directory) and per output directory, plus the manifest map; replaced by
+// each build that records it.
 const snapshotFile = "snapshot.bin"
 
 // snapshotFormat changes whenever what the snapshot holds or what it
@@ -262,7 +265,28 @@ func (o *output) makeSnapshot(plan *core.Plan, req *snapshotRequest, comp compre
 		}
 		dirs[i].id = dirsAfter[i]
 	}
-	kept := append([]snapshotEntry(nil), entries[:inputCount]...)
+	// A path absent from a directory whose identity is recorded needs no
+	// stat of its own: creating it would change the directory (most
+	// bundler-manifest probes). A missing root's parent is not recorded.
+	// Nor does one whose parent is such a path (Vite's .vite/manifest.json
+	// where there is no .vite): probes come parents first.
+	covered := map[string]bool{}
+	for _, e := range entries[:inputCount] {
+		if e.id.Present {
+			covered[e.path] = true
+		}
+	}
+	var kept []snapshotEntry
+	for _, e := range entries[:inputCount] {
+		switch {
+		case e.id.Present:
+			kept = append(kept, e)
+		case covered[filepath.Dir(e.path)]:
+			covered[e.path] = true
+		default:
+			kept = append(kept, e)
+		}
+	}
 	inodes := map[fileID]bool{}
 	for _, e := range entries[inputCount:] {
 		inode := fileID{Device: e.id.Device, Inode: e.id.Inode}

@@ -136,6 +136,14 @@ func TestSnapshotNoChangeSkipsPlanning(t *testing.T) {
 				t.Errorf("the file the Vite manifest lists was named %s, want it kept", got)
 			}
 		}},
+		{name: "missing root appears", change: func(t *testing.T, root, out string, _ *core.Config, _ *writer.BuildOptions) {
+			os.MkdirAll(root+"-later/extra", 0o755)
+			os.WriteFile(root+"-later/extra/e.txt", []byte("e"), 0o644)
+		}, check: func(t *testing.T, r *writer.Result, root, out string) {
+			if _, ok := r.Manifest["extra/e.txt"]; !ok {
+				t.Error("the new root's file was not collected")
+			}
+		}},
 		{name: "pending build", change: func(t *testing.T, root, out string, _ *core.Config, _ *writer.BuildOptions) {
 			os.WriteFile(filepath.Join(out, ".assetc", "pending.json"), []byte(`{"manifest":"x","paths":[]}`), 0o644)
 		}, check: func(t *testing.T, r *writer.Result, root, out string) {
@@ -158,7 +166,8 @@ func TestSnapshotNoChangeSkipsPlanning(t *testing.T) {
 	for i, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			root, out := roots[i], t.TempDir()
-			cfg := core.Config{Roots: []core.Root{{Dir: root}}}
+			// A second root that does not exist (yet): Django skips it.
+			cfg := core.Config{Roots: []core.Root{{Dir: root}, {Dir: root + "-later"}}}
 			opts := writer.BuildOptions{OutputDir: out}
 			first, err := writer.Build(newProject(t, cfg), opts)
 			if err != nil || !first.Planned {

@@ -13,6 +13,9 @@
 //	.assetc/state.json            what was written where (size, mtime, MD5)
 //	.assetc/sources.json          what the sources held (core.SourceRecord)
 //	.assetc/scans.gob             the CSS/JS files as scanned and named (core.ScanCache)
+//	.assetc/snapshot.bin          the identity of every input and output of the last
+//	                              build: a rebuild that finds them all unchanged
+//	                              skips planning (snapshot.go)
 //	.assetc/pending.json          paths a running build creates; gone once it commits
 //	.assetc/builds/<ns>.json      one record per committed build: its hashed files
 //	.assetc/compressed/           compressed bytes by content (the variant cache)
