@@ -8,7 +8,7 @@ import (
 
 // KillAt returns options whose Write stops, as a kill would (no clean-up),
 // the n-th time it reaches a step: "write", "compress", "integrity",
-// "record", "manifest", "state" or "pending".
+// "record", "manifest", "state", "snapshot" or "pending".
 func KillAt(o Options, step string, n int) Options {
 	var count atomic.Int64
 	o.step = func(s string) error {

@@ -136,8 +136,8 @@ func unchanged(dir, key string, workers int) (result *Result, ok bool) {
 // under its lock, when the build may be trusted to be repeated (see
 // snapshotFile); it leaves none otherwise. A failure only costs the next
 // build its fast path.
-func (o *output) recordSnapshot(plan *core.Plan, req *snapshotRequest, comp compress.Options, result *Result, workers int) {
-	snap, ok := o.makeSnapshot(plan, req, comp, result, workers)
+func (o *output) recordSnapshot(plan *core.Plan, req *snapshotRequest, comp compress.Options, result *Result, variants compression, workers int) {
+	snap, ok := o.makeSnapshot(plan, req, comp, result, variants, workers)
 	if !ok {
 		return
 	}
@@ -152,7 +152,7 @@ type snapshotRequest struct {
 	started time.Time // when planning started (core.PlanOptions.Now)
 }
 
-func (o *output) makeSnapshot(plan *core.Plan, req *snapshotRequest, comp compress.Options, result *Result, workers int) (*snapshot, bool) {
+func (o *output) makeSnapshot(plan *core.Plan, req *snapshotRequest, comp compress.Options, result *Result, variants compression, workers int) (*snapshot, bool) {
 	inputs := plan.Inputs()
 	if len(plan.Diagnostics) > 0 || !inputs.Host || inputs.Linked || req.started.IsZero() {
 		return nil, false
@@ -300,7 +300,7 @@ func (o *output) makeSnapshot(plan *core.Plan, req *snapshotRequest, comp compre
 	r := Result{
 		Files: result.Files, Hashed: result.Hashed, Rewritten: result.Rewritten, Cycles: result.Cycles,
 		Unchanged: len(plan.Files), Duplicates: result.Duplicates, Ignored: result.Ignored, Manifest: result.Manifest,
-		CompressionReused: result.Compressed + result.CompressionReused, Variants: result.Variants,
+		CompressionReused: variants.compressed + variants.reused, Variants: variants.variants,
 	}
 	return &snapshot{key: req.key, result: r, entries: entries}, true
 }

@@ -233,15 +233,16 @@ func Write(dir string, plan *core.Plan, opts Options, result *Result) (err error
 	if err != nil {
 		return err
 	}
-	if err = out.commit(plan, pending, variants.keys, step); err != nil {
+	snapshot := func() {}
+	if opts.snapshot != nil {
+		snapshot = func() { out.recordSnapshot(plan, opts.snapshot, comp, result, variants, workers) }
+	}
+	if err = out.commit(plan, pending, variants.keys, step, snapshot); err != nil {
 		return err
 	}
 	committed = true
 	result.Written, result.Unchanged = int(written.Load()), int(unchanged.Load())
 	result.Compressed, result.CompressionReused, result.Variants = variants.compressed, variants.reused, variants.variants
-	if opts.snapshot != nil {
-		out.recordSnapshot(plan, opts.snapshot, comp, result, workers)
-	}
 	return nil
 }
 
