@@ -188,6 +188,12 @@ type Inputs struct {
 // Inputs returns what the Plan read besides its source files.
 func (p *Plan) Inputs() Inputs { return p.inputs }
 
+// SourceStat returns what planning saw of a file's source before it read
+// (or trusted) it: any change since gives another identity (ctime, inode),
+// so a writer may record it to notice one later. Its ChangeTime and Inode
+// are 0 where the host cannot tell.
+func (p *Plan) SourceStat(f PlanFile) FileInfo { return f.source }
+
 // SourcesJSON is what a writer records for the next build's
 // PlanOptions.Known: Sources as JSON, keys sorted.
 func (p *Plan) SourcesJSON() []byte {

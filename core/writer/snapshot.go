@@ -152,34 +152,53 @@ type snapshotRequest struct {
 	started time.Time // when planning started (core.PlanOptions.Now)
 }
 
-func (o *output) makeSnapshot(plan *core.Plan, req *snapshotRequest, comp compress.Options, result *Result, variants compression, workers int) (*snapshot, bool) {
+// makeSnapshot gathers the identities of a build that just committed plan
+// (see snapshotFile): its sources as planning saw them before reading them,
+// the rest as they are now. ok is false when the build may not be trusted to
+// be repeated.
+func (o *output) makeSnapshot(plan *core.Plan, req *snapshotRequest, comp compress.Options, result *Result, variants compression, workers int) (snap *snapshot, ok bool) {
 	inputs := plan.Inputs()
 	if len(plan.Diagnostics) > 0 || !inputs.Host || inputs.Linked || req.started.IsZero() {
 		return nil, false
 	}
-	var entries []snapshotEntry
-	required := map[int]bool{} // indexes of entries that must exist
-	add := func(path string, own, must bool) {
-		if must {
-			required[len(entries)] = true
-		}
-		entries = append(entries, snapshotEntry{path: path, own: own})
-	}
+	racy := req.started.Add(-core.RacyWindow).UnixNano()
+	isRacy := func(id fileID) bool { return id.ModTime > racy || id.ChgTime > racy } // see core.RacyWindow
+
+	// Sources: the identity planning saw before it read each one; any
+	// later change gives another.
+	var sources []snapshotEntry
 	seen := map[string]bool{}
 	for _, f := range plan.Files {
-		if !seen[f.SourcePath] {
-			seen[f.SourcePath] = true
-			add(f.SourcePath, false, true)
+		if seen[f.SourcePath] {
+			continue
 		}
+		seen[f.SourcePath] = true
+		info := plan.SourceStat(f)
+		id := fileID{Present: true, Device: info.Device, Inode: info.Inode, Size: info.Size, ModTime: info.ModTime, ChgTime: info.ChangeTime}
+		if info.Inode == 0 || info.ChangeTime == 0 || isRacy(id) {
+			return nil, false
+		}
+		sources = append(sources, snapshotEntry{path: f.SourcePath, id: id})
 	}
+
+	// Directories and probes, as they are now: one changed since the walk
+	// has a ctime after planning started, so it is racy.
+	var inputEntries []snapshotEntry
 	for _, d := range inputs.Dirs {
-		add(d, false, true)
+		inputEntries = append(inputEntries, snapshotEntry{path: d})
 	}
+	dirCount := len(inputEntries)
 	for _, p := range inputs.Probes {
-		add(p, false, false)
+		inputEntries = append(inputEntries, snapshotEntry{path: p})
 	}
-	inputCount := len(entries)
-	var outputs []string // output-relative paths of entries[inputCount:]
+
+	// Outputs: every file and variant, the two files of the commit, and the
+	// directories holding them up to the output directory itself: a path
+	// unlinked, renamed or replaced in one changes its mtime and ctime, so
+	// of the paths sharing one inode (the hard-linked copies) only the
+	// first needs a stat of its own; an edit through any of them changes
+	// the inode they share.
+	var outputs []string // output-relative
 	o.mu.Lock()
 	for _, f := range plan.Files {
 		outputs = append(outputs, f.Path)
@@ -193,109 +212,101 @@ func (o *output) makeSnapshot(plan *core.Plan, req *snapshotRequest, comp compre
 		}
 	}
 	o.mu.Unlock()
+	outputEntries := make([]snapshotEntry, 0, len(outputs)+2)
 	for _, rel := range outputs {
-		add(o.path(rel), true, true)
+		outputEntries = append(outputEntries, snapshotEntry{path: o.path(rel), own: true})
 	}
-	manifest, sidecar := len(entries), len(entries)+1
-	add(filepath.Join(o.dir, core.ManifestName), true, true)
-	add(filepath.Join(o.dir, core.IntegrityName), true, true)
-	// The directories holding outputs, up to the output directory itself:
-	// a path unlinked, renamed or replaced in one changes its mtime and
-	// ctime, so of the paths sharing one inode (the hard-linked copies)
-	// only the first needs a stat of its own; an edit through any of them
-	// changes the inode they share.
+	manifest, sidecar := len(outputEntries), len(outputEntries)+1
+	outputEntries = append(outputEntries,
+		snapshotEntry{path: filepath.Join(o.dir, core.ManifestName), own: true},
+		snapshotEntry{path: filepath.Join(o.dir, core.IntegrityName), own: true})
 	dirSet := map[string]bool{".": true}
 	for _, rel := range outputs {
 		for d := path.Dir(rel); !dirSet[d]; d = path.Dir(d) {
 			dirSet[d] = true
 		}
 	}
-	var dirs []snapshotEntry
+	var outputDirs []snapshotEntry
 	for d := range dirSet {
-		dirs = append(dirs, snapshotEntry{path: o.path(d), own: true})
+		outputDirs = append(outputDirs, snapshotEntry{path: o.path(d), own: true})
 	}
-	sort.Slice(dirs, func(i, j int) bool { return dirs[i].path < dirs[j].path })
+	sort.Slice(outputDirs, func(i, j int) bool { return outputDirs[i].path < outputDirs[j].path })
 
-	dirsBefore, err := statAll(dirs, workers)
+	dirsBefore, err := statAll(outputDirs, workers)
 	if err != nil {
 		return nil, false
 	}
-	ids, err := statAll(entries, workers)
-	if err != nil {
+	if err := fill(inputEntries, workers); err != nil {
 		return nil, false
 	}
-	racy := req.started.Add(-core.RacyWindow).UnixNano()
-	for i := range entries {
-		id := ids[i]
-		if required[i] && !id.Present {
-			return nil, false // gone since it was read or written
+	for i, e := range inputEntries {
+		if (i < dirCount && !e.id.Present) || (e.id.Present && isRacy(e.id)) {
+			return nil, false // a listed directory gone, or changed since planning started
 		}
-		if i < inputCount && id.Present && (id.ModTime > racy || id.ChgTime > racy) {
-			return nil, false // racy: see core.RacyWindow
-		}
-		entries[i].id = id
+	}
+	if err := fill(outputEntries, workers); err != nil {
+		return nil, false
 	}
 	// An output must still be what this build wrote or found: the size and
 	// mtime the state records (as the next normal build would check), and
 	// for the two files of the commit, their bytes.
 	o.mu.Lock()
-	for n, rel := range outputs {
-		i := inputCount + n
+	for i, rel := range outputs {
 		w, ok := o.state[rel]
-		if !ok || w.Size != ids[i].Size || w.ModTime != ids[i].ModTime {
+		if id := outputEntries[i].id; !ok || !id.Present || w.Size != id.Size || w.ModTime != id.ModTime {
 			o.mu.Unlock()
 			return nil, false
 		}
 	}
 	o.mu.Unlock()
 	for i, want := range map[int][]byte{manifest: plan.ManifestJSON, sidecar: plan.IntegrityJSON} {
-		got, err := os.ReadFile(entries[i].path)
-		if err != nil || md5.Sum(got) != md5.Sum(want) {
+		got, err := os.ReadFile(outputEntries[i].path)
+		if err != nil || !outputEntries[i].id.Present || md5.Sum(got) != md5.Sum(want) {
 			return nil, false
 		}
 	}
 	// Nothing was replaced while the files were looked at.
-	dirsAfter, err := statAll(dirs, workers)
+	dirsAfter, err := statAll(outputDirs, workers)
 	if err != nil {
 		return nil, false
 	}
-	for i := range dirs {
+	for i := range outputDirs {
 		if !dirsAfter[i].Present || dirsAfter[i] != dirsBefore[i] {
 			return nil, false
 		}
-		dirs[i].id = dirsAfter[i]
+		outputDirs[i].id = dirsAfter[i]
 	}
+
+	entries := sources
 	// A path absent from a directory whose identity is recorded needs no
 	// stat of its own: creating it would change the directory (most
-	// bundler-manifest probes). A missing root's parent is not recorded.
-	// Nor does one whose parent is such a path (Vite's .vite/manifest.json
-	// where there is no .vite): probes come parents first.
+	// bundler-manifest probes); nor does one whose parent is such a path
+	// (Vite's .vite/manifest.json where there is no .vite): probes come
+	// parents first. A missing root's parent is not recorded.
 	covered := map[string]bool{}
-	for _, e := range entries[:inputCount] {
+	for _, e := range inputEntries {
 		if e.id.Present {
 			covered[e.path] = true
 		}
 	}
-	var kept []snapshotEntry
-	for _, e := range entries[:inputCount] {
+	for _, e := range inputEntries {
 		switch {
 		case e.id.Present:
-			kept = append(kept, e)
+			entries = append(entries, e)
 		case covered[filepath.Dir(e.path)]:
 			covered[e.path] = true
 		default:
-			kept = append(kept, e)
+			entries = append(entries, e)
 		}
 	}
 	inodes := map[fileID]bool{}
-	for _, e := range entries[inputCount:] {
-		inode := fileID{Device: e.id.Device, Inode: e.id.Inode}
-		if !inodes[inode] {
+	for _, e := range outputEntries {
+		if inode := (fileID{Device: e.id.Device, Inode: e.id.Inode}); !inodes[inode] {
 			inodes[inode] = true
-			kept = append(kept, e)
+			entries = append(entries, e)
 		}
 	}
-	entries = append(kept, dirs...)
+	entries = append(entries, outputDirs...)
 	// What a build that finds everything in place reports.
 	r := Result{
 		Files: result.Files, Hashed: result.Hashed, Rewritten: result.Rewritten, Cycles: result.Cycles,
@@ -303,6 +314,18 @@ func (o *output) makeSnapshot(plan *core.Plan, req *snapshotRequest, comp compre
 		CompressionReused: variants.compressed + variants.reused, Variants: variants.variants,
 	}
 	return &snapshot{key: req.key, result: r, entries: entries}, true
+}
+
+// fill sets the identity of every entry as it is now.
+func fill(entries []snapshotEntry, workers int) error {
+	ids, err := statAll(entries, workers)
+	if err != nil {
+		return err
+	}
+	for i := range entries {
+		entries[i].id = ids[i]
+	}
+	return nil
 }
 
 // statAll stats every entry, in parallel.

@@ -211,26 +211,40 @@ func TestSnapshotNoChangeSkipsPlanning(t *testing.T) {
 	}
 }
 
-// TestSnapshotNotRecordedWhenRacy: sources changed within core.RacyWindow
-// of the build (here: just created) could change again in the same
-// timestamp tick without a new identity, so no snapshot is recorded and
-// the next build plans.
+// TestSnapshotNotRecordedWhenRacy: a source or directory changed within
+// core.RacyWindow of the build could change again in the same timestamp
+// tick without a new identity, so no snapshot is recorded and the next
+// build plans: a fresh tree (its directories just made), and in an old
+// tree a file edited in place just before the build (its directory
+// unchanged).
 func TestSnapshotNotRecordedWhenRacy(t *testing.T) {
-	root := testtree.Write(t, snapshotTree)
-	cfg := core.Config{Roots: []core.Root{{Dir: root}}}
-	out := t.TempDir()
-	for i := 0; i < 2; i++ {
-		r, err := writer.Build(newProject(t, cfg), writer.BuildOptions{OutputDir: out})
-		if err != nil {
-			t.Fatal(err)
+	fresh, old := testtree.Write(t, snapshotTree), testtree.Write(t, snapshotTree)
+	buildTwice := func(t *testing.T, root, out string) {
+		t.Helper()
+		cfg := core.Config{Roots: []core.Root{{Dir: root}}}
+		for i := 0; i < 2; i++ {
+			r, err := writer.Build(newProject(t, cfg), writer.BuildOptions{OutputDir: out})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !r.Planned {
+				t.Fatalf("build %d took the fast path on sources changed within the racy window", i+1)
+			}
 		}
-		if !r.Planned {
-			t.Fatalf("build %d took the fast path on sources changed within the racy window", i+1)
+		if _, err := os.Stat(filepath.Join(out, ".assetc", "snapshot.bin")); err == nil {
+			t.Error("a snapshot was recorded")
 		}
 	}
-	if _, err := os.Stat(filepath.Join(out, ".assetc", "snapshot.bin")); err == nil {
-		t.Error("a snapshot was recorded")
-	}
+	t.Run("fresh tree", func(t *testing.T) { buildTwice(t, fresh, t.TempDir()) })
+
+	time.Sleep(core.RacyWindow + 100*time.Millisecond)
+	t.Run("file edited just before", func(t *testing.T) {
+		path := filepath.Join(old, "img/a.svg")
+		info, _ := os.Stat(path)
+		os.WriteFile(path, []byte("<svg>b</svg>"), 0o644)
+		os.Chtimes(path, info.ModTime(), info.ModTime()) // only the ctime is new
+		buildTwice(t, old, t.TempDir())
+	})
 }
 
 // TestSnapshotNotRecordedThroughSymlinks: a walk that follows a symbolic
