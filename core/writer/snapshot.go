@@ -30,6 +30,15 @@ import (
 // previous build found with nothing written. Anything else takes the
 // normal path, which decides from content as before.
 //
+// The identities recorded are never newer than what the build used: a
+// source's is the one planning saw before reading it; directories and
+// bundler manifests are looked at after the commit, and one changed since
+// the walk then has a ctime within core.RacyWindow of planning (no
+// snapshot); outputs are looked at after the commit too, and must still
+// have the size and mtime the state records (staticfiles.json and the
+// sidecar: the planned bytes). A root that is itself a symbolic link is
+// stat'ed through it: pointed elsewhere, it has another identity.
+//
 // What invalidates it: another configuration, build option, assetc
 // version or snapshot format (the key); any change of identity of a
 // source file (an edit with its mtime set back still moves the ctime,
