@@ -111,6 +111,10 @@ type Result struct {
 // unhashed and the hashed copy of each file, with references rewritten,
 // the integrity sidecar and staticfiles.json.
 //
+// When the snapshot of the previous build shows that nothing the build
+// depends on changed (snapshot.go), it makes no Plan and writes nothing:
+// the Result has that build's counts and Planned false.
+//
 // It is all-or-nothing with respect to errors: when the Plan has an error
 // diagnostic, nothing is written and the error is a *core.DiagnosticsError
 // that lists all of them. See Write for what a failure leaves behind.
