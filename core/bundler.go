@@ -20,6 +20,23 @@ import (
 //     ends with the file's path relative to the metafile's directory. Guessing from names alone is off:
 // "theme-twilight.js" looks like "name-hash.js" and is not one.
 
+// The bundler manifests looked for in each directory.
+var (
+	esbuildMetafiles = []string{"metafile.json", "meta.json"}
+	viteManifestPath = ".vite/manifest.json"
+)
+
+// bundlerProbes are the paths a Plan looks at in dir for bundler manifests,
+// which may be absent: the manifests and the directory holding Vite's (a
+// manifest created there changes that directory, not dir).
+func bundlerProbes(dir string) []string {
+	probes := make([]string, 0, len(esbuildMetafiles)+2)
+	for _, name := range esbuildMetafiles {
+		probes = append(probes, dir+"/"+name)
+	}
+	return append(probes, dir+"/"+path.Dir(viteManifestPath), dir+"/"+viteManifestPath)
+}
+
 // bundlerManifests caches parsed manifests per directory.
 type bundlerManifests struct {
 	mu   sync.Mutex
@@ -53,8 +70,8 @@ func (b *bundlerManifests) listed(fsys FileSystem, dir string) map[string]bool {
 		return files
 	}
 	files = nil
-	for _, name := range []string{"/metafile.json", "/meta.json"} {
-		data, err := fsys.ReadFile(dir + name)
+	for _, name := range esbuildMetafiles {
+		data, err := fsys.ReadFile(dir + "/" + name)
 		if err != nil {
 			continue
 		}
@@ -79,7 +96,7 @@ func (b *bundlerManifests) listed(fsys FileSystem, dir string) map[string]bool {
 			}
 		}
 	}
-	if data, err := fsys.ReadFile(dir + "/.vite/manifest.json"); err == nil {
+	if data, err := fsys.ReadFile(dir + "/" + viteManifestPath); err == nil {
 		var m viteManifest
 		if json.Unmarshal(data, &m) == nil {
 			if files == nil {

@@ -46,7 +46,8 @@
 //	manifest.go  staticfiles.json, byte-compatible with Django
 //	integrity.go SRI hashes and the staticfiles.integrity.json sidecar
 //	plan.go      Plan: every output file (bytes or source), sums, SRI values,
-//	             manifest and sidecar bytes, diagnostics, output collisions
+//	             manifest and sidecar bytes, diagnostics, output collisions;
+//	             Inputs: the directories and probed paths it depends on
 //	scancache.go ScanCache: unchanged CSS/JS (same size, mtime, ctime,
 //	             inode) neither read nor scanned by the next Plan; their
 //	             rewritten bytes made only when a writer asks

@@ -28,6 +28,12 @@ type Inventory struct {
 	// the way can leave the root, so a lookup of such a file right after
 	// the walk can skip resolving its real path (see Project.Plan).
 	direct map[string]bool
+
+	// dirs are the directories the walk listed and missingRoots the roots
+	// it did not find; linked says it followed a symbolic link below a
+	// root (see Plan.Inputs).
+	dirs, missingRoots []string
+	linked             bool
 }
 
 // Duplicate is a file that is not collected because another root provides
@@ -86,8 +92,10 @@ func walk(fsys FileSystem, cfg *Config) (*Inventory, error) {
 		if err != nil || !info.IsDir() {
 			// Django's FileSystemFinder skips a missing root (and warns with
 			// staticfiles.W004); the caller reports it.
+			w.inv.missingRoots = append(w.inv.missingRoots, root.Dir)
 			continue
 		}
+		w.inv.dirs = append(w.inv.dirs, root.Dir)
 		ancestors := map[identity]string{}
 		if info.Device != 0 || info.Inode != 0 {
 			ancestors[identity{info.Device, info.Inode}] = root.Dir
@@ -148,6 +156,7 @@ func (w *walker) dir(rootIndex int, rel string, ancestors map[identity]string, d
 				w.refuse(logical, escaped.diagnostic(logical, path))
 				continue
 			}
+			w.inv.linked = true
 		}
 		if entry.IsDir() {
 			if err := w.subdir(rootIndex, childRel, path, ancestors, depth, linked || entry.IsSymlink); err != nil {
@@ -184,6 +193,7 @@ func (w *walker) subdir(rootIndex int, rel, path string, ancestors map[identity]
 		ancestors[id] = path
 		defer delete(ancestors, id)
 	}
+	w.inv.dirs = append(w.inv.dirs, path)
 	return w.dir(rootIndex, rel, ancestors, depth+1, linked)
 }
 

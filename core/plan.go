@@ -106,6 +106,7 @@ type Plan struct {
 
 	fsys    FileSystem
 	started time.Time // PlanOptions.Now
+	inputs  Inputs
 	// scans are the scan-cache records for the next build, scanFormat
 	// their format (see scancache.go).
 	scans      map[string]ScanRecord
@@ -164,6 +165,35 @@ func (p *Plan) SourceInfo(f PlanFile) (FileInfo, bool) {
 	return f.source, true
 }
 
+// Inputs are the host paths a Plan was computed from besides its source
+// files (the SourcePath of its Files), for a writer that wants to prove
+// later that a new Plan would be the same without making it (core/writer's
+// snapshot): while every directory keeps its identity (device, inode,
+// mtime, ctime), no file was added to, removed from or renamed in it.
+type Inputs struct {
+	// Dirs are the directories the walk listed, roots included.
+	Dirs []string
+	// Probes are paths the Plan looked at that may be absent: the roots it
+	// did not find and the bundler manifests of every directory.
+	Probes []string
+	// Linked says the walk followed a symbolic link below a root: where a
+	// link leads is decided by its target's real path, which the
+	// identities of these paths do not cover.
+	Linked bool
+	// Host says the files were read from the host (OSFileSystem), so the
+	// paths mean what they say to a writer on the same host.
+	Host bool
+}
+
+// Inputs returns what the Plan read besides its source files.
+func (p *Plan) Inputs() Inputs { return p.inputs }
+
+// SourceStat returns what planning saw of a file's source before it read
+// (or trusted) it: any change since gives another identity (ctime, inode),
+// so a writer may record it to notice one later. Its ChangeTime and Inode
+// are 0 where the host cannot tell.
+func (p *Plan) SourceStat(f PlanFile) FileInfo { return f.source }
+
 // SourcesJSON is what a writer records for the next build's
 // PlanOptions.Known: Sources as JSON, keys sorted.
 func (p *Plan) SourcesJSON() []byte {
@@ -220,7 +250,12 @@ func (p *Project) Plan(opts PlanOptions) (*Plan, error) {
 		return nil, err
 	}
 	paths := inv.Paths()
-	plan := &Plan{Collected: len(paths), Duplicates: inv.Duplicates, Ignored: inv.Ignored, Diagnostics: inv.Diagnostics, Manifest: map[string]string{}, fsys: p.fsys, started: opts.Now,
+	_, host := p.fsys.(OSFileSystem)
+	inputs := Inputs{Dirs: inv.dirs, Probes: append([]string(nil), inv.missingRoots...), Linked: inv.linked, Host: host}
+	for _, dir := range inv.dirs {
+		inputs.Probes = append(inputs.Probes, bundlerProbes(dir)...)
+	}
+	plan := &Plan{inputs: inputs, Collected: len(paths), Duplicates: inv.Duplicates, Ignored: inv.Ignored, Diagnostics: inv.Diagnostics, Manifest: map[string]string{}, fsys: p.fsys, started: opts.Now,
 		scans: map[string]ScanRecord{}}
 
 	known := make(map[string]KnownSource, len(opts.Known))

@@ -176,17 +176,20 @@ func countErrors(diags []core.Diagnostic) string {
 }
 
 type buildOutput struct {
-	OK          bool              `json:"ok"`
-	Files       int               `json:"files"`
-	Hashed      int               `json:"hashed"`
-	Rewritten   int               `json:"rewritten"`
-	Cycles      int               `json:"cycles"`
-	Written     int               `json:"written"`
-	Unchanged   int               `json:"unchanged"`
-	Compressed  int               `json:"compressed"`
-	Reused      int               `json:"compression_reused"`
-	Variants    int               `json:"variants"`
-	DurationMS  int64             `json:"duration_ms"`
+	OK         bool  `json:"ok"`
+	Files      int   `json:"files"`
+	Hashed     int   `json:"hashed"`
+	Rewritten  int   `json:"rewritten"`
+	Cycles     int   `json:"cycles"`
+	Written    int   `json:"written"`
+	Unchanged  int   `json:"unchanged"`
+	Compressed int   `json:"compressed"`
+	Reused     int   `json:"compression_reused"`
+	Variants   int   `json:"variants"`
+	DurationMS int64 `json:"duration_ms"`
+	// Planned is false when the snapshot of the last build showed that
+	// nothing changed and no Plan was made (writer.Result.Planned).
+	Planned     bool              `json:"planned"`
 	Duplicates  []core.Duplicate  `json:"duplicates"`
 	Diagnostics []core.Diagnostic `json:"diagnostics"`
 	// Rendered is what the build prints on stderr without --json: the
@@ -199,7 +202,7 @@ type buildOutput struct {
 func buildJSON(r *writer.Result, err error, rendered string) buildOutput {
 	out := buildOutput{OK: err == nil, Duplicates: r.Duplicates, Diagnostics: r.Diagnostics, Rendered: rendered}
 	out.Files, out.Hashed, out.Rewritten, out.Cycles = r.Files, r.Hashed, r.Rewritten, r.Cycles
-	out.Written, out.Unchanged, out.DurationMS = r.Written, r.Unchanged, r.Duration.Milliseconds()
+	out.Written, out.Unchanged, out.DurationMS, out.Planned = r.Written, r.Unchanged, r.Duration.Milliseconds(), r.Planned
 	out.Compressed, out.Reused, out.Variants = r.Compressed, r.CompressionReused, r.Variants
 	if err == nil {
 		out.Manifest = r.Manifest

@@ -111,7 +111,11 @@ func (o *output) startPending(plan *core.Plan, comp compress.Options) (pendingRe
 // every reader trust the manifest; the sidecar names the manifest's MD5, so
 // a sidecar whose manifest never arrived is recognised, see ReadIntegrity).
 // The state written after it only saves work for the next build.
-func (o *output) commit(plan *core.Plan, pending pendingRecord, compressed []string, step func(string) error) error {
+//
+// snapshot records the snapshot for the next build (see snapshotFile) while
+// the pending record still exists: a build killed while writing it is
+// recovered like any other (its temporary removed).
+func (o *output) commit(plan *core.Plan, pending pendingRecord, compressed []string, step func(string) error, snapshot func()) error {
 	if err := step("integrity"); err != nil {
 		return err
 	}
@@ -158,6 +162,10 @@ func (o *output) commit(plan *core.Plan, pending pendingRecord, compressed []str
 			return errCommitted{err}
 		}
 	}
+	if err := step("snapshot"); err != nil {
+		return errCommitted{err}
+	}
+	snapshot()
 	if err := step("pending"); err != nil {
 		return errCommitted{err}
 	}

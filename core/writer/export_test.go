@@ -1,10 +1,14 @@
 package writer
 
-import "sync/atomic"
+import (
+	"os"
+	"path/filepath"
+	"sync/atomic"
+)
 
 // KillAt returns options whose Write stops, as a kill would (no clean-up),
 // the n-th time it reaches a step: "write", "compress", "integrity",
-// "record", "manifest", "state" or "pending".
+// "record", "manifest", "state", "snapshot" or "pending".
 func KillAt(o Options, step string, n int) Options {
 	var count atomic.Int64
 	o.step = func(s string) error {
@@ -18,3 +22,16 @@ func KillAt(o Options, step string, n int) Options {
 
 // IsKilled reports whether a Write was stopped by KillAt.
 func IsKilled(err error) bool { return killed(err) }
+
+// SnapshotEntries is the number of paths the snapshot in dir checks.
+func SnapshotEntries(dir string) (int, error) {
+	data, err := os.ReadFile(filepath.Join(dir, stateDir, snapshotFile))
+	if err != nil {
+		return 0, err
+	}
+	s, err := decodeSnapshot(data)
+	if err != nil {
+		return 0, err
+	}
+	return len(s.entries), nil
+}

@@ -108,7 +108,7 @@ func TestKillsAroundTheSwitch(t *testing.T) {
 	}{
 		{"write", 1, false}, {"write", 4, false}, {"compress", 1, false}, {"compress", 3, false},
 		{"integrity", 1, false}, {"record", 1, false}, {"manifest", 1, false},
-		{"state", 1, true}, {"pending", 1, true},
+		{"state", 1, true}, {"snapshot", 1, true}, {"pending", 1, true},
 	}
 	for _, s := range steps {
 		for _, cleanFirst := range []bool{true, false} {

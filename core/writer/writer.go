@@ -13,6 +13,9 @@
 //	.assetc/state.json            what was written where (size, mtime, MD5)
 //	.assetc/sources.json          what the sources held (core.SourceRecord)
 //	.assetc/scans.gob             the CSS/JS files as scanned and named (core.ScanCache)
+//	.assetc/snapshot.bin          the identity of every input and output of the last
+//	                              build: a rebuild that finds them all unchanged
+//	                              skips planning (snapshot.go)
 //	.assetc/pending.json          paths a running build creates; gone once it commits
 //	.assetc/builds/<ns>.json      one record per committed build: its hashed files
 //	.assetc/compressed/           compressed bytes by content (the variant cache)
@@ -20,6 +23,8 @@ package writer
 
 import (
 	"errors"
+	"io/fs"
+	"os"
 	"runtime"
 	"sync/atomic"
 	"time"
@@ -41,6 +46,10 @@ type Options struct {
 	// LockWait is how long to wait for another build (or clean) of the same
 	// output directory to finish; 0 fails at once with a message naming it.
 	LockWait time.Duration
+
+	// snapshot, when set, asks Write to record a snapshot for the next
+	// Build (see snapshotFile).
+	snapshot *snapshotRequest
 
 	// step, when set, is called at each step of a write, before the step;
 	// an error stops the write there as a kill would (tests only).
@@ -92,11 +101,19 @@ type Result struct {
 	// Variants is the number of precompressed files the output now holds
 	// for this build's files.
 	Variants int
+	// Planned says the build made a Plan; false when the snapshot of the
+	// previous build showed that nothing it depends on changed, and the
+	// counts are that build's (see snapshotFile).
+	Planned bool
 }
 
 // Build plans a Project and writes the Plan into opts.OutputDir: the
 // unhashed and the hashed copy of each file, with references rewritten,
 // the integrity sidecar and staticfiles.json.
+//
+// When the snapshot of the previous build shows that nothing the build
+// depends on changed (snapshot.go), it makes no Plan and writes nothing:
+// the Result has that build's counts and Planned false.
 //
 // It is all-or-nothing with respect to errors: when the Plan has an error
 // diagnostic, nothing is written and the error is a *core.DiagnosticsError
@@ -104,9 +121,16 @@ type Result struct {
 func Build(p *core.Project, opts BuildOptions) (*Result, error) {
 	start := time.Now()
 	write := Options{Workers: opts.Workers, Progress: opts.Progress, Compress: opts.Compress, LockWait: opts.LockWait}
-	if _, err := write.Compress.Normalized(); err != nil {
+	comp, err := write.Compress.Normalized()
+	if err != nil {
 		return nil, err
 	}
+	key := snapshotKey(p.Config(), opts, comp)
+	if result, ok := unchanged(opts.OutputDir, key, opts.Workers); ok {
+		result.Duration = time.Since(start)
+		return result, nil
+	}
+	write.snapshot = &snapshotRequest{key: key, started: start}
 	plan, err := p.Plan(core.PlanOptions{
 		Workers: opts.Workers, HashedOnly: opts.HashedOnly, Integrity: opts.Integrity,
 		Known: readSources(opts.OutputDir), ScanCache: readScanCache(opts.OutputDir), Progress: opts.Progress, Now: start,
@@ -116,7 +140,7 @@ func Build(p *core.Project, opts BuildOptions) (*Result, error) {
 	}
 	result := &Result{
 		Files: plan.Collected, Hashed: plan.Hashed, Rewritten: plan.Rewritten, Cycles: plan.Cycles,
-		Duplicates: plan.Duplicates, Ignored: plan.Ignored, Diagnostics: plan.Diagnostics, Manifest: plan.Manifest,
+		Duplicates: plan.Duplicates, Ignored: plan.Ignored, Diagnostics: plan.Diagnostics, Manifest: plan.Manifest, Planned: true,
 	}
 	if plan.HasErrors() {
 		result.Duration = time.Since(start)
@@ -177,6 +201,11 @@ func Write(dir string, plan *core.Plan, opts Options, result *Result) (err error
 	if err := out.recover(); err != nil {
 		return err
 	}
+	// Whatever this write changes, the snapshot of an earlier build must
+	// not outlive it (see snapshotFile).
+	if err := os.Remove(out.statePath(snapshotFile)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
 	pending, err := out.startPending(plan, comp)
 	if err != nil {
 		return err
@@ -208,7 +237,11 @@ func Write(dir string, plan *core.Plan, opts Options, result *Result) (err error
 	if err != nil {
 		return err
 	}
-	if err = out.commit(plan, pending, variants.keys, step); err != nil {
+	snapshot := func() {}
+	if opts.snapshot != nil {
+		snapshot = func() { out.recordSnapshot(plan, opts.snapshot, comp, result, variants, workers) }
+	}
+	if err = out.commit(plan, pending, variants.keys, step, snapshot); err != nil {
 		return err
 	}
 	committed = true

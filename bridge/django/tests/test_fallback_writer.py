@@ -81,3 +81,20 @@ def test_fallback_refuses_while_a_build_holds_the_lock(tmp_path: Path) -> None:
     assert len(results) == 1 and "another assetc build" in str(results[0][2])
     assert not (root / "staticfiles.json").exists()
     assert (root / ".assetc" / "lock").read_text() == f"{os.getpid()}\n"  # not taken from its holder
+
+
+def test_fallback_write_drops_the_native_snapshot(tmp_path: Path) -> None:
+    """The native writer's snapshot (.assetc/snapshot.bin) proves that nothing
+    changed since the native build that recorded it; after the fallback has
+    written the root it proves nothing, so the fallback deletes it and the next
+    ``assetc build`` plans."""
+    root = tmp_path / "root"
+    subprocess.run(["assetc", "build", *example_cli_sources(), "-o", str(root), "-q"], check=True, timeout=120)
+    snapshot = root / ".assetc" / "snapshot.bin"
+    if not snapshot.exists():  # sources changed within the racy window: none was recorded
+        snapshot.write_bytes(b"assetc-snapshot\n")
+    fallback_build(root)
+    assert not snapshot.exists()
+    proc = subprocess.run(["assetc", "build", *example_cli_sources(), "-o", str(root), "--json"], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["planned"] is True

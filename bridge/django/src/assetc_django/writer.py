@@ -15,7 +15,9 @@ semantics of the Go writer (core/writer), so ``assetc build`` and
   are hard links; a file whose size and mtime ``.assetc/state.json``
   recorded with the same MD5 is not written again;
 - the sidecar, the build record, then ``staticfiles.json`` (the commit
-  point), then the state.
+  point), then the state;
+- ``.assetc/snapshot.bin`` (the native writer's proof that nothing changed)
+  is deleted before anything is written; this writer records none.
 """
 
 from __future__ import annotations
@@ -75,6 +77,9 @@ def write_root(core: Core, location: str, *, hashed_only: bool = False) -> Itera
     try:
         with core.session() as call:
             out.recover()
+            # The native writer's snapshot (core/writer/snapshot.go) must not
+            # outlive a write it did not see: the next `assetc build` plans.
+            _remove(os.path.join(out.state_dir, "snapshot.bin"))
             known = out.read_json("sources.json") or {}
             first = _plan_page(call, {"plan_id": 0, "offset": 0, "limit": PAGE, "known": known, "hashed_only": hashed_only})
             files = list(first["files"])

@@ -1,0 +1,506 @@
+package writer
+
+import (
+	"bytes"
+	"crypto/md5"
+	"encoding/binary"
+	"encoding/gob"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"sync/atomic"
+	"time"
+
+	"github.com/assetc/assetc"
+	"github.com/assetc/assetc/core"
+	"github.com/assetc/assetc/core/compress"
+)
+
+// The snapshot lets a rebuild that would change nothing skip planning
+// altogether: a build records the identity (device, inode, size, mtime and
+// ctime in ns) of every path its Plan depends on and of every file it
+// wrote; the next build with the same options stats those paths (one stat
+// each, in parallel) and, when every one is as recorded, reports what the
+// previous build found with nothing written. Anything else takes the
+// normal path, which decides from content as before.
+//
+// The identities recorded are never newer than what the build used: a
+// source's is the one planning saw before reading it; directories and
+// bundler manifests are looked at after the commit, and one changed since
+// the walk then has a ctime within core.RacyWindow of planning (no
+// snapshot); outputs are looked at after the commit too, and must still
+// have the size and mtime the state records (staticfiles.json and the
+// sidecar: the planned bytes). A root that is itself a symbolic link is
+// stat'ed through it: pointed elsewhere, it has another identity.
+//
+// What invalidates it: another configuration, build option, assetc
+// version or snapshot format (the key); any change of identity of a
+// source file (an edit with its mtime set back still moves the ctime,
+// which no program can set), of a directory the walk listed (a file
+// added, removed or renamed in it moves its mtime and ctime), of a bundler
+// manifest or a missing root (appearing), or of an output file, variant,
+// staticfiles.json or the sidecar (deleted, edited, replaced); a pending
+// build (.assetc/pending.json); any Write, which deletes it before writing
+// (and so does the bridge's Python writer). It is not recorded at all
+// when the Plan had a diagnostic (its rendering needs the sources), when
+// the walk followed a symbolic link below a root (a link's target is
+// judged by its real path, which these identities do not cover), for
+// sources not read from the host, or when a source, directory or manifest
+// changed within core.RacyWindow before planning started (an edit in the
+// same timestamp tick keeps the identity: git's "racily clean" entries).
+// What bounds it: one entry per source file, per listed directory, per
+// bundler manifest found (an absent one is covered by its directory's
+// identity) or missing root, per output inode (the hard-linked copies of a
+// content share one; each path's directory is recorded, up to the output
+// directory) and per output directory, plus the manifest map; replaced by
+// each build that records it.
+const snapshotFile = "snapshot.bin"
+
+// snapshotFormat changes whenever what the snapshot holds or what it
+// proves changes: a snapshot of another format is not trusted.
+const snapshotFormat = 1
+
+// snapshotMagic starts the file.
+var snapshotMagic = []byte("assetc-snapshot\n")
+
+// fileID is what a path looked like: absent, or its identity.
+type fileID struct {
+	Present                bool
+	Device, Inode          uint64
+	Size, ModTime, ChgTime int64
+}
+
+// snapshotEntry is one path the snapshot checks.
+type snapshotEntry struct {
+	path string
+	// own says the path itself is checked (an output, where a symbolic
+	// link would be a change); otherwise what it leads to, as the walk
+	// saw it.
+	own bool
+	id  fileID
+}
+
+// snapshot is the decoded snapshotFile.
+type snapshot struct {
+	key     string
+	result  Result // the counts, Duplicates, Ignored and Manifest of a no-change build
+	entries []snapshotEntry
+}
+
+// snapshotKey identifies everything besides the files that decides what a
+// build writes.
+func snapshotKey(cfg core.Config, opts BuildOptions, comp compress.Options) string {
+	config, _ := json.Marshal(cfg) // plain values cannot fail
+	compression, _ := json.Marshal(comp)
+	integrity := opts.Integrity
+	if integrity == "" {
+		integrity = core.DefaultIntegrityAlgorithm
+	}
+	return fmt.Sprintf("format=%d assetc=%s os=%s hashed-only=%t integrity=%s config=%s compress=%s",
+		snapshotFormat, assetc.Version, runtime.GOOS, opts.HashedOnly, integrity, config, compression)
+}
+
+// unchanged is the fast path of Build: the Result of a build that would
+// write nothing, when the snapshot proves that nothing changed; ok is false
+// whenever it cannot (the normal path then decides).
+func unchanged(dir, key string, workers int) (result *Result, ok bool) {
+	data, err := os.ReadFile(filepath.Join(dir, stateDir, snapshotFile))
+	if err != nil {
+		return nil, false
+	}
+	snap, err := decodeSnapshot(data)
+	if err != nil || snap.key != key {
+		return nil, false
+	}
+	// Under the lock, as any build: none is writing meanwhile. A held lock
+	// sends this build the normal way, which waits for it.
+	o := &output{dir: dir, lock: filepath.Join(dir, stateDir, "lock")}
+	if o.acquire(0) != nil {
+		return nil, false
+	}
+	defer o.close()
+	if _, err := os.Lstat(o.statePath(pendingFile)); !errors.Is(err, fs.ErrNotExist) {
+		return nil, false // a build to recover from
+	}
+	ids, err := statAll(snap.entries, workers)
+	if err != nil {
+		return nil, false
+	}
+	for i, e := range snap.entries {
+		if ids[i] != e.id {
+			return nil, false
+		}
+	}
+	r := snap.result
+	return &r, true
+}
+
+// recordSnapshot writes the snapshot of a build that just committed plan,
+// under its lock, when the build may be trusted to be repeated (see
+// snapshotFile); it leaves none otherwise. A failure only costs the next
+// build its fast path.
+func (o *output) recordSnapshot(plan *core.Plan, req *snapshotRequest, comp compress.Options, result *Result, variants compression, workers int) {
+	snap, ok := o.makeSnapshot(plan, req, comp, result, variants, workers)
+	if !ok {
+		return
+	}
+	if writeFileAtomic(o.statePath(snapshotFile), encodeSnapshot(snap)) != nil {
+		os.Remove(o.statePath(snapshotFile))
+	}
+}
+
+// snapshotRequest is what Build passes Write to record a snapshot.
+type snapshotRequest struct {
+	key     string
+	started time.Time // when planning started (core.PlanOptions.Now)
+}
+
+// makeSnapshot gathers the identities of a build that just committed plan
+// (see snapshotFile): its sources as planning saw them before reading them,
+// the rest as they are now. ok is false when the build may not be trusted to
+// be repeated.
+func (o *output) makeSnapshot(plan *core.Plan, req *snapshotRequest, comp compress.Options, result *Result, variants compression, workers int) (snap *snapshot, ok bool) {
+	inputs := plan.Inputs()
+	if len(plan.Diagnostics) > 0 || !inputs.Host || inputs.Linked || req.started.IsZero() {
+		return nil, false
+	}
+	racy := req.started.Add(-core.RacyWindow).UnixNano()
+	isRacy := func(id fileID) bool { return id.ModTime > racy || id.ChgTime > racy } // see core.RacyWindow
+
+	// Sources: the identity planning saw before it read each one; any
+	// later change gives another.
+	var sources []snapshotEntry
+	seen := map[string]bool{}
+	for _, f := range plan.Files {
+		if seen[f.SourcePath] {
+			continue
+		}
+		seen[f.SourcePath] = true
+		info := plan.SourceStat(f)
+		id := fileID{Present: true, Device: info.Device, Inode: info.Inode, Size: info.Size, ModTime: info.ModTime, ChgTime: info.ChangeTime}
+		if info.Inode == 0 || info.ChangeTime == 0 || isRacy(id) {
+			return nil, false
+		}
+		sources = append(sources, snapshotEntry{path: f.SourcePath, id: id})
+	}
+
+	// Directories and probes, as they are now: one changed since the walk
+	// has a ctime after planning started, so it is racy.
+	var inputEntries []snapshotEntry
+	for _, d := range inputs.Dirs {
+		inputEntries = append(inputEntries, snapshotEntry{path: d})
+	}
+	dirCount := len(inputEntries)
+	for _, p := range inputs.Probes {
+		inputEntries = append(inputEntries, snapshotEntry{path: p})
+	}
+
+	// Outputs: every file and variant, the two files of the commit, and the
+	// directories holding them up to the output directory itself: a path
+	// unlinked, renamed or replaced in one changes its mtime and ctime, so
+	// of the paths sharing one inode (the hard-linked copies) only the
+	// first needs a stat of its own; an edit through any of them changes
+	// the inode they share.
+	var outputs []string // output-relative
+	o.mu.Lock()
+	for _, f := range plan.Files {
+		outputs = append(outputs, f.Path)
+		if comp.Skips(f.Path) {
+			continue
+		}
+		for _, e := range comp.Encodings {
+			if v := f.Path + compress.Suffix(e); o.state[v] != (writtenFile{}) {
+				outputs = append(outputs, v)
+			}
+		}
+	}
+	o.mu.Unlock()
+	outputEntries := make([]snapshotEntry, 0, len(outputs)+2)
+	for _, rel := range outputs {
+		outputEntries = append(outputEntries, snapshotEntry{path: o.path(rel), own: true})
+	}
+	manifest, sidecar := len(outputEntries), len(outputEntries)+1
+	outputEntries = append(outputEntries,
+		snapshotEntry{path: filepath.Join(o.dir, core.ManifestName), own: true},
+		snapshotEntry{path: filepath.Join(o.dir, core.IntegrityName), own: true})
+	dirSet := map[string]bool{".": true}
+	for _, rel := range outputs {
+		for d := path.Dir(rel); !dirSet[d]; d = path.Dir(d) {
+			dirSet[d] = true
+		}
+	}
+	var outputDirs []snapshotEntry
+	for d := range dirSet {
+		outputDirs = append(outputDirs, snapshotEntry{path: o.path(d), own: true})
+	}
+	sort.Slice(outputDirs, func(i, j int) bool { return outputDirs[i].path < outputDirs[j].path })
+
+	dirsBefore, err := statAll(outputDirs, workers)
+	if err != nil {
+		return nil, false
+	}
+	if err := fill(inputEntries, workers); err != nil {
+		return nil, false
+	}
+	for i, e := range inputEntries {
+		if (i < dirCount && !e.id.Present) || (e.id.Present && isRacy(e.id)) {
+			return nil, false // a listed directory gone, or changed since planning started
+		}
+	}
+	if err := fill(outputEntries, workers); err != nil {
+		return nil, false
+	}
+	// An output must still be what this build wrote or found: the size and
+	// mtime the state records (as the next normal build would check), and
+	// for the two files of the commit, their bytes.
+	o.mu.Lock()
+	for i, rel := range outputs {
+		w, ok := o.state[rel]
+		if id := outputEntries[i].id; !ok || !id.Present || w.Size != id.Size || w.ModTime != id.ModTime {
+			o.mu.Unlock()
+			return nil, false
+		}
+	}
+	o.mu.Unlock()
+	for i, want := range map[int][]byte{manifest: plan.ManifestJSON, sidecar: plan.IntegrityJSON} {
+		got, err := os.ReadFile(outputEntries[i].path)
+		if err != nil || !outputEntries[i].id.Present || md5.Sum(got) != md5.Sum(want) {
+			return nil, false
+		}
+	}
+	// Nothing was replaced while the files were looked at.
+	dirsAfter, err := statAll(outputDirs, workers)
+	if err != nil {
+		return nil, false
+	}
+	for i := range outputDirs {
+		if !dirsAfter[i].Present || dirsAfter[i] != dirsBefore[i] {
+			return nil, false
+		}
+		outputDirs[i].id = dirsAfter[i]
+	}
+
+	entries := sources
+	// A path absent from a directory whose identity is recorded needs no
+	// stat of its own: creating it would change the directory (most
+	// bundler-manifest probes); nor does one whose parent is such a path
+	// (Vite's .vite/manifest.json where there is no .vite): probes come
+	// parents first. A missing root's parent is not recorded.
+	covered := map[string]bool{}
+	for _, e := range inputEntries {
+		if e.id.Present {
+			covered[e.path] = true
+		}
+	}
+	for _, e := range inputEntries {
+		switch {
+		case e.id.Present:
+			entries = append(entries, e)
+		case covered[filepath.Dir(e.path)]:
+			covered[e.path] = true
+		default:
+			entries = append(entries, e)
+		}
+	}
+	inodes := map[fileID]bool{}
+	for _, e := range outputEntries {
+		if inode := (fileID{Device: e.id.Device, Inode: e.id.Inode}); !inodes[inode] {
+			inodes[inode] = true
+			entries = append(entries, e)
+		}
+	}
+	entries = append(entries, outputDirs...)
+	// What a build that finds everything in place reports.
+	r := Result{
+		Files: result.Files, Hashed: result.Hashed, Rewritten: result.Rewritten, Cycles: result.Cycles,
+		Unchanged: len(plan.Files), Duplicates: result.Duplicates, Ignored: result.Ignored, Manifest: result.Manifest,
+		CompressionReused: variants.compressed + variants.reused, Variants: variants.variants,
+	}
+	return &snapshot{key: req.key, result: r, entries: entries}, true
+}
+
+// fill sets the identity of every entry as it is now.
+func fill(entries []snapshotEntry, workers int) error {
+	ids, err := statAll(entries, workers)
+	if err != nil {
+		return err
+	}
+	for i := range entries {
+		entries[i].id = ids[i]
+	}
+	return nil
+}
+
+// statAll stats every entry, in parallel.
+func statAll(entries []snapshotEntry, workers int) ([]fileID, error) {
+	if workers <= 0 {
+		workers = runtime.NumCPU()
+	}
+	ids := make([]fileID, len(entries))
+	const chunk = 256
+	var failed atomic.Value
+	forEach((len(entries)+chunk-1)/chunk, workers, func(c int) {
+		for i := c * chunk; i < len(entries) && i < (c+1)*chunk; i++ {
+			id, err := statOne(entries[i])
+			if err != nil {
+				failed.Store(err)
+				return
+			}
+			ids[i] = id
+		}
+	})
+	if err, _ := failed.Load().(error); err != nil {
+		return nil, err
+	}
+	return ids, nil
+}
+
+// The encoding: snapshotMagic, then uvarint lengths and values. A
+// hand-written encoding, not gob: decoding ~30,000 entries with gob cost
+// more than the stats it saves.
+
+// summary is the part of a Result that is rarely more than a few entries;
+// gob keeps it simple.
+type summary struct {
+	Files, Hashed, Rewritten, Cycles, Unchanged int
+	CompressionReused, Variants                 int
+	Duplicates                                  []core.Duplicate
+	Ignored                                     []core.IgnoredFile
+}
+
+func encodeSnapshot(s *snapshot) []byte {
+	buf := append([]byte(nil), snapshotMagic...)
+	str := func(v string) {
+		buf = binary.AppendUvarint(buf, uint64(len(v)))
+		buf = append(buf, v...)
+	}
+	str(s.key)
+	var sum bytes.Buffer
+	r := s.result
+	_ = gob.NewEncoder(&sum).Encode(summary{r.Files, r.Hashed, r.Rewritten, r.Cycles, r.Unchanged, r.CompressionReused, r.Variants, r.Duplicates, r.Ignored})
+	str(sum.String())
+	logical := make([]string, 0, len(r.Manifest))
+	for l := range r.Manifest {
+		logical = append(logical, l)
+	}
+	sort.Strings(logical) // the same snapshot for the same build
+	buf = binary.AppendUvarint(buf, uint64(len(logical)))
+	for _, l := range logical {
+		str(l)
+		str(r.Manifest[l])
+	}
+	buf = binary.AppendUvarint(buf, uint64(len(s.entries)))
+	for _, e := range s.entries {
+		str(e.path)
+		flags := uint64(0)
+		if e.own {
+			flags |= 1
+		}
+		if e.id.Present {
+			flags |= 2
+		}
+		buf = binary.AppendUvarint(buf, flags)
+		if e.id.Present {
+			buf = binary.AppendUvarint(buf, e.id.Device)
+			buf = binary.AppendUvarint(buf, e.id.Inode)
+			buf = binary.AppendVarint(buf, e.id.Size)
+			buf = binary.AppendVarint(buf, e.id.ModTime)
+			buf = binary.AppendVarint(buf, e.id.ChgTime)
+		}
+	}
+	return buf
+}
+
+var errDamaged = errors.New("damaged snapshot")
+
+// snapshotReader decodes what encodeSnapshot wrote; the first error sticks.
+type snapshotReader struct {
+	data []byte
+	err  error
+}
+
+func (r *snapshotReader) uvarint() uint64 {
+	v, n := binary.Uvarint(r.data)
+	if n <= 0 {
+		r.err, r.data = errDamaged, nil
+		return 0
+	}
+	r.data = r.data[n:]
+	return v
+}
+
+func (r *snapshotReader) varint() int64 {
+	v, n := binary.Varint(r.data)
+	if n <= 0 {
+		r.err, r.data = errDamaged, nil
+		return 0
+	}
+	r.data = r.data[n:]
+	return v
+}
+
+func (r *snapshotReader) str() string {
+	n := r.uvarint()
+	if n > uint64(len(r.data)) {
+		r.err, r.data = errDamaged, nil
+		return ""
+	}
+	s := string(r.data[:n])
+	r.data = r.data[n:]
+	return s
+}
+
+// count reads a number of items, each at least min bytes long: a damaged
+// count cannot make the decoder allocate more than the file holds.
+func (r *snapshotReader) count(min int) int {
+	n := r.uvarint()
+	if n > uint64(len(r.data)/min) {
+		r.err, r.data = errDamaged, nil
+		return 0
+	}
+	return int(n)
+}
+
+func decodeSnapshot(data []byte) (*snapshot, error) {
+	if !bytes.HasPrefix(data, snapshotMagic) {
+		return nil, errDamaged
+	}
+	r := &snapshotReader{data: data[len(snapshotMagic):]}
+	s := &snapshot{key: r.str()}
+	var sum summary
+	if encoded := r.str(); r.err == nil {
+		if err := gob.NewDecoder(bytes.NewReader([]byte(encoded))).Decode(&sum); err != nil {
+			return nil, errDamaged
+		}
+	}
+	s.result = Result{Files: sum.Files, Hashed: sum.Hashed, Rewritten: sum.Rewritten, Cycles: sum.Cycles, Unchanged: sum.Unchanged,
+		CompressionReused: sum.CompressionReused, Variants: sum.Variants, Duplicates: sum.Duplicates, Ignored: sum.Ignored}
+	n := r.count(2)
+	s.result.Manifest = make(map[string]string, n)
+	for i := 0; i < n && r.err == nil; i++ {
+		l := r.str()
+		s.result.Manifest[l] = r.str()
+	}
+	n = r.count(2)
+	s.entries = make([]snapshotEntry, n)
+	for i := 0; i < n && r.err == nil; i++ {
+		e := &s.entries[i]
+		e.path = r.str()
+		flags := r.uvarint()
+		e.own, e.id.Present = flags&1 != 0, flags&2 != 0
+		if e.id.Present {
+			e.id.Device, e.id.Inode = r.uvarint(), r.uvarint()
+			e.id.Size, e.id.ModTime, e.id.ChgTime = r.varint(), r.varint(), r.varint()
+		}
+	}
+	if r.err != nil || len(r.data) != 0 {
+		return nil, errDamaged
+	}
+	return s, nil
+}

@@ -1,0 +1,12 @@
+//go:build !linux
+
+package writer
+
+import "errors"
+
+// statOne is not implemented here: without a ctime in nanoseconds that no
+// program can set back, the snapshot could not prove anything, so it is
+// never recorded and every build plans (see snapshotFile).
+func statOne(snapshotEntry) (fileID, error) {
+	return fileID{}, errors.New("no snapshot on this platform")
+}
