@@ -43,24 +43,3 @@ func gzipCompress(data []byte, level int) ([]byte, error) {
 	}
 	return buf.Bytes(), nil
 }
-
-// gzipCompressGo is klauspost/compress's gzip: no file name and MTIME 0,
-// RFC 1952's "no time stamp".
-func gzipCompressGo(data []byte, level int) ([]byte, error) {
-	var buf bytes.Buffer
-	buf.Grow(len(data)/3 + 64)
-	w, err := gzip.NewWriterLevel(&buf, level)
-	if err != nil {
-		return nil, err
-	}
-	// This package writes a zero time.Time as its (truncated) Unix
-	// seconds, not as 0, hence the explicit epoch.
-	w.ModTime = time.Unix(0, 0)
-	if _, err := w.Write(data); err != nil {
-		return nil, err
-	}
-	if err := w.Close(); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
-}
