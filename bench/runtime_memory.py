@@ -134,7 +134,9 @@ def child(scenario: str, seconds: float) -> None:
         core = configured_core()
         hashed = []
         for i in range(0, len(names), 256):
-            hashed += [r["hashed"] for r in core.resolve(names[i : i + 256]) if "hashed" in r]
+            hashed += [r["hashed_name"] for r in core.resolve(names[i : i + 256]) if "hashed_name" in r]
+        if not hashed:
+            raise SystemExit("serve: the core named none of the corpus files: nothing to measure")
         cursor = [0]
 
         def lane() -> None:
