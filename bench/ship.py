@@ -189,6 +189,13 @@ def main() -> None:
         f,
     )
 
+    notes.append(
+        "- S3: the venv is installed as `uv pip install` does by default, without bytecode"
+        f" (PYTHONDONTWRITEBYTECODE={os.environ.get('PYTHONDONTWRITEBYTECODE', 'unset')} here);"
+        " `warm` writes the bytecode of assetc_django and wasmtime (`compiled.byte_compile`), which S3b then loads."
+        " Without it, importing wasmtime compiles its generated bindings from source in every process (~60 ms more)."
+    )
+
     # S4: migrate with nothing to apply.
     m_a, m_d = alternate([Command("migrate assetc", manage(python, "assetc", "migrate", "-v", "0"), cwd=PROJECT), Command("migrate django", manage(python, "django", "migrate", "-v", "0"), cwd=PROJECT)], runs, warmup=1)
     record("S4a", "`manage.py migrate` (no-op), assetc_django installed", m_a, f"{paired_ratio(m_a, m_d):.2f}× of S4b")

@@ -249,6 +249,36 @@ def test_warm_command_reports_where_and_refuses_an_unusable_cache(tmp_path: Path
         call_command("assetc", "warm", stdout=io.StringIO())
 
 
+def test_warm_writes_the_bytecode_of_what_a_first_static_imports() -> None:
+    """Without bytecode (uv's default install, PYTHONDONTWRITEBYTECODE=1) every new
+    process compiles wasmtime's bindings from source: warm writes it."""
+    import importlib.util
+
+    import wasmtime._bindings
+
+    cached = Path(importlib.util.cache_from_source(wasmtime._bindings.__file__))
+    cached.unlink(missing_ok=True)
+    compiled.warm()
+    assert cached.is_file()
+
+
+def test_byte_compile_writes_missing_bytecode_once_and_reports_failures(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.util
+
+    package = tmp_path / "lib" / "first_use_pkg"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("VALUE = 1\n")
+    (package / "bindings.py").write_text("X = 2\n")
+    monkeypatch.syspath_prepend(str(tmp_path / "lib"))
+    assert compiled.byte_compile(("first_use_pkg", "no_such_package_here")) == []
+    cached = Path(importlib.util.cache_from_source(str(package / "bindings.py")))
+    stamp = cached.stat().st_mtime_ns
+    assert compiled.byte_compile(("first_use_pkg",)) == []
+    assert cached.stat().st_mtime_ns == stamp  # up to date: left alone
+    (package / "broken.py").write_text("def (:\n")
+    assert compiled.byte_compile(("first_use_pkg",)) == ["first_use_pkg"]
+
+
 def test_collectstatic_leaves_a_warm_cache(tmp_path: Path) -> None:
     from .conftest import run_collectstatic
 

@@ -239,6 +239,8 @@ class Warmed:
     path: Path | None  # the trusted compiled copy later processes load, or None
     compiled: bool  # True when this call compiled the module (no copy existed)
     state: CacheState
+    #: packages of FIRST_USE_PACKAGES whose bytecode could not be written (see byte_compile)
+    bytecode_unwritten: list[str] = field(default_factory=list)
 
 
 def warm(wasm_path: Path | None = None, explicit: Path | None | bool = None) -> Warmed:
@@ -256,7 +258,36 @@ def warm(wasm_path: Path | None = None, explicit: Path | None | bool = None) -> 
         # The module was already in this process's memory: store that one.
         store(after.writable, entry_name(digest), bytes(module.serialize()))
         after = inspect(digest, explicit)
-    return Warmed(after.hit, before.hit is None and after.hit is not None, after)
+    unwritten = byte_compile()
+    return Warmed(after.hit, before.hit is None and after.hit is not None, after, unwritten)
+
+
+#: What a process imports for its first ``{% static %}``: their bytecode is part
+#: of a warm start. Compiled from source, wasmtime's generated ctypes bindings
+#: alone take ~60 ms, more than everything else the first call does.
+FIRST_USE_PACKAGES = ("assetc_django", "wasmtime")
+
+
+def byte_compile(packages: tuple[str, ...] = FIRST_USE_PACKAGES) -> list[str]:
+    """Write the missing or stale bytecode of ``packages``; return those it could not write.
+
+    ``pip install`` does this at install time, ``uv pip install`` only with
+    ``--compile-bytecode``, and a process never does it under
+    ``PYTHONDONTWRITEBYTECODE=1`` (common in container images): without it every
+    new process compiles these modules again. compileall writes standard
+    timestamp-checked ``__pycache__`` files, so an upgraded package is
+    recompiled by the interpreter as usual; an up-to-date file is left alone.
+    """
+    import compileall
+    import importlib.util
+
+    failed = []
+    for name in packages:
+        spec = importlib.util.find_spec(name)  # finds, does not import
+        for directory in (spec.submodule_search_locations or []) if spec else []:
+            if not compileall.compile_dir(directory, quiet=2):
+                failed.append(name)
+    return failed
 
 
 def configured_cache() -> tuple[Path | None, Path | None | bool]:
