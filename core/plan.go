@@ -59,13 +59,20 @@ type PlanOptions struct {
 // the coarsest common timestamps (FAT) and every kernel tick.
 const RacyWindow = 2 * time.Second
 
-// SourceRecord is what a build learned about one source file: while its size
-// and mtime are unchanged, its MD5 and the SRI value of its bytes are taken
-// to be unchanged too.
+// SourceRecord is what a build learned about one source file: while its
+// identity (size, mtime, ctime, device, inode) is unchanged, its MD5 and the
+// SRI value of its bytes are taken to be unchanged too. The ctime is what
+// catches an edit whose mtime was set back: no program can set it.
 type SourceRecord struct {
 	Size    int64  `json:"size"`
 	ModTime int64  `json:"mtime"`
-	MD5     string `json:"md5"`
+	// ChangeTime, Device and Inode are 0 where the host cannot tell (and in
+	// records of builds before they were recorded, which are then not
+	// trusted on a host that can).
+	ChangeTime int64  `json:"ctime,omitempty"`
+	Device     uint64 `json:"dev,omitempty"`
+	Inode      uint64 `json:"ino,omitempty"`
+	MD5        string `json:"md5"`
 	// SRI is the file's SRI value ("sha384-…"), when a build computed it.
 	SRI string `json:"sri,omitempty"`
 }
@@ -261,7 +268,7 @@ func (p *Project) Plan(opts PlanOptions) (*Plan, error) {
 	known := make(map[string]KnownSource, len(opts.Known))
 	for path, r := range opts.Known {
 		if b, err := hex.DecodeString(r.MD5); err == nil && len(b) == 16 {
-			k := KnownSource{Size: r.Size, ModTime: r.ModTime}
+			k := KnownSource{Size: r.Size, ModTime: r.ModTime, ChangeTime: r.ChangeTime, Device: r.Device, Inode: r.Inode}
 			copy(k.Sum[:], b)
 			known[path] = k
 		}
@@ -487,7 +494,8 @@ func (plan *Plan) integrity(opts PlanOptions, current map[string]KnownSource, wo
 	known := func(f PlanFile) string {
 		old, ok := opts.Known[f.SourcePath]
 		k := current[f.SourcePath]
-		if ok && !f.Rewritten && old.MD5 == f.MD5 && strings.HasPrefix(old.SRI, algorithm+"-") && k.Size == old.Size && k.ModTime == old.ModTime {
+		if ok && !f.Rewritten && old.MD5 == f.MD5 && strings.HasPrefix(old.SRI, algorithm+"-") &&
+			k.identity() == (KnownSource{Size: old.Size, ModTime: old.ModTime, ChangeTime: old.ChangeTime, Device: old.Device, Inode: old.Inode}).identity() {
 			return old.SRI
 		}
 		return ""
@@ -534,10 +542,10 @@ func (plan *Plan) integrity(opts PlanOptions, current map[string]KnownSource, wo
 	}
 	plan.Sources = make(map[string]SourceRecord, len(current))
 	for path, k := range current {
-		if !opts.Now.IsZero() && k.ModTime > opts.Now.Add(-RacyWindow).UnixNano() {
+		if racy := opts.Now.Add(-RacyWindow).UnixNano(); !opts.Now.IsZero() && (k.ModTime > racy || k.ChangeTime > racy) {
 			continue // racy: see RacyWindow
 		}
-		plan.Sources[path] = SourceRecord{Size: k.Size, ModTime: k.ModTime, MD5: hex.EncodeToString(k.Sum[:])}
+		plan.Sources[path] = SourceRecord{Size: k.Size, ModTime: k.ModTime, ChangeTime: k.ChangeTime, Device: k.Device, Inode: k.Inode, MD5: hex.EncodeToString(k.Sum[:])}
 	}
 	sidecar := &IntegrityFile{Version: 1, Algorithm: algorithm, Files: map[string]string{}}
 	for i, f := range plan.Files {

@@ -266,8 +266,9 @@ func (p *Project) unchanged(e *entry) bool {
 			return false
 		}
 		// The identity catches a symlink retargeted (out of its root, say)
-		// to a file of the same size and time.
-		if exists && (info.Size != pr.info.Size || info.ModTime != pr.info.ModTime ||
+		// to a file of the same size and time, and the ctime an edit whose
+		// mtime was set back.
+		if exists && (info.Size != pr.info.Size || info.ModTime != pr.info.ModTime || info.ChangeTime != pr.info.ChangeTime ||
 			info.Device != pr.info.Device || info.Inode != pr.info.Inode) {
 			return false
 		}
@@ -276,11 +277,31 @@ func (p *Project) unchanged(e *entry) bool {
 }
 
 // KnownSource is what an earlier build learned about a source file: while its
-// size and modification time are the same, its bytes are taken to be too.
+// identity (size, mtime, ctime, device, inode) is the same, its bytes are
+// taken to be too.
 type KnownSource struct {
-	Size    int64    `json:"size"`
-	ModTime int64    `json:"mtime"`
-	Sum     [16]byte `json:"md5"`
+	Size       int64    `json:"size"`
+	ModTime    int64    `json:"mtime"`
+	ChangeTime int64    `json:"ctime"`
+	Device     uint64   `json:"dev"`
+	Inode      uint64   `json:"ino"`
+	Sum        [16]byte `json:"md5"`
+}
+
+// sourceIdentity is what must be unchanged for a file's recorded sum to hold.
+type sourceIdentity struct {
+	size, modTime, changeTime int64
+	device, inode             uint64
+}
+
+// identity is what must be unchanged for k's sum to hold.
+func (k KnownSource) identity() sourceIdentity {
+	return sourceIdentity{k.Size, k.ModTime, k.ChangeTime, k.Device, k.Inode}
+}
+
+// knownFrom is what a stat says, in KnownSource's terms.
+func knownFrom(info FileInfo, sum [16]byte) KnownSource {
+	return KnownSource{Size: info.Size, ModTime: info.ModTime, ChangeTime: info.ChangeTime, Device: info.Device, Inode: info.Inode, Sum: sum}
 }
 
 // SetKnownSources gives the project the sums an earlier build recorded, keyed
@@ -305,7 +326,7 @@ func (p *Project) KnownSources() map[string]KnownSource {
 	for _, e := range entries {
 		e.mu.Lock()
 		if n := e.node; n != nil {
-			out[n.source.Path] = KnownSource{Size: n.info.Size, ModTime: n.info.ModTime, Sum: n.sum}
+			out[n.source.Path] = knownFrom(n.info, n.sum)
 		}
 		e.mu.Unlock()
 	}
@@ -328,7 +349,7 @@ func (p *Project) load(source Source, info FileInfo) (*fileNode, error) {
 		p.mu.Lock()
 		k, ok := p.known[source.Path]
 		p.mu.Unlock()
-		if ok && k.Size == info.Size && k.ModTime == info.ModTime {
+		if ok && k.identity() == knownFrom(info, k.Sum).identity() {
 			prehashed, err := p.isPrehashed(source)
 			if err != nil {
 				return nil, err

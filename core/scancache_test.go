@@ -134,6 +134,22 @@ func TestScanCache(t *testing.T) {
 		t.Errorf("an edit with its mtime set back was missed: reads %v, %s", reads, lied.Manifest["css/b.css"])
 	}
 
+	// The same for a file that is never scanned (its sum comes from the
+	// previous build's Sources): an image edited in place, same size, mtime
+	// set back, is read again and renamed, and so is the stylesheet naming it.
+	info, _ = os.Stat(root + "/img/b.svg")
+	if err := os.WriteFile(root+"/img/b.svg", []byte("<svg>B</svg>"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	os.Chtimes(root+"/img/b.svg", info.ModTime(), info.ModTime())
+	liedImage, reads := planWithCache(t, cfg, lied, later)
+	if reads[root+"/img/b.svg"] == 0 || liedImage.Manifest["img/b.svg"] == lied.Manifest["img/b.svg"] ||
+		liedImage.Manifest["css/b.css"] == lied.Manifest["css/b.css"] {
+		t.Errorf("an image edit with its mtime set back was missed: reads %v, %s", reads, liedImage.Manifest["img/b.svg"])
+	}
+	fresh, _ = planWithCache(t, cfg, nil, later)
+	samePlans(t, fresh, liedImage)
+
 	// Planned right after the files changed: nothing recorded.
 	racy, _ := planWithCache(t, cfg, nil, time.Now())
 	if n := len(racy.ScanCache().Records); n != 0 {

@@ -17,7 +17,9 @@ import (
 // requests, responses or imports described in README.md increments it.
 // Version 2 names members as the CLI's JSON does (logical_path, hashed_name,
 // source_path) and extends the host imports (fs_stat's record, fs_real_path).
-const ABIVersion = 2
+// Version 3 adds the ctime to fs_stat's record, so that the core sees an edit
+// whose mtime was set back, in the runtime as in the CLI.
+const ABIVersion = 3
 
 // Error kinds, the "kind" of every error object in a response: core's
 // (core.ErrorKindNotFound, core.ErrorKindDiagnostics, core.ErrorKindInternal)

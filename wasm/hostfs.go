@@ -32,10 +32,11 @@ const (
 	readNotRegular = -3 // fs_read only: a FIFO, device or socket, not opened for reading
 )
 
-// statRecordSize is the size of what fs_stat writes (ABI 2): size i64,
+// statRecordSize is the size of what fs_stat writes (ABI 3): size i64,
 // mtime_ns i64, kind u32 (a core.FileKind: 0 regular, 1 directory, 2 FIFO,
-// 3 socket, 4 device, 5 other), reserved u32 (0), device u64, inode u64.
-const statRecordSize = 40
+// 3 socket, 4 device, 5 other), reserved u32 (0), device u64, inode u64,
+// ctime_ns i64.
+const statRecordSize = 48
 
 // encodeStat writes a stat record; hosts written in Go (the tests' wazero
 // host) use it, and decodeStat is its inverse.
@@ -46,6 +47,7 @@ func encodeStat(info core.FileInfo) [statRecordSize]byte {
 	binary.LittleEndian.PutUint32(record[16:], uint32(info.Kind))
 	binary.LittleEndian.PutUint64(record[24:], info.Device)
 	binary.LittleEndian.PutUint64(record[32:], info.Inode)
+	binary.LittleEndian.PutUint64(record[40:], uint64(info.ChangeTime))
 	return record
 }
 
@@ -56,11 +58,12 @@ func decodeStat(record []byte) (core.FileInfo, error) {
 		return core.FileInfo{}, fmt.Errorf("bad stat record from the host: kind %d", kind)
 	}
 	return core.FileInfo{
-		Size:    int64(binary.LittleEndian.Uint64(record[0:8])),
-		ModTime: int64(binary.LittleEndian.Uint64(record[8:16])),
-		Kind:    core.FileKind(kind),
-		Device:  binary.LittleEndian.Uint64(record[24:32]),
-		Inode:   binary.LittleEndian.Uint64(record[32:40]),
+		Size:       int64(binary.LittleEndian.Uint64(record[0:8])),
+		ModTime:    int64(binary.LittleEndian.Uint64(record[8:16])),
+		Kind:       core.FileKind(kind),
+		Device:     binary.LittleEndian.Uint64(record[24:32]),
+		Inode:      binary.LittleEndian.Uint64(record[32:40]),
+		ChangeTime: int64(binary.LittleEndian.Uint64(record[40:48])),
 	}, nil
 }
 

@@ -18,9 +18,14 @@ import (
 // new bytes. A file older than core.RacyWindow is recorded and trusted, so
 // a no-change rebuild does not read it.
 func TestRacySameSizeEditIsSeen(t *testing.T) {
-	root := testtree.Write(t, map[string]string{"img/a.svg": "<svg>one</svg>", "img/old.svg": "<svg>old</svg>"})
+	root := testtree.Write(t, map[string]string{"img/old.svg": "<svg>old</svg>"})
 	hourAgo := time.Now().Add(-time.Hour)
 	os.Chtimes(filepath.Join(root, "img/old.svg"), hourAgo, hourAgo)
+	// Its ctime (which Chtimes sets to now) must leave the window too.
+	time.Sleep(core.RacyWindow + 100*time.Millisecond)
+	if err := os.WriteFile(filepath.Join(root, "img/a.svg"), []byte("<svg>one</svg>"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	cfg := core.Config{Roots: []core.Root{{Dir: root}}}
 	out := t.TempDir()
 	first, err := writer.Build(newProject(t, cfg), writer.BuildOptions{OutputDir: out})

@@ -1,6 +1,6 @@
 """The wasm glue: load the assetc core (``assetc.wasm``) with wasmtime and call it.
 
-This module knows nothing about Django. It speaks ABI 2 (see
+This module knows nothing about Django. It speaks ABI 3 (see
 ``wasm/README.md`` in the repository):
 
 * one ``wasmtime.Engine`` and one compiled ``Module`` per process, the
@@ -46,7 +46,7 @@ if TYPE_CHECKING:
 # library costs ~0.25 s, which processes that never resolve a name (migrate,
 # shell) should not pay.
 
-ABI_VERSION = 2
+ABI_VERSION = 3
 _MASK64 = 0xFFFFFFFFFFFFFFFF
 
 # fs_stat / fs_read / fs_read_dir result codes (ABI v1).
@@ -198,9 +198,16 @@ def _fs_stat(caller: wasmtime.Caller, path_ptr: int, path_len: int, out_ptr: int
             return _STAT_NOT_FOUND
         except (OSError, ValueError):
             return _STAT_ERROR
-        # ABI 2: size, mtime_ns, kind, reserved, device, inode (README "Imports").
+        # ABI 3: size, mtime_ns, kind, reserved, device, inode, ctime_ns (README "Imports").
         record = struct.pack(
-            "<qqIIQQ", info.st_size, info.st_mtime_ns, _file_kind(info.st_mode), 0, info.st_dev, info.st_ino
+            "<qqIIQQq",
+            info.st_size,
+            info.st_mtime_ns,
+            _file_kind(info.st_mode),
+            0,
+            info.st_dev,
+            info.st_ino,
+            info.st_ctime_ns,
         )
         _put_bytes(caller, out_ptr, record)
         return _STAT_OK
