@@ -64,8 +64,8 @@ const RacyWindow = 2 * time.Second
 // SRI value of its bytes are taken to be unchanged too. The ctime is what
 // catches an edit whose mtime was set back: no program can set it.
 type SourceRecord struct {
-	Size    int64  `json:"size"`
-	ModTime int64  `json:"mtime"`
+	Size    int64 `json:"size"`
+	ModTime int64 `json:"mtime"`
 	// ChangeTime, Device and Inode are 0 where the host cannot tell (and in
 	// records of builds before they were recorded, which are then not
 	// trusted on a host that can).
