@@ -401,7 +401,8 @@ class _Instance:
         return int(self.memory.data_len(self.store))
 
 
-def _decode(raw: bytes) -> dict[str, Any]:
+def decode_answer(raw: bytes) -> dict[str, Any]:
+    """A JSON response of the core as an object; ``CoreError("internal")`` when it is not one."""
     try:
         answer = json.loads(raw)
     except ValueError as exc:
@@ -409,6 +410,19 @@ def _decode(raw: bytes) -> dict[str, Any]:
     if not isinstance(answer, dict):
         raise CoreError("internal", "the core answered JSON that is not an object")
     return answer
+
+
+def decode_framed(raw: bytes) -> tuple[dict[str, Any], bytes | None]:
+    """A framed binary response (``content``, ``plan_content``): a u32 LE header length, the JSON
+    header, then the body, which is ``None`` unless the header says ``inline``. An error answer
+    raises its error."""
+    if len(raw) < 4:
+        raise CoreError("internal", "the core answered a truncated framed response")
+    (header_len,) = struct.unpack_from("<I", raw)
+    header = decode_answer(raw[4 : 4 + header_len])
+    if not header.get("ok"):
+        raise error_from(header.get("error") or {})
+    return header, (raw[4 + header_len :] if header.get("inline") else None)
 
 
 def error_from(obj: dict[str, Any]) -> CoreError:
@@ -491,7 +505,7 @@ class Core:
 
     def _new_instance(self) -> _Instance:
         inst = _Instance(self._engine, self._module)
-        answer = _decode(inst.call("configure", self._config_json))
+        answer = decode_answer(inst.call("configure", self._config_json))
         if not answer.get("ok"):
             raise error_from(answer.get("error") or {})
         inst.generation = self._generation
@@ -608,7 +622,7 @@ class Core:
         """Resolve a batch of logical paths; one result object per path, in order."""
         if not paths:
             return []
-        answer = _decode(self._call("resolve", {"paths": list(paths)}))
+        answer = decode_answer(self._call("resolve", {"paths": list(paths)}))
         if "results" not in answer:
             raise error_from(answer.get("error") or {})
         return answer["results"]
@@ -623,14 +637,7 @@ class Core:
     def content(self, *, hashed_name: str | None = None, logical_path: str | None = None) -> Content:
         """The file served under a hashed name (or, with ``logical_path``, a logical path)."""
         request = {"hashed_name": hashed_name} if hashed_name is not None else {"logical_path": logical_path}
-        raw = self._call("content", request)
-        if len(raw) < 4:
-            raise CoreError("internal", "the core answered a truncated content response")
-        (header_len,) = struct.unpack_from("<I", raw)
-        header = _decode(raw[4 : 4 + header_len])
-        if not header.get("ok"):
-            raise error_from(header.get("error") or {})
-        body = raw[4 + header_len :] if header.get("inline") else None
+        header, body = decode_framed(self._call("content", request))
         return Content(
             logical_path=header["logical_path"],
             hashed_name=header["hashed_name"],
@@ -645,7 +652,7 @@ class Core:
         """SRI values of a batch of logical paths (ABI 1.1 ``integrity``); one result per path."""
         if not paths:
             return []
-        answer = _decode(self._call("integrity", {"paths": list(paths), "algorithm": algorithm}))
+        answer = decode_answer(self._call("integrity", {"paths": list(paths), "algorithm": algorithm}))
         if "results" not in answer:
             raise error_from(answer.get("error") or {})
         return answer["results"]
@@ -660,14 +667,14 @@ class Core:
     def manifest(self, paths: dict[str, str]) -> bytes:
         """staticfiles.json for ``paths`` (logical path -> hashed name), byte for
         byte as Django writes it, encoded by the core (ABI 1.1 ``manifest``)."""
-        answer = _decode(self._call("manifest", {"paths": dict(paths)}))
+        answer = decode_answer(self._call("manifest", {"paths": dict(paths)}))
         if not answer.get("ok"):
             raise error_from(answer.get("error") or {})
         return str(answer["manifest_json"]).encode()
 
     def importmap(self, options: dict[str, Any] | None = None) -> dict[str, Any]:
         """The browser import map (ABI 1.1 ``importmap``); ``options`` mirror core.ImportMapOptions."""
-        answer = _decode(self._call("importmap", dict(options or {})))
+        answer = decode_answer(self._call("importmap", dict(options or {})))
         if not answer.get("ok"):
             raise error_from(answer.get("error") or {})
         return answer["importmap"]

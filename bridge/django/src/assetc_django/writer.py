@@ -26,13 +26,12 @@ import errno
 import hashlib
 import json
 import os
-import struct
 import time
 from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
 from typing import Any
 
-from .runtime import Core, CoreError, _decode, error_from
+from .runtime import Core, CoreError, decode_answer, decode_framed, error_from
 
 MANIFEST_NAME = "staticfiles.json"
 INTEGRITY_NAME = "staticfiles.integrity.json"
@@ -50,19 +49,17 @@ _Call = Callable[[str, dict[str, Any]], bytes]
 
 
 def _plan_page(call: _Call, request: dict[str, Any]) -> dict[str, Any]:
-    answer = _decode(call("plan", request))
+    answer = decode_answer(call("plan", request))
     if not answer.get("ok"):
         raise error_from(answer.get("error") or {})
     return answer
 
 
 def _plan_content(call: _Call, plan_id: int, path: str) -> bytes:
-    raw = call("plan_content", {"plan_id": plan_id, "output_path": path})
-    (header_len,) = struct.unpack_from("<I", raw)
-    header = _decode(raw[4 : 4 + header_len])
-    if not header.get("ok") or not header.get("inline"):
-        raise error_from(header.get("error") or {"kind": "internal", "message": f"no inline content for {path}"})
-    return raw[4 + header_len :]
+    _, body = decode_framed(call("plan_content", {"plan_id": plan_id, "output_path": path}))
+    if body is None:
+        raise CoreError("internal", f"the core answered no inline content for {path}")
+    return body
 
 
 def write_root(core: Core, location: str, *, hashed_only: bool = False) -> Iterator[tuple[str, str, bool]]:
