@@ -94,8 +94,9 @@ type DirEntry struct {
 func (e DirEntry) IsDir() bool { return e.Kind == KindDirectory }
 
 // FileInfo is what the engine remembers about a file to notice that it
-// changed: a file whose size and modification time are unchanged is taken to
-// be unchanged (the same trade-off git's index makes).
+// changed: a file whose size, modification time, change time, device and
+// inode are unchanged is taken to be unchanged (the trade-off git's index
+// makes; the ctime catches an mtime set back, since no program can set it).
 type FileInfo struct {
 	Size    int64
 	ModTime int64 // nanoseconds since the Unix epoch

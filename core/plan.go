@@ -32,8 +32,8 @@ type PlanOptions struct {
 	Integrity string
 	// Known is what an earlier build recorded about each source file, keyed
 	// by host path (Plan.Sources of that build): a file that is not CSS/JS
-	// and whose size and mtime are unchanged is not read again, neither for
-	// its MD5 nor for its SRI value.
+	// and whose identity (size, mtime, ctime, device, inode) is unchanged is
+	// not read again, neither for its MD5 nor for its SRI value.
 	Known map[string]SourceRecord
 	// ScanCache is what an earlier build recorded about its CSS/JS files
 	// (Plan.ScanCache): a file with the recorded identity is neither
@@ -43,17 +43,17 @@ type PlanOptions struct {
 	// Progress, when set, is called as files are read; it must be fast and
 	// safe to call from several goroutines.
 	Progress func(stage string, done, total int)
-	// Now is when planning started. A source modified within RacyWindow of
-	// it is left out of Plan.Sources, so the next build reads it again
-	// instead of trusting its size and mtime (see RacyWindow). The zero
+	// Now is when planning started. A source modified (mtime or ctime)
+	// within RacyWindow of it is left out of Plan.Sources, so the next build
+	// reads it again instead of trusting its identity (see RacyWindow). The zero
 	// value records every source.
 	Now time.Time
 }
 
 // RacyWindow is how close to the time a build read a file its mtime may be
-// for the build to distrust "same size and mtime means same bytes" next
-// time. A file edited again within one timestamp tick of that read, to the
-// same size, keeps its mtime: the build cannot tell it changed. Git calls
+// for the build to distrust "same identity means same bytes" next time. A
+// file edited again within one timestamp tick of that read, to the same
+// size, keeps its mtime and ctime: the build cannot tell it changed. Git calls
 // such index entries "racily clean" and re-checks their content; assetc
 // does not record them, so the next build reads them. Two seconds covers
 // the coarsest common timestamps (FAT) and every kernel tick.

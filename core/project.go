@@ -42,7 +42,7 @@ type Project struct {
 	bundlers *bundlerManifests
 
 	// known holds content sums from an earlier build, so a rebuild need not
-	// read a binary file whose size and mtime are unchanged (see load).
+	// read a binary file whose identity is unchanged (see load).
 	known map[string]KnownSource
 
 	// direct maps logical paths to the host file a walk in generation
