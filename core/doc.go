@@ -52,6 +52,9 @@
 //	             inode) neither read nor scanned by the next Plan; their
 //	             rewritten bytes made only when a writer asks
 //	importmap.go an import map from logical module paths to hashed URLs
+//	contenttype.go the Content-Type of a file name (contenttypes.json: the
+//	             one table; the Django bridge's content_types.py is
+//	             generated from it)
 //	diagnostic.go Diagnostic and its rendering (source line, caret, notes),
 //	             ErrorReport: an error as every face's JSON tells it
 //

@@ -301,7 +301,7 @@ func Publish(ctx context.Context, b Bucket, plan *core.Plan, opts Options) (resu
 			if err := step(meta.name); err != nil {
 				return result, err
 			}
-			o := object{rel: meta.name, data: meta.data, md5: md5Hex(meta.data), contentType: ContentType(meta.name), cacheControl: metadataCacheControl}
+			o := object{rel: meta.name, data: meta.data, md5: md5Hex(meta.data), contentType: core.ContentType(meta.name), cacheControl: metadataCacheControl}
 			if err := s.put(ctx, o); err != nil {
 				return result, err
 			}
@@ -460,7 +460,7 @@ func (g *contentGroup) upload(ctx context.Context, s store, plan *core.Plan, com
 		if !g.missing[f.Path] {
 			continue
 		}
-		o := object{rel: f.Path, data: data, md5: f.MD5, contentType: ContentType(f.Path), cacheControl: cacheControl(f)}
+		o := object{rel: f.Path, data: data, md5: f.MD5, contentType: core.ContentType(f.Path), cacheControl: cacheControl(f)}
 		if err := s.put(ctx, o); err != nil {
 			return err
 		}
@@ -484,7 +484,7 @@ func (g *contentGroup) upload(ctx context.Context, s store, plan *core.Plan, com
 				continue
 			}
 			sum := md5Hex(packed)
-			o := object{rel: v, data: packed, md5: sum, contentType: ContentType(f.Path), cacheControl: cacheControl(f), contentEncoding: e}
+			o := object{rel: v, data: packed, md5: sum, contentType: core.ContentType(f.Path), cacheControl: cacheControl(f), contentEncoding: e}
 			if err := s.put(ctx, o); err != nil {
 				return err
 			}

@@ -219,7 +219,7 @@ func TestPublishCorpus(t *testing.T) {
 		}
 		// An upload typed application/octet-stream (an extension the table
 		// does not know) gets a type SeaweedFS guesses; AWS keeps ours.
-		wantType := publish.ContentType(file.Path)
+		wantType := core.ContentType(file.Path)
 		typed := wantType != "application/octet-stream"
 		if got := aws.ToString(out.ContentType); typed && got != wantType {
 			t.Errorf("%s: Content-Type %q, want %q", file.Path, got, wantType)

@@ -31,6 +31,10 @@ EXTRA_TYPES = {
     "img/i.avif": ("avif", "image/avif"),
     "css/site.css.map": (None, "application/json; charset=utf-8"),
     "fonts/source-sans.woff2": (None, "font/woff2"),
+    # core/contenttypes.json, the table assetc publish uploads with: not the machine's mime.types
+    "audio/ding.mp3": ("ID3", "audio/mpeg"),
+    "data/T.CSV": ("a,b\n", "text/csv; charset=utf-8"),
+    "data/notes.assetc-unknown": ("?", "application/octet-stream"),
 }
 
 

@@ -8,7 +8,6 @@ send. Each RFC rule lives in one small function that names its section
 
 from __future__ import annotations
 
-import mimetypes
 import posixpath
 import re
 import time
@@ -17,6 +16,8 @@ from dataclasses import dataclass, field
 from datetime import timezone
 from email.utils import formatdate, parsedate_to_datetime
 from typing import Any, Protocol
+
+from . import content_types
 
 
 class RequestHeaders(Protocol):
@@ -37,49 +38,13 @@ ENCODINGS: list[tuple[str, str]] = [("br", ".br"), ("zstd", ".zst"), ("gzip", ".
 
 ALLOWED_METHODS = "GET, HEAD"
 
-# Types the platform tables get wrong or lack (WhiteNoise's table misses
-# .map and .webmanifest; mimetypes varies with /etc/mime.types).
-_TYPES = {
-    ".css": "text/css",
-    ".js": "text/javascript",  # RFC 9239
-    ".mjs": "text/javascript",
-    ".cjs": "text/javascript",
-    ".map": "application/json",
-    ".json": "application/json",
-    ".webmanifest": "application/manifest+json",
-    ".wasm": "application/wasm",
-    ".woff": "font/woff",
-    ".woff2": "font/woff2",
-    ".ttf": "font/ttf",
-    ".otf": "font/otf",
-    ".eot": "application/vnd.ms-fontobject",
-    ".svg": "image/svg+xml",
-    ".avif": "image/avif",
-    ".webp": "image/webp",
-    ".png": "image/png",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".gif": "image/gif",
-    ".ico": "image/vnd.microsoft.icon",
-    ".html": "text/html",
-    ".txt": "text/plain",
-    ".xml": "application/xml",
-    ".pdf": "application/pdf",
-    ".gz": "application/gzip",
-    ".br": "application/x-brotli",
-    ".zst": "application/zstd",
-    ".zip": "application/zip",
-    ".mp4": "video/mp4",
-    ".webm": "video/webm",
-}
-_TEXT_TYPES = ("text/", "application/json", "application/manifest+json", "application/xml", "image/svg+xml")
-
-
 def content_type(name: str) -> str:
-    """The Content-Type for a file name (the extension decides; charset for text)."""
+    """The Content-Type for a file name: core/contenttypes.json's, as ``assetc publish`` uploads it
+    (the extension decides, whatever its case; charset for text; fixed, not the machine's
+    /etc/mime.types, which WhiteNoise's fallback depends on)."""
     ext = posixpath.splitext(name)[1].lower()
-    ctype = _TYPES.get(ext) or mimetypes.types_map.get(ext) or "application/octet-stream"
-    if ctype.startswith(_TEXT_TYPES):
+    ctype = content_types.TYPES.get(ext, "application/octet-stream")
+    if ctype.startswith(content_types.TEXT_PREFIXES):
         ctype += "; charset=utf-8"
     return ctype
 
