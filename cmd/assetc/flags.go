@@ -1,8 +1,10 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -85,6 +87,9 @@ func parseSource(spec string) (core.Root, error) {
 		return core.Root{}, usagef("source %q: %v", spec, err)
 	}
 	info, err := os.Stat(abs)
+	if errors.Is(err, fs.ErrNotExist) {
+		return core.Root{}, usagef("source %q: %s does not exist; check the -s path (nothing would be collected from it)", spec, abs)
+	}
 	if err != nil {
 		return core.Root{}, usagef("source %q: %v", spec, err)
 	}
