@@ -35,7 +35,7 @@ func TestExitCodes(t *testing.T) {
 		{"unknown command", []string{"bild"}, exitUsage, `unknown command "bild"`},
 		{"unknown flag", []string{"build", "--nope"}, exitUsage, "unknown flag"},
 		{"no output", []string{"build", "-s", good}, exitUsage, "-o DIR"},
-		{"missing source dir", []string{"build", "-s", good + "/nope", "-o", out}, exitUsage, "no such file"},
+		{"missing source dir", []string{"build", "-s", good + "/nope", "-o", out}, exitUsage, "does not exist; check the -s path"},
 		{"help", []string{"build", "--help"}, exitOK, "Examples:"},
 		{"version", []string{"version"}, exitOK, "brotli: "},
 		{"build", []string{"build", "-s", good, "-o", out}, exitOK, "2 files collected, 2 hashed, 1 rewritten"},
