@@ -213,16 +213,18 @@ func TestSnapshotNoChangeSkipsPlanning(t *testing.T) {
 
 // TestSnapshotNotRecordedWhenRacy: a source or directory changed within
 // core.RacyWindow of the build could change again in the same timestamp
-// tick without a new identity, so no snapshot is recorded and the next
-// build plans: a fresh tree (its directories just made), and in an old
-// tree a file edited in place just before the build (its directory
-// unchanged).
+// tick without a new identity, so the next build plans: a fresh tree (its
+// directories just made: no snapshot is recorded), and in an old tree a
+// file edited in place just before the build (its directory unchanged:
+// the snapshot distrusts the file, and the next build reads it again,
+// planning from the record).
 func TestSnapshotNotRecordedWhenRacy(t *testing.T) {
 	fresh, old := testtree.Write(t, snapshotTree), testtree.Write(t, snapshotTree)
-	buildTwice := func(t *testing.T, root, out string) {
+	buildTwice := func(t *testing.T, root, out string, fromRecord bool) {
 		t.Helper()
 		cfg := core.Config{Roots: []core.Root{{Dir: root}}}
 		for i := 0; i < 2; i++ {
+			before := writer.PriorPlans()
 			r, err := writer.Build(newProject(t, cfg), writer.BuildOptions{OutputDir: out})
 			if err != nil {
 				t.Fatal(err)
@@ -230,12 +232,15 @@ func TestSnapshotNotRecordedWhenRacy(t *testing.T) {
 			if !r.Planned {
 				t.Fatalf("build %d took the fast path on sources changed within the racy window", i+1)
 			}
+			if got := writer.PriorPlans() - before; i == 1 && got != map[bool]int64{false: 0, true: 1}[fromRecord] {
+				t.Errorf("build %d planned from the record %d times, want that %v", i+1, got, fromRecord)
+			}
 		}
-		if _, err := os.Stat(filepath.Join(out, ".assetc", "snapshot.bin")); err == nil {
+		if _, err := os.Stat(filepath.Join(out, ".assetc", "snapshot.bin")); err == nil && !fromRecord {
 			t.Error("a snapshot was recorded")
 		}
 	}
-	t.Run("fresh tree", func(t *testing.T) { buildTwice(t, fresh, t.TempDir()) })
+	t.Run("fresh tree", func(t *testing.T) { buildTwice(t, fresh, t.TempDir(), false) })
 
 	time.Sleep(core.RacyWindow + 100*time.Millisecond)
 	t.Run("file edited just before", func(t *testing.T) {
@@ -243,7 +248,7 @@ func TestSnapshotNotRecordedWhenRacy(t *testing.T) {
 		info, _ := os.Stat(path)
 		os.WriteFile(path, []byte("<svg>b</svg>"), 0o644)
 		os.Chtimes(path, info.ModTime(), info.ModTime()) // only the ctime is new
-		buildTwice(t, old, t.TempDir())
+		buildTwice(t, old, t.TempDir(), true)
 	})
 }
 

@@ -50,6 +50,11 @@ type Options struct {
 	// snapshot, when set, asks Write to record a snapshot for the next
 	// Build (see snapshotFile).
 	snapshot *snapshotRequest
+	// locked, when set, is the output directory, locked by Build since
+	// its snapshot check, and proven what that check proved (see
+	// proven): Write trusts it instead of looking at each output again.
+	locked *output
+	proven *proven
 
 	// step, when set, is called at each step of a write, before the step;
 	// an error stops the write there as a kill would (tests only).
@@ -75,6 +80,9 @@ type BuildOptions struct {
 	Integrity string
 	// LockWait is how long to wait for another build of the same output.
 	LockWait time.Duration
+
+	// step is Options.step for the Write of the build (tests only).
+	step func(name string) error
 }
 
 // Result says what a build found and did.
@@ -120,21 +128,31 @@ type Result struct {
 // that lists all of them. See Write for what a failure leaves behind.
 func Build(p *core.Project, opts BuildOptions) (*Result, error) {
 	start := time.Now()
-	write := Options{Workers: opts.Workers, Progress: opts.Progress, Compress: opts.Compress, LockWait: opts.LockWait}
+	write := Options{Workers: opts.Workers, Progress: opts.Progress, Compress: opts.Compress, LockWait: opts.LockWait, step: opts.step}
 	comp, err := write.Compress.Normalized()
 	if err != nil {
 		return nil, err
 	}
 	key := snapshotKey(p.Config(), opts, comp)
-	if result, ok := unchanged(opts.OutputDir, key, opts.Workers); ok {
-		result.Duration = time.Since(start)
-		return result, nil
+	v := check(opts.OutputDir, key, opts.HashedOnly, opts.Workers)
+	if v.result != nil {
+		v.result.Duration = time.Since(start)
+		return v.result, nil
+	}
+	if v.locked != nil {
+		defer v.locked.close()
+		priorPlans.Add(1)
 	}
 	write.snapshot = &snapshotRequest{key: key, started: start}
-	plan, err := p.Plan(core.PlanOptions{
+	write.locked, write.proven = v.locked, v.proven
+	planOpts := core.PlanOptions{
 		Workers: opts.Workers, HashedOnly: opts.HashedOnly, Integrity: opts.Integrity,
-		Known: readSources(opts.OutputDir), ScanCache: readScanCache(opts.OutputDir), Progress: opts.Progress, Now: start,
-	})
+		Progress: opts.Progress, Now: start, Record: true, Prior: v.prior, Changed: v.changed,
+	}
+	if v.prior == nil {
+		planOpts.Known, planOpts.ScanCache = readSources(opts.OutputDir), readScanCache(opts.OutputDir)
+	}
+	plan, err := p.Plan(planOpts)
 	if err != nil {
 		return nil, err
 	}
@@ -193,11 +211,16 @@ func Write(dir string, plan *core.Plan, opts Options, result *Result) (err error
 	if step == nil {
 		step = func(string) error { return nil }
 	}
-	out, err := openOutput(dir, opts.LockWait)
-	if err != nil {
-		return err
+	out := opts.locked
+	if out == nil {
+		if out, err = openOutput(dir, opts.LockWait); err != nil {
+			return err
+		}
+		defer out.close()
+	} else {
+		out.readState()
 	}
-	defer out.close()
+	out.proven = opts.proven
 	if err := out.recover(); err != nil {
 		return err
 	}
@@ -249,6 +272,10 @@ func Write(dir string, plan *core.Plan, opts Options, result *Result) (err error
 	result.Compressed, result.CompressionReused, result.Variants = variants.compressed, variants.reused, variants.variants
 	return nil
 }
+
+// priorPlans counts the builds that planned from the last build's record
+// (tests only).
+var priorPlans atomic.Int64
 
 // errKilled is what a test's step hook returns to stop a write as a kill
 // would: without the clean-up a failed write does.
