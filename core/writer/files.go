@@ -1,7 +1,6 @@
 package writer
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -66,9 +65,12 @@ func openOutput(dir string, wait time.Duration) (*output, error) {
 // readState reads what the last builds wrote (state.json).
 func (o *output) readState() {
 	data, err := os.ReadFile(o.statePath("state.json"))
-	if err != nil || json.Unmarshal(data, &o.state) != nil {
+	state, ok := decodeState(data)
+	if err != nil || !ok {
 		o.stateChanged = true // missing or damaged: it only costs rewrites
+		return
 	}
+	o.state = state
 }
 
 // path is the host path of an output-relative path.

@@ -105,10 +105,17 @@ type snapshot struct {
 	key     string
 	result  Result // the counts, Duplicates, Ignored and Manifest of a no-change build
 	entries []snapshotEntry
-	// record is the PlanRecord of the build (empty when it had none),
-	// encoded: it is decoded only when a source changed (decodeRecord).
-	record []byte
+	// record is the PlanRecord of the build, encoded (nil when it had
+	// none), and recordSum the MD5 of those bytes: they are kept in
+	// recordFile, read only when a source changed, and trusted only with
+	// this MD5 (the record of another build is not).
+	record    []byte
+	recordSum []byte
 }
+
+// recordFile holds the PlanRecord of the build whose snapshot names its
+// MD5 (see snapshot.record): a no-change build never reads it.
+const recordFile = "record.bin"
 
 // verdict is what the snapshot says about a build about to start.
 type verdict struct {
@@ -218,7 +225,14 @@ func checkSnapshot(o *output, snap *snapshot, workers int) (result *Result, prio
 		r := snap.result
 		return &r, nil, nil, nil, true
 	}
-	if prior, err = decodeRecord(snap.record); err != nil || prior == nil {
+	if len(snap.recordSum) == 0 {
+		return nil, nil, nil, nil, false
+	}
+	data, err := os.ReadFile(o.statePath(recordFile))
+	if sum := md5.Sum(data); err != nil || !bytes.Equal(sum[:], snap.recordSum) {
+		return nil, nil, nil, nil, false
+	}
+	if prior, err = decodeRecord(data); err != nil || prior == nil {
 		return nil, nil, nil, nil, false
 	}
 	return nil, prior, changed, ids, true
@@ -232,6 +246,15 @@ func (o *output) recordSnapshot(plan *core.Plan, req *snapshotRequest, comp comp
 	snap, ok := o.makeSnapshot(plan, req, comp, result, variants, workers)
 	if !ok {
 		return
+	}
+	if snap.record != nil {
+		// First: a snapshot names only a record already in place.
+		if writeFileAtomic(o.statePath(recordFile), snap.record) != nil {
+			snap.recordSum = nil
+		} else {
+			sum := md5.Sum(snap.record)
+			snap.recordSum = sum[:]
+		}
 	}
 	if writeFileAtomic(o.statePath(snapshotFile), encodeSnapshot(snap)) != nil {
 		os.Remove(o.statePath(snapshotFile))
@@ -572,7 +595,7 @@ func encodeSnapshot(s *snapshot) []byte {
 			buf = binary.AppendVarint(buf, e.id.ChgTime)
 		}
 	}
-	str(string(s.record))
+	str(string(s.recordSum))
 	return buf
 }
 
@@ -613,18 +636,6 @@ func (r *snapshotReader) str() string {
 	s := string(r.data[:n])
 	r.data = r.data[n:]
 	return s
-}
-
-// bytes reads what str wrote without copying it.
-func (r *snapshotReader) bytes() []byte {
-	n := r.uvarint()
-	if n > uint64(len(r.data)) {
-		r.err, r.data = errDamaged, nil
-		return nil
-	}
-	b := r.data[:n]
-	r.data = r.data[n:]
-	return b
 }
 
 // count reads a number of items, each at least min bytes long: a damaged
@@ -670,7 +681,7 @@ func decodeSnapshot(data []byte) (*snapshot, error) {
 			e.id.Size, e.id.ModTime, e.id.ChgTime = r.varint(), r.varint(), r.varint()
 		}
 	}
-	s.record = r.bytes() // decoded only when needed
+	s.recordSum = []byte(r.str())
 	if r.err != nil || len(r.data) != 0 {
 		return nil, errDamaged
 	}
