@@ -3,6 +3,7 @@ package writer_test
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io/fs"
 	"math/rand"
@@ -105,11 +106,34 @@ func writeSource(t *testing.T, root, name, content string) {
 // sidecar, the build record's hashed files and the source records; and
 // once the tree is left alone, a rebuild takes the snapshot's fast path.
 func TestPriorPlanMatchesColdBuild(t *testing.T) {
-	root := testtree.Write(t, priorTree)
+	options := map[string]writer.BuildOptions{
+		"defaults": {},
+		// No unhashed copies (a rewritten file's own bytes are in no
+		// output), another SRI algorithm, variants to keep in step.
+		"hashed only, sha512, gzip": {HashedOnly: true, Integrity: "sha512", Compress: gzipOnly},
+	}
+	roots := map[string]string{}
+	for name := range options {
+		roots[name] = testtree.Write(t, priorTree)
+	}
 	time.Sleep(core.RacyWindow + 100*time.Millisecond) // else no snapshot: the directories are new
+	for name, opts := range options {
+		t.Run(name, func(t *testing.T) { testPriorPlanMatchesColdBuild(t, roots[name], opts) })
+	}
+}
+
+func testPriorPlanMatchesColdBuild(t *testing.T, root string, opts writer.BuildOptions) {
 	cfg := core.Config{Roots: []core.Root{{Dir: root}}}
 	out := t.TempDir()
-	if _, err := writer.Build(newProject(t, cfg), writer.BuildOptions{OutputDir: out}); err != nil {
+	build := func(out string) (*writer.Result, error) {
+		o := opts
+		o.OutputDir = out
+		if o.Compress.Enabled() {
+			o.Compress.CacheDir = filepath.Join(out, ".assetc", "compressed")
+		}
+		return writer.Build(newProject(t, cfg), o)
+	}
+	if _, err := build(out); err != nil {
 		t.Fatal(err)
 	}
 	random := rand.New(rand.NewSource(15))
@@ -123,8 +147,23 @@ func TestPriorPlanMatchesColdBuild(t *testing.T) {
 			priorEdits[i].apply(t, root, step)
 			names = append(names, priorEdits[i].name)
 		}
+		if step%7 == 3 {
+			// A reference to no file: both builds fail the same way and
+			// write nothing; the fix is planned from the record again.
+			writeSource(t, root, "css/base.css", `.b{background:url("../img/missing.png")}`)
+			before := writer.PriorPlans()
+			_, errIncremental := build(out)
+			_, errCold := build(t.TempDir())
+			var a, b *core.DiagnosticsError
+			if !errors.As(errIncremental, &a) || !errors.As(errCold, &b) || !reflect.DeepEqual(a.Diagnostics, b.Diagnostics) ||
+				writer.PriorPlans() != before+1 {
+				t.Fatalf("step %d: a missing reference: %v, and from a cold build %v", step, errIncremental, errCold)
+			}
+			writeSource(t, root, "css/base.css", priorTree["css/base.css"])
+			names = append(names, "missing reference fixed")
+		}
 		before := writer.PriorPlans()
-		incremental, err := writer.Build(newProject(t, cfg), writer.BuildOptions{OutputDir: out})
+		incremental, err := build(out)
 		if err != nil {
 			t.Fatalf("step %d (%s): %v", step, strings.Join(names, ", "), err)
 		}
@@ -132,7 +171,7 @@ func TestPriorPlanMatchesColdBuild(t *testing.T) {
 			t.Fatalf("step %d (%s): the build did not plan from the last build's record", step, strings.Join(names, ", "))
 		}
 		fresh := t.TempDir()
-		cold, err := writer.Build(newProject(t, cfg), writer.BuildOptions{OutputDir: fresh})
+		cold, err := build(fresh)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -143,7 +182,7 @@ func TestPriorPlanMatchesColdBuild(t *testing.T) {
 	// racy window of the build) and read once more, then nothing is.
 	time.Sleep(core.RacyWindow + 100*time.Millisecond)
 	for i := 0; i < 2; i++ {
-		r, err := writer.Build(newProject(t, cfg), writer.BuildOptions{OutputDir: out})
+		r, err := build(out)
 		if err != nil {
 			t.Fatal(err)
 		}
