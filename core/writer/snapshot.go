@@ -66,8 +66,9 @@ import (
 // identity) or missing root, per output inode (the hard-linked copies of a
 // content share one; each path's directory is recorded, up to the output
 // directory) and per output directory, plus the manifest map; replaced by
-// each build that records it; the PlanRecord adds one entry per collected
-// file.
+// each build that records it. Its record.bin holds one core.PriorFile per
+// collected file and is replaced with it; a snapshot trusts only the
+// record whose MD5 it names.
 const snapshotFile = "snapshot.bin"
 
 // snapshotFormat changes whenever what the snapshot holds or what it
@@ -496,18 +497,6 @@ func (o *output) identify(entries []snapshotEntry, shared []bool, written map[st
 	}
 	for n, i := range todo {
 		entries[i].id = ids[n]
-	}
-	return nil
-}
-
-// fill sets the identity of every entry as it is now.
-func fill(entries []snapshotEntry, workers int) error {
-	ids, err := statAll(entries, workers)
-	if err != nil {
-		return err
-	}
-	for i := range entries {
-		entries[i].id = ids[i]
 	}
 	return nil
 }

@@ -15,7 +15,9 @@
 //	.assetc/scans.gob             the CSS/JS files as scanned and named (core.ScanCache)
 //	.assetc/snapshot.bin          the identity of every input and output of the last
 //	                              build: a rebuild that finds them all unchanged
-//	                              skips planning (snapshot.go)
+//	                              skips planning (snapshot.go); one that finds only
+//	                              sources changed plans from .assetc/record.bin
+//	.assetc/record.bin            the last build's core.PlanRecord (planrecord.go)
 //	.assetc/pending.json          paths a running build creates; gone once it commits
 //	.assetc/builds/<ns>.json      one record per committed build: its hashed files
 //	.assetc/compressed/           compressed bytes by content (the variant cache)
@@ -121,7 +123,12 @@ type Result struct {
 //
 // When the snapshot of the previous build shows that nothing the build
 // depends on changed (snapshot.go), it makes no Plan and writes nothing:
-// the Result has that build's counts and Planned false.
+// the Result has that build's counts and Planned false. When it shows that
+// only source files changed, in place, the Plan starts from the previous
+// build's record (core.PlanOptions.Prior): only those files and the CSS/JS
+// files that reference them are read and named again, and the outputs the
+// snapshot proved are not looked at again (the lock is held from that
+// check to the end of the write).
 //
 // It is all-or-nothing with respect to errors: when the Plan has an error
 // diagnostic, nothing is written and the error is a *core.DiagnosticsError
