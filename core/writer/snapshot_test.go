@@ -31,6 +31,10 @@ type snapshotCase struct {
 	name   string
 	change func(t *testing.T, root, out string, cfg *core.Config, opts *writer.BuildOptions)
 	check  func(t *testing.T, r *writer.Result, root, out string)
+	// fromRecord says the build after the change plans from the last
+	// build's record (only sources changed); every other change takes
+	// the normal path.
+	fromRecord bool
 }
 
 // TestSnapshotNoChangeSkipsPlanning: after a build whose sources are older
@@ -60,7 +64,7 @@ func TestSnapshotNoChangeSkipsPlanning(t *testing.T) {
 			if got, _ := os.ReadFile(filepath.Join(out, r.Manifest["css/a.css"])); string(got[:2]) != "b{" {
 				t.Errorf("the edit was missed: %s holds %q", r.Manifest["css/a.css"], got)
 			}
-		}},
+		}, fromRecord: true},
 		{name: "new file in a nested directory", change: func(t *testing.T, root, out string, _ *core.Config, _ *writer.BuildOptions) {
 			os.WriteFile(filepath.Join(root, "js/lib/deep/new.js"), []byte("1"), 0o644)
 		}, check: func(t *testing.T, r *writer.Result, root, out string) {
@@ -197,12 +201,16 @@ func TestSnapshotNoChangeSkipsPlanning(t *testing.T) {
 				return
 			}
 			c.change(t, root, out, &cfg, &opts)
+			before := writer.PriorPlans()
 			after, err := writer.Build(newProject(t, cfg), opts)
 			if err != nil {
 				t.Fatal(err)
 			}
 			if !after.Planned {
 				t.Fatal("the change was not seen: the build took the fast path")
+			}
+			if fromRecord := writer.PriorPlans() > before; fromRecord != c.fromRecord {
+				t.Errorf("the build planned from the last build's record: %v, want %v", fromRecord, c.fromRecord)
 			}
 			if c.check != nil {
 				c.check(t, after, root, out)
