@@ -142,7 +142,7 @@ type verdict struct {
 type proven struct {
 	manifest   map[string]string
 	hashedOnly bool
-	ids        map[string]fileID // by path (an output's own, a source's or an input's)
+	ids        map[string]fileID // by path (an output's own or an input's)
 }
 
 // outputOfLast reports whether the last build planned f at its path.
@@ -197,7 +197,9 @@ func check(dir, key string, hashedOnly bool, workers int) verdict {
 	}
 	proof := &proven{manifest: snap.result.Manifest, hashedOnly: hashedOnly, ids: make(map[string]fileID, len(ids))}
 	for i, e := range snap.entries {
-		proof.ids[e.path] = ids[i]
+		if !e.source { // a source's identity is the one planning saw (Plan.SourceStat)
+			proof.ids[e.path] = ids[i]
+		}
 	}
 	return verdict{prior: prior, changed: changed, locked: o, proven: proof}
 }
