@@ -38,8 +38,6 @@ type namedFile struct {
 	lazyRewrite *rewrittenCopy
 	// fromRecord says the name is the scan cache's (node.record).
 	fromRecord bool
-	// trusted says the name is a PlanRecord's (trustedNode).
-	trusted bool
 }
 
 // nameAll names the files with the given logical paths and everything they

@@ -150,7 +150,7 @@ func (p *Project) trustedNode(e *entry, generation uint64) bool {
 	e.lookup = lookup{source: &source, probes: []probe{{path: source.Path, exists: true, info: f.Info}}}
 	e.node = node
 	if needsNaming(node) {
-		named := &namedFile{generation: generation, node: node, hashedName: f.HashedName, deps: f.Targets, cycle: f.Cycle, trusted: true}
+		named := &namedFile{generation: generation, node: node, hashedName: f.HashedName, deps: f.Targets, cycle: f.Cycle}
 		if f.Rewritten {
 			named.lazyRewrite = &rewrittenCopy{md5: f.RewrittenMD5, size: f.RewrittenSize, sri: f.RewrittenSRI}
 		}
