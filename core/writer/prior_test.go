@@ -318,3 +318,74 @@ func TestKilledPriorPlanBuild(t *testing.T) {
 		})
 	}
 }
+
+// TestSnapshotAfterPriorPlanSeesChanges: the snapshot a build records
+// after planning from the record (reusing the identities its check saw)
+// still sees every change to an output: an edit in place through either
+// hard-linked copy of a content the build did not write, an output
+// deleted, one the build wrote edited; the next build repairs it.
+func TestSnapshotAfterPriorPlanSeesChanges(t *testing.T) {
+	changes := []struct {
+		name   string
+		change func(t *testing.T, out string, m map[string]string)
+	}{
+		{"unwritten content edited through its unhashed copy", func(t *testing.T, out string, m map[string]string) {
+			os.WriteFile(filepath.Join(out, "img/unused.gif"), []byte("XXX unused"), 0o644)
+		}},
+		{"unwritten content edited through its hashed copy", func(t *testing.T, out string, m map[string]string) {
+			os.WriteFile(filepath.Join(out, m["js/app.js"]), []byte("hacked"), 0o644)
+		}},
+		{"unwritten output deleted", func(t *testing.T, out string, m map[string]string) {
+			os.Remove(filepath.Join(out, m["txt/readme.txt"]))
+		}},
+		{"written output edited", func(t *testing.T, out string, m map[string]string) {
+			os.WriteFile(filepath.Join(out, m["css/base.css"]), []byte("hacked"), 0o644)
+		}},
+	}
+	roots, outs, manifests := make([]string, len(changes)), make([]string, len(changes)), make([]map[string]string, len(changes))
+	for i := range changes {
+		roots[i], outs[i] = testtree.Write(t, priorTree), t.TempDir()
+	}
+	time.Sleep(core.RacyWindow + 100*time.Millisecond)
+	for i := range changes {
+		cfg := core.Config{Roots: []core.Root{{Dir: roots[i]}}}
+		if _, err := writer.Build(newProject(t, cfg), writer.BuildOptions{OutputDir: outs[i]}); err != nil {
+			t.Fatal(err)
+		}
+		writeSource(t, roots[i], "img/sprite.png", "PNG sprite, edited")
+		before := writer.PriorPlans()
+		r, err := writer.Build(newProject(t, cfg), writer.BuildOptions{OutputDir: outs[i]})
+		if err != nil || writer.PriorPlans() != before+1 {
+			t.Fatalf("the edit was not planned from the record: %v", err)
+		}
+		manifests[i] = r.Manifest
+	}
+	time.Sleep(core.RacyWindow + 100*time.Millisecond) // the edited images are trusted again
+	for i, c := range changes {
+		t.Run(c.name, func(t *testing.T) {
+			root, out := roots[i], outs[i]
+			cfg := core.Config{Roots: []core.Root{{Dir: root}}}
+			// Reads the image edited within the racy window of the last
+			// build again, from the record, and records the snapshot
+			// under test.
+			before := writer.PriorPlans()
+			if _, err := writer.Build(newProject(t, cfg), writer.BuildOptions{OutputDir: out}); err != nil || writer.PriorPlans() != before+1 {
+				t.Fatalf("the distrusted image was not read again from the record: %v", err)
+			}
+			c.change(t, out, manifests[i])
+			after, err := writer.Build(newProject(t, cfg), writer.BuildOptions{OutputDir: out})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !after.Planned {
+				t.Fatal("the change was not seen: the build took the fast path")
+			}
+			fresh := t.TempDir()
+			cold, err := writer.Build(newProject(t, cfg), writer.BuildOptions{OutputDir: fresh})
+			if err != nil {
+				t.Fatal(err)
+			}
+			sameBuild(t, c.name, after, cold, out, fresh)
+		})
+	}
+}
