@@ -45,3 +45,17 @@ func SnapshotEntries(dir string) (int, error) {
 // PriorPlans is the number of builds so far that planned from the last
 // build's core.PlanRecord (only sources changed).
 func PriorPlans() int64 { return priorPlans.Load() }
+
+// RecordFiles is the number of files in the PlanRecord the snapshot in dir
+// names.
+func RecordFiles(dir string) (int, error) {
+	data, err := os.ReadFile(filepath.Join(dir, stateDir, recordFile))
+	if err != nil {
+		return 0, err
+	}
+	r, err := decodeRecord(data)
+	if err != nil || r == nil {
+		return 0, err
+	}
+	return len(r.Files), nil
+}

@@ -284,7 +284,8 @@ func TestSnapshotNotRecordedThroughSymlinks(t *testing.T) {
 
 // TestSnapshotBounded: the snapshot holds one entry per source, per output
 // inode, per directory (sources and outputs) and the bundler-manifest
-// probes of each source directory; a Write deletes it before writing.
+// probes of each source directory, and its PlanRecord one file per
+// collected file; a Write deletes the snapshot before writing.
 func TestSnapshotBounded(t *testing.T) {
 	root := testtree.Write(t, snapshotTree)
 	time.Sleep(core.RacyWindow + 100*time.Millisecond)
@@ -302,6 +303,10 @@ func TestSnapshotBounded(t *testing.T) {
 	outputs, outputDirs := 2*len(r.Manifest)+2, sourceDirs
 	if bound := sources + sourceDirs*5 + outputs + outputDirs; entries == 0 || entries > bound {
 		t.Errorf("%d entries, want 1..%d", entries, bound)
+	}
+	// The PlanRecord beside it: one file per collected file.
+	if files, err := writer.RecordFiles(out); err != nil || files != len(r.Manifest) {
+		t.Errorf("the record holds %d files (%v), want %d", files, err, len(r.Manifest))
 	}
 
 	plan, err := newProject(t, cfg).Plan(core.PlanOptions{})
