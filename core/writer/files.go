@@ -33,10 +33,12 @@ type output struct {
 	stateChanged bool
 	dirs         sync.Map // directories known to exist
 	// proven, when set, is what Build's snapshot check proved under the
-	// lock held since (see proven); written lists the paths this build
-	// wrote (guarded by mu), whose identity that check no longer covers.
+	// lock held since (see proven); written maps each path this build
+	// wrote to the MD5 it held before ("" for none), guarded by mu: the
+	// check's identity no longer covers it, nor the inode its old and new
+	// contents' other paths share (a link added or removed moves its ctime).
 	proven  *proven
-	written map[string]bool
+	written map[string]string
 }
 
 // writtenFile identifies the bytes assetc last wrote to a path: if the file
@@ -254,12 +256,14 @@ func (o *output) mkdirAll(dir string) error {
 // record notes what was written at rel, for upToDate.
 func (o *output) record(rel, sum string, stamp fileStamp) {
 	o.mu.Lock()
+	if o.written == nil {
+		o.written = map[string]string{}
+	}
+	if _, again := o.written[rel]; !again {
+		o.written[rel] = o.state[rel].MD5
+	}
 	o.state[rel] = writtenFile{MD5: sum, Size: stamp.Size, ModTime: stamp.ModTime}
 	o.stateChanged = true
-	if o.written == nil {
-		o.written = map[string]bool{}
-	}
-	o.written[rel] = true
 	o.mu.Unlock()
 }
 

@@ -37,6 +37,8 @@ var priorTree = map[string]string{
 	"img/logo.svg":    "<svg>logo</svg>",
 	"img/sprite.png":  "PNG sprite",
 	"img/unused.gif":  "GIF unused",
+	"img/twin-a.png":  "PNG twin", // the same bytes: one inode for four output paths
+	"img/twin-b.png":  "PNG twin",
 	"txt/readme.txt":  "read me",
 }
 
@@ -327,18 +329,22 @@ func TestKilledPriorPlanBuild(t *testing.T) {
 func TestSnapshotAfterPriorPlanSeesChanges(t *testing.T) {
 	changes := []struct {
 		name   string
+		edit   string // the source the build from the record finds edited (default img/sprite.png)
 		change func(t *testing.T, out string, m map[string]string)
 	}{
-		{"unwritten content edited through its unhashed copy", func(t *testing.T, out string, m map[string]string) {
+		{"content an edited file shared, edited through its other file's copy", "img/twin-a.png", func(t *testing.T, out string, m map[string]string) {
+			os.WriteFile(filepath.Join(out, "img/twin-b.png"), []byte("XXX twin"), 0o644)
+		}},
+		{"unwritten content edited through its unhashed copy", "", func(t *testing.T, out string, m map[string]string) {
 			os.WriteFile(filepath.Join(out, "img/unused.gif"), []byte("XXX unused"), 0o644)
 		}},
-		{"unwritten content edited through its hashed copy", func(t *testing.T, out string, m map[string]string) {
+		{"unwritten content edited through its hashed copy", "", func(t *testing.T, out string, m map[string]string) {
 			os.WriteFile(filepath.Join(out, m["js/app.js"]), []byte("hacked"), 0o644)
 		}},
-		{"unwritten output deleted", func(t *testing.T, out string, m map[string]string) {
+		{"unwritten output deleted", "", func(t *testing.T, out string, m map[string]string) {
 			os.Remove(filepath.Join(out, m["txt/readme.txt"]))
 		}},
-		{"written output edited", func(t *testing.T, out string, m map[string]string) {
+		{"written output edited", "", func(t *testing.T, out string, m map[string]string) {
 			os.WriteFile(filepath.Join(out, m["css/base.css"]), []byte("hacked"), 0o644)
 		}},
 	}
@@ -352,7 +358,11 @@ func TestSnapshotAfterPriorPlanSeesChanges(t *testing.T) {
 		if _, err := writer.Build(newProject(t, cfg), writer.BuildOptions{OutputDir: outs[i]}); err != nil {
 			t.Fatal(err)
 		}
-		writeSource(t, roots[i], "img/sprite.png", "PNG sprite, edited")
+		edit := changes[i].edit
+		if edit == "" {
+			edit = "img/sprite.png"
+		}
+		writeSource(t, roots[i], edit, "edited")
 		before := writer.PriorPlans()
 		r, err := writer.Build(newProject(t, cfg), writer.BuildOptions{OutputDir: outs[i]})
 		if err != nil || writer.PriorPlans() != before+1 {

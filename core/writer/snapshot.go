@@ -360,29 +360,25 @@ func (o *output) makeSnapshot(plan *core.Plan, req *snapshotRequest, comp compre
 		return nil, false
 	}
 	// After a check that proved the inputs and the last build's outputs
-	// (see proven), what this build did not write keeps the identity the
-	// check saw: older than this build, so any change since still shows.
-	// Of the paths of one content, the check covered all by the identity
-	// of one; while none of them was written, they still share it.
+	// (see proven), a path this build did not write keeps the identity the
+	// check saw, unless it shares its inode with a path that was written
+	// (a link added or removed moves the inode's ctime): older than this
+	// build, so any change since still shows. Every other path is looked
+	// at now.
 	written := map[string]bool{outputEntries[manifest].path: true, outputEntries[sidecar].path: true}
-	dirty := map[string]bool{} // MD5s of contents this build wrote a path of
+	dirty := map[string]bool{} // MD5s of contents this build wrote or replaced a path of
 	o.mu.Lock()
-	for rel := range o.written {
+	for rel, old := range o.written {
 		written[o.path(rel)] = true
-		dirty[o.state[rel].MD5] = true
+		dirty[o.state[rel].MD5], dirty[old] = true, true
 	}
 	o.mu.Unlock()
-	shared := make([]bool, len(outputEntries)) // covered by another path's identity
 	for i, n := range planned {
-		if n < 0 || o.proven == nil {
-			continue
-		}
-		if f := plan.Files[n]; o.proven.outputOfLast(f) && !dirty[f.MD5] && !written[outputEntries[i].path] {
-			_, checked := o.proven.ids[outputEntries[i].path]
-			shared[i] = !checked
+		if n >= 0 && dirty[plan.Files[n].MD5] {
+			written[outputEntries[i].path] = true
 		}
 	}
-	if err := o.identify(inputEntries, nil, written, workers); err != nil {
+	if err := o.identify(inputEntries, written, workers); err != nil {
 		return nil, false
 	}
 	for i, e := range inputEntries {
@@ -390,7 +386,7 @@ func (o *output) makeSnapshot(plan *core.Plan, req *snapshotRequest, comp compre
 			return nil, false // a listed directory gone, or changed since planning started
 		}
 	}
-	if err := o.identify(outputEntries, shared, written, workers); err != nil {
+	if err := o.identify(outputEntries, written, workers); err != nil {
 		return nil, false
 	}
 	// An output must still be what this build wrote or found: the size and
@@ -399,9 +395,6 @@ func (o *output) makeSnapshot(plan *core.Plan, req *snapshotRequest, comp compre
 	o.mu.Lock()
 	for i, rel := range outputs {
 		w, ok := o.state[rel]
-		if shared[i] {
-			continue
-		}
 		if id := outputEntries[i].id; !ok || !id.Present || w.Size != id.Size || w.ModTime != id.ModTime {
 			o.mu.Unlock()
 			return nil, false
@@ -449,10 +442,7 @@ func (o *output) makeSnapshot(plan *core.Plan, req *snapshotRequest, comp compre
 		}
 	}
 	inodes := map[fileID]bool{}
-	for i, e := range outputEntries {
-		if shared[i] {
-			continue
-		}
+	for _, e := range outputEntries {
 		if inode := (fileID{Device: e.id.Device, Inode: e.id.Inode}); !inodes[inode] {
 			inodes[inode] = true
 			entries = append(entries, e)
@@ -472,16 +462,12 @@ func (o *output) makeSnapshot(plan *core.Plan, req *snapshotRequest, comp compre
 	return &snapshot{key: req.key, result: r, entries: entries, record: record}, true
 }
 
-// identify sets the identity of every entry not shared: the one the
-// build's check proved (see proven) for a path this build did not write,
-// else as it is now.
-func (o *output) identify(entries []snapshotEntry, shared []bool, written map[string]bool, workers int) error {
+// identify sets the identity of every entry: the one the build's check
+// proved (see proven) for a path not in changed, else as it is now.
+func (o *output) identify(entries []snapshotEntry, changed map[string]bool, workers int) error {
 	var todo []int
 	for i, e := range entries {
-		if shared != nil && shared[i] {
-			continue
-		}
-		if o.proven != nil && !written[e.path] {
+		if o.proven != nil && !changed[e.path] {
 			if id, ok := o.proven.ids[e.path]; ok {
 				entries[i].id = id
 				continue
