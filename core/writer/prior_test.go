@@ -328,34 +328,43 @@ func TestKilledPriorPlanBuild(t *testing.T) {
 // deleted, one the build wrote edited; the next build repairs it.
 func TestSnapshotAfterPriorPlanSeesChanges(t *testing.T) {
 	changes := []struct {
-		name   string
-		edit   string // the source the build from the record finds edited (default img/sprite.png)
-		change func(t *testing.T, out string, m map[string]string)
+		name       string
+		edit       string // the source the build from the record finds edited (default img/sprite.png)
+		change     func(t *testing.T, out string, m map[string]string)
+		hashedOnly bool
 	}{
+		{"hashed only: content an edited file shared, edited through its other file's copy", "img/twin-a.png", func(t *testing.T, out string, m map[string]string) {
+			// The inode's first path was twin-a's old hashed copy, which
+			// the build no longer plans but leaves in place.
+			os.WriteFile(filepath.Join(out, m["img/twin-b.png"]), []byte("XXX twin"), 0o644)
+		}, true},
 		{"content an edited file shared, edited through its other file's copy", "img/twin-a.png", func(t *testing.T, out string, m map[string]string) {
 			os.WriteFile(filepath.Join(out, "img/twin-b.png"), []byte("XXX twin"), 0o644)
-		}},
+		}, false},
 		{"unwritten content edited through its unhashed copy", "", func(t *testing.T, out string, m map[string]string) {
 			os.WriteFile(filepath.Join(out, "img/unused.gif"), []byte("XXX unused"), 0o644)
-		}},
+		}, false},
 		{"unwritten content edited through its hashed copy", "", func(t *testing.T, out string, m map[string]string) {
 			os.WriteFile(filepath.Join(out, m["js/app.js"]), []byte("hacked"), 0o644)
-		}},
+		}, false},
 		{"unwritten output deleted", "", func(t *testing.T, out string, m map[string]string) {
 			os.Remove(filepath.Join(out, m["txt/readme.txt"]))
-		}},
+		}, false},
 		{"written output edited", "", func(t *testing.T, out string, m map[string]string) {
 			os.WriteFile(filepath.Join(out, m["css/base.css"]), []byte("hacked"), 0o644)
-		}},
+		}, false},
 	}
 	roots, outs, manifests := make([]string, len(changes)), make([]string, len(changes)), make([]map[string]string, len(changes))
 	for i := range changes {
 		roots[i], outs[i] = testtree.Write(t, priorTree), t.TempDir()
 	}
 	time.Sleep(core.RacyWindow + 100*time.Millisecond)
+	options := func(i int, out string) writer.BuildOptions {
+		return writer.BuildOptions{OutputDir: out, HashedOnly: changes[i].hashedOnly}
+	}
 	for i := range changes {
 		cfg := core.Config{Roots: []core.Root{{Dir: roots[i]}}}
-		if _, err := writer.Build(newProject(t, cfg), writer.BuildOptions{OutputDir: outs[i]}); err != nil {
+		if _, err := writer.Build(newProject(t, cfg), options(i, outs[i])); err != nil {
 			t.Fatal(err)
 		}
 		edit := changes[i].edit
@@ -364,7 +373,7 @@ func TestSnapshotAfterPriorPlanSeesChanges(t *testing.T) {
 		}
 		writeSource(t, roots[i], edit, "edited")
 		before := writer.PriorPlans()
-		r, err := writer.Build(newProject(t, cfg), writer.BuildOptions{OutputDir: outs[i]})
+		r, err := writer.Build(newProject(t, cfg), options(i, outs[i]))
 		if err != nil || writer.PriorPlans() != before+1 {
 			t.Fatalf("the edit was not planned from the record: %v", err)
 		}
@@ -379,11 +388,11 @@ func TestSnapshotAfterPriorPlanSeesChanges(t *testing.T) {
 			// build again, from the record, and records the snapshot
 			// under test.
 			before := writer.PriorPlans()
-			if _, err := writer.Build(newProject(t, cfg), writer.BuildOptions{OutputDir: out}); err != nil || writer.PriorPlans() != before+1 {
+			if _, err := writer.Build(newProject(t, cfg), options(i, out)); err != nil || writer.PriorPlans() != before+1 {
 				t.Fatalf("the distrusted image was not read again from the record: %v", err)
 			}
 			c.change(t, out, manifests[i])
-			after, err := writer.Build(newProject(t, cfg), writer.BuildOptions{OutputDir: out})
+			after, err := writer.Build(newProject(t, cfg), options(i, out))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -391,7 +400,7 @@ func TestSnapshotAfterPriorPlanSeesChanges(t *testing.T) {
 				t.Fatal("the change was not seen: the build took the fast path")
 			}
 			fresh := t.TempDir()
-			cold, err := writer.Build(newProject(t, cfg), writer.BuildOptions{OutputDir: fresh})
+			cold, err := writer.Build(newProject(t, cfg), options(i, fresh))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"sort"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -98,7 +99,9 @@ type snapshotEntry struct {
 	// distrust says the source changed within core.RacyWindow before the
 	// build that recorded it: it counts as changed whatever its identity.
 	distrust bool
-	id       fileID
+	// outputDir says the path is a directory of the output.
+	outputDir bool
+	id        fileID
 }
 
 // snapshot is the decoded snapshotFile.
@@ -143,6 +146,9 @@ type proven struct {
 	manifest   map[string]string
 	hashedOnly bool
 	ids        map[string]fileID // by path (an output's own or an input's)
+	// outputs are the output files the check stat'ed, one per inode,
+	// with their identity then.
+	outputs []snapshotEntry
 }
 
 // outputOfLast reports whether the last build planned f at its path.
@@ -199,6 +205,10 @@ func check(dir, key string, hashedOnly bool, workers int) verdict {
 	for i, e := range snap.entries {
 		if !e.source { // a source's identity is the one planning saw (Plan.SourceStat)
 			proof.ids[e.path] = ids[i]
+		}
+		if e.own && !e.outputDir {
+			e.id = ids[i]
+			proof.outputs = append(proof.outputs, e)
 		}
 	}
 	return verdict{prior: prior, changed: changed, locked: o, proven: proof}
@@ -351,7 +361,7 @@ func (o *output) makeSnapshot(plan *core.Plan, req *snapshotRequest, comp compre
 	}
 	var outputDirs []snapshotEntry
 	for d := range dirSet {
-		outputDirs = append(outputDirs, snapshotEntry{path: o.path(d), own: true})
+		outputDirs = append(outputDirs, snapshotEntry{path: o.path(d), own: true, outputDir: true})
 	}
 	sort.Slice(outputDirs, func(i, j int) bool { return outputDirs[i].path < outputDirs[j].path })
 
@@ -363,8 +373,11 @@ func (o *output) makeSnapshot(plan *core.Plan, req *snapshotRequest, comp compre
 	// (see proven), a path this build did not write keeps the identity the
 	// check saw, unless it shares its inode with a path that was written
 	// (a link added or removed moves the inode's ctime): older than this
-	// build, so any change since still shows. Every other path is looked
-	// at now.
+	// build, so any change since still shows. The check saw one path per
+	// inode; the others need no look while their inode is still recorded:
+	// every output the check saw is recorded again (reused, or looked at
+	// when its content is dirty), whether or not this build planned it
+	// (an older hashed name may hold the inode of an unchanged content).
 	written := map[string]bool{outputEntries[manifest].path: true, outputEntries[sidecar].path: true}
 	dirty := map[string]bool{} // MD5s of contents this build wrote or replaced a path of
 	o.mu.Lock()
@@ -373,12 +386,39 @@ func (o *output) makeSnapshot(plan *core.Plan, req *snapshotRequest, comp compre
 		dirty[o.state[rel].MD5], dirty[old] = true, true
 	}
 	o.mu.Unlock()
+	byCheck := make([]bool, len(outputEntries)) // covered by an output the check saw
 	for i, n := range planned {
-		if n >= 0 && dirty[plan.Files[n].MD5] {
+		switch {
+		case n >= 0 && dirty[plan.Files[n].MD5]:
 			written[outputEntries[i].path] = true
+		case o.proven != nil && !written[outputEntries[i].path]:
+			_, seen := o.proven.ids[outputEntries[i].path]
+			byCheck[i] = !seen && n >= 0
 		}
 	}
-	if err := o.identify(inputEntries, written, workers); err != nil {
+	var seenOutputs []snapshotEntry // the outputs the check saw that may cover a path
+	if o.proven != nil {
+		coveredContents := map[string]bool{} // MD5s of the paths left to another's identity
+		for i, n := range planned {
+			if byCheck[i] {
+				coveredContents[plan.Files[n].MD5] = true
+			}
+		}
+		o.mu.Lock()
+		for _, e := range o.proven.outputs {
+			rel, ok := strings.CutPrefix(e.path, o.dir+string(filepath.Separator))
+			w, known := o.state[filepath.ToSlash(rel)]
+			if ok && known && !coveredContents[w.MD5] {
+				continue // of another content: it covers none of them (a planned path is recorded anyway)
+			}
+			if !ok || !known || dirty[w.MD5] {
+				written[e.path] = true // not known to be untouched: looked at now
+			}
+			seenOutputs = append(seenOutputs, e)
+		}
+		o.mu.Unlock()
+	}
+	if err := o.identify(inputEntries, nil, written, workers); err != nil {
 		return nil, false
 	}
 	for i, e := range inputEntries {
@@ -386,7 +426,10 @@ func (o *output) makeSnapshot(plan *core.Plan, req *snapshotRequest, comp compre
 			return nil, false // a listed directory gone, or changed since planning started
 		}
 	}
-	if err := o.identify(outputEntries, written, workers); err != nil {
+	if err := o.identify(outputEntries, byCheck, written, workers); err != nil {
+		return nil, false
+	}
+	if err := o.identify(seenOutputs, nil, written, workers); err != nil {
 		return nil, false
 	}
 	// An output must still be what this build wrote or found: the size and
@@ -395,6 +438,9 @@ func (o *output) makeSnapshot(plan *core.Plan, req *snapshotRequest, comp compre
 	o.mu.Lock()
 	for i, rel := range outputs {
 		w, ok := o.state[rel]
+		if byCheck[i] {
+			continue
+		}
 		if id := outputEntries[i].id; !ok || !id.Present || w.Size != id.Size || w.ModTime != id.ModTime {
 			o.mu.Unlock()
 			return nil, false
@@ -442,7 +488,10 @@ func (o *output) makeSnapshot(plan *core.Plan, req *snapshotRequest, comp compre
 		}
 	}
 	inodes := map[fileID]bool{}
-	for _, e := range outputEntries {
+	for i, e := range append(outputEntries, seenOutputs...) {
+		if i < len(byCheck) && byCheck[i] {
+			continue
+		}
 		if inode := (fileID{Device: e.id.Device, Inode: e.id.Inode}); !inodes[inode] {
 			inodes[inode] = true
 			entries = append(entries, e)
@@ -462,11 +511,15 @@ func (o *output) makeSnapshot(plan *core.Plan, req *snapshotRequest, comp compre
 	return &snapshot{key: req.key, result: r, entries: entries, record: record}, true
 }
 
-// identify sets the identity of every entry: the one the build's check
-// proved (see proven) for a path not in changed, else as it is now.
-func (o *output) identify(entries []snapshotEntry, changed map[string]bool, workers int) error {
+// identify sets the identity of every entry not covered: the one the
+// build's check proved (see proven) for a path not in changed, else as it
+// is now.
+func (o *output) identify(entries []snapshotEntry, covered []bool, changed map[string]bool, workers int) error {
 	var todo []int
 	for i, e := range entries {
+		if covered != nil && covered[i] {
+			continue
+		}
 		if o.proven != nil && !changed[e.path] {
 			if id, ok := o.proven.ids[e.path]; ok {
 				entries[i].id = id
@@ -563,6 +616,9 @@ func encodeSnapshot(s *snapshot) []byte {
 		if e.distrust {
 			flags |= 8
 		}
+		if e.outputDir {
+			flags |= 16
+		}
 		buf = binary.AppendUvarint(buf, flags)
 		if e.id.Present {
 			buf = binary.AppendUvarint(buf, e.id.Device)
@@ -652,7 +708,7 @@ func decodeSnapshot(data []byte) (*snapshot, error) {
 		e := &s.entries[i]
 		e.path = r.str()
 		flags := r.uvarint()
-		e.own, e.id.Present, e.source, e.distrust = flags&1 != 0, flags&2 != 0, flags&4 != 0, flags&8 != 0
+		e.own, e.id.Present, e.source, e.distrust, e.outputDir = flags&1 != 0, flags&2 != 0, flags&4 != 0, flags&8 != 0, flags&16 != 0
 		if e.id.Present {
 			e.id.Device, e.id.Inode = r.uvarint(), r.uvarint()
 			e.id.Size, e.id.ModTime, e.id.ChgTime = r.varint(), r.varint(), r.varint()
