@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/assetc/assetc/core"
@@ -39,6 +40,8 @@ func TestPlanFromRecordMatchesWalk(t *testing.T) {
 		{"stylesheet joins the cycle of main and theme", "css/theme.css", `@import url("base.css"); .t{color:red}`},
 		{"module a module imports", "js/lib.js", "export const x = 2;\n"},
 		{"image a cycle references", "img/logo.svg", "<svg>logo 2</svg>"},
+		{"stylesheet of a prefixed root", "vendor:lib.css", `.v{background:url(../img/sprite.png)}`},
+		{"hidden duplicate (no output changes)", "hidden:img/logo.svg", "<svg>hidden 2</svg>"},
 	}
 	for name, opts := range map[string]core.PlanOptions{
 		"defaults":            {},
@@ -46,7 +49,11 @@ func TestPlanFromRecordMatchesWalk(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			root := testtree.Write(t, tree)
-			cfg := core.Config{Roots: []core.Root{{Dir: root}}}
+			// A second root under a prefix, and a third whose file is
+			// hidden by the first root's (a duplicate).
+			vendor := testtree.Write(t, map[string]string{"lib.css": `.v{background:url(../img/logo.svg)}`})
+			hidden := testtree.Write(t, map[string]string{"img/logo.svg": "<svg>hidden</svg>"})
+			cfg := core.Config{Roots: []core.Root{{Dir: root}, {Dir: vendor, Prefix: "vendor"}, {Dir: hidden}}}
 			opts.Record = true
 			last, err := newProject(t, cfg).Plan(opts)
 			if err != nil {
@@ -56,6 +63,9 @@ func TestPlanFromRecordMatchesWalk(t *testing.T) {
 				var changed []string
 				if edit.path != "" {
 					path := filepath.Join(root, edit.path)
+					if dir, rel, ok := strings.Cut(edit.path, ":"); ok {
+						path = filepath.Join(map[string]string{"vendor": vendor, "hidden": hidden}[dir], rel)
+					}
 					if err := os.WriteFile(path, []byte(edit.content), 0o644); err != nil {
 						t.Fatal(err)
 					}
