@@ -169,13 +169,13 @@ func testPriorPlanMatchesColdBuild(t *testing.T, root string, opts writer.BuildO
 		if err != nil {
 			t.Fatalf("step %d (%s): %v", step, strings.Join(names, ", "), err)
 		}
-		if writer.PriorPlans() != before+1 {
+		if writer.PriorPlans() != before+1 || !incremental.FromRecord {
 			t.Fatalf("step %d (%s): the build did not plan from the last build's record", step, strings.Join(names, ", "))
 		}
 		fresh := t.TempDir()
 		cold, err := build(fresh)
-		if err != nil {
-			t.Fatal(err)
+		if err != nil || cold.FromRecord {
+			t.Fatalf("cold build: %v, from a record: %v", err, cold != nil && cold.FromRecord)
 		}
 		sameBuild(t, fmt.Sprintf("step %d (%s)", step, strings.Join(names, ", ")), incremental, cold, out, fresh)
 	}

@@ -115,6 +115,10 @@ type Result struct {
 	// previous build showed that nothing it depends on changed, and the
 	// counts are that build's (see snapshotFile).
 	Planned bool
+	// FromRecord says the Plan started from the last build's record: the
+	// snapshot showed that only some sources changed, and only they and
+	// the files that reference them were read and named again.
+	FromRecord bool
 }
 
 // Build plans a Project and writes the Plan into opts.OutputDir: the
@@ -166,6 +170,7 @@ func Build(p *core.Project, opts BuildOptions) (*Result, error) {
 	result := &Result{
 		Files: plan.Collected, Hashed: plan.Hashed, Rewritten: plan.Rewritten, Cycles: plan.Cycles,
 		Duplicates: plan.Duplicates, Ignored: plan.Ignored, Diagnostics: plan.Diagnostics, Manifest: plan.Manifest, Planned: true,
+		FromRecord: v.prior != nil,
 	}
 	if plan.HasErrors() {
 		result.Duration = time.Since(start)
