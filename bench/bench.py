@@ -276,13 +276,20 @@ def row_one_change(report: Report, mode: Mode) -> None:
     finally:
         with open(image, "wb") as f:
             f.write(original)
-    written = json.loads(out)["written"]
+    result = json.loads(out)
+    written = result["written"]
+    how = (
+        "planning from the last build's record (`from_record`: only the changed image and the files that "
+        "reference it were read and named again)"
+        if result.get("from_record")
+        else "after planning every file"
+    )
     report.measured("3 one image changed", "3a", "assetc build", a, "1.00")
     report.measured("", "3b", "collectstatic", d, slower(d, a))
     report.note(
         f"- Row 3{PLACE.suffix}: before each run the content of `{CHANGED_IMAGE}` is changed (untimed); CSS files in the tree "
         f"naming it: {', '.join(f'`{r}`' for r in referrers)}. On such a rebuild assetc wrote {written} files "
-        "(the `written` count of `assetc build --json`); collectstatic copies the one newer source and "
+        f"(the `written` count of `assetc build --json`), {how}; collectstatic copies the one newer source and "
         "post-processes every file again."
     )
 

@@ -51,6 +51,9 @@
 //	scancache.go ScanCache: unchanged CSS/JS (same size, mtime, ctime,
 //	             inode) neither read nor scanned by the next Plan; their
 //	             rewritten bytes made only when a writer asks
+//	prior.go     PlanRecord: a Plan from the last one's record when only
+//	             some sources changed: no walk; only they and the CSS/JS
+//	             that reference them are read, scanned and named again
 //	importmap.go an import map from logical module paths to hashed URLs
 //	contenttype.go the Content-Type of a file name (contenttypes.json: the
 //	             one table; the Django bridge's content_types.py is

@@ -65,6 +65,11 @@ func Manifest(paths map[string]string) []byte {
 // characters, \uXXXX (a surrogate pair above U+FFFF) for non-ASCII.
 func writePythonJSONString(b *strings.Builder, s string) {
 	b.WriteByte('"')
+	if needsNoEscape(s) { // nearly every path: written as it is, not rune by rune
+		b.WriteString(s)
+		b.WriteByte('"')
+		return
+	}
 	for _, r := range s {
 		switch r {
 		case '"':
@@ -95,6 +100,16 @@ func writePythonJSONString(b *strings.Builder, s string) {
 		}
 	}
 	b.WriteByte('"')
+}
+
+// needsNoEscape reports whether s is printable ASCII without '"' or '\\'.
+func needsNoEscape(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return true
 }
 
 func writeUnicodeEscape(b *strings.Builder, r rune) {

@@ -43,6 +43,17 @@ type PlanOptions struct {
 	// Progress, when set, is called as files are read; it must be fast and
 	// safe to call from several goroutines.
 	Progress func(stage string, done, total int)
+	// Prior is the record of an earlier Plan of this Project's
+	// configuration with the same HashedOnly and Integrity (Plan.Record),
+	// and Changed the host paths of its sources that may have changed
+	// since: the Plan is made from the record for every other file (see
+	// prior.go). The caller vouches that nothing else changed: no source
+	// and no directory the record's Plan listed, and no bundler manifest
+	// it probed. Known and ScanCache are not needed then.
+	Prior   *PlanRecord
+	Changed []string
+	// Record asks for Plan.Record, for a later Plan's Prior.
+	Record bool
 	// Now is when planning started. A source modified (mtime or ctime)
 	// within RacyWindow of it is left out of Plan.Sources, so the next build
 	// reads it again instead of trusting its identity (see RacyWindow). The zero
@@ -121,6 +132,8 @@ type Plan struct {
 	// sourcesSame and scansSame say Sources and the scan cache are those
 	// the plan was given (PlanOptions.Known, PlanOptions.ScanCache).
 	sourcesSame, scansSame bool
+	// record is Record's answer.
+	record *PlanRecord
 }
 
 // SourcesChanged reports whether Sources differ from PlanOptions.Known: a
@@ -252,8 +265,13 @@ func (p *Project) Plan(opts PlanOptions) (*Plan, error) {
 	if progress == nil {
 		progress = func(string, int, int) {}
 	}
-	inv, err := p.Walk()
-	if err != nil {
+	var inv *Inventory
+	var err error
+	if opts.Prior != nil {
+		inv = opts.Prior.inventory()
+		p.trust(opts.Prior, opts.Prior.affected(opts.Changed))
+		defer p.trust(nil, nil)
+	} else if inv, err = p.Walk(); err != nil {
 		return nil, err
 	}
 	paths := inv.Paths()
@@ -261,6 +279,9 @@ func (p *Project) Plan(opts PlanOptions) (*Plan, error) {
 	inputs := Inputs{Dirs: inv.dirs, Probes: append([]string(nil), inv.missingRoots...), Linked: inv.linked, Host: host}
 	for _, dir := range inv.dirs {
 		inputs.Probes = append(inputs.Probes, bundlerProbes(dir)...)
+	}
+	if opts.Prior != nil {
+		inputs = opts.Prior.Inputs
 	}
 	plan := &Plan{inputs: inputs, Collected: len(paths), Duplicates: inv.Duplicates, Ignored: inv.Ignored, Diagnostics: inv.Diagnostics, Manifest: map[string]string{}, fsys: p.fsys, started: opts.Now,
 		scans: map[string]ScanRecord{}}
@@ -379,6 +400,9 @@ func (p *Project) Plan(opts PlanOptions) (*Plan, error) {
 	}
 	plan.recordScans(nameds, opts, scanFormat)
 	plan.sourcesSame = maps.Equal(plan.Sources, opts.Known)
+	if opts.Record && len(plan.Diagnostics) == 0 {
+		plan.makeRecord(paths, inv, func(l string) *fileNode { n, _ := p.node(l); return n }, p.named)
+	}
 	return plan, nil
 }
 
@@ -394,6 +418,16 @@ func (plan *Plan) recordScans(nameds map[string]*namedFile, opts PlanOptions, fo
 	sri := map[string]string{} // output path -> SRI value
 	for _, f := range plan.Files {
 		sri[f.Path] = f.SRI
+	}
+	if opts.Prior != nil {
+		// The files this Plan took from the PlanRecord have no references
+		// to record; their records in the last scan cache are still right
+		// (their identity is unchanged), and those of the changed files
+		// no longer match theirs, nor the targets' names of their
+		// dependents' (see fromRecord): the cache a writer holds stays
+		// as it is (see prior.go).
+		plan.scansSame = true
+		return
 	}
 	reused := 0 // records taken as they were
 	defer func() {

@@ -60,6 +60,11 @@ type Project struct {
 	// scans is the scan cache of the Plan being made (see scancache.go),
 	// nil outside one.
 	scans map[string]ScanRecord
+	// trusted holds the files of PlanOptions.Prior that the Plan being
+	// made in generation trustedIn takes as recorded (see prior.go); nil
+	// outside one.
+	trusted   map[string]*PriorFile
+	trustedIn uint64
 
 	// naming is serialised: it is cheap next to reading and scanning, which
 	// run in parallel, and it keeps the graph walk simple.
@@ -91,6 +96,9 @@ type entry struct {
 	node      *fileNode // nil when no root provides the path
 	err       error
 	readCount int // how many times the file was read, for tests of laziness
+	// trusted says node came from a PlanRecord (trustedNode): it is found
+	// and read again in any later generation, not re-checked by stat.
+	trusted bool
 }
 
 // fileNode is one source file as read: its content hash and, for CSS and JS,
@@ -113,6 +121,9 @@ type fileNode struct {
 	lazy        bool
 	record      *ScanRecord
 	contentOnce sync.Mutex
+	// trusted says the node came from a PlanRecord (trustedNode): its
+	// references are unknown until it is loaded again.
+	trusted bool
 }
 
 // fileReference is a reference found in a file and what its text means.
@@ -195,11 +206,16 @@ func (p *Project) check(e *entry, generation uint64) (*fileNode, error, bool) {
 	if e.loaded && e.checked == generation {
 		return e.node, e.err, false
 	}
-	if e.loaded && e.err == nil && p.unchanged(e) {
+	if e.loaded && !e.trusted && e.err == nil && p.unchanged(e) {
 		e.checked = generation
 		return e.node, nil, false
 	}
-	e.loaded, e.checked = true, generation
+	if !e.loaded || e.trusted {
+		if p.trustedNode(e, generation) {
+			return e.node, nil, true
+		}
+	}
+	e.loaded, e.checked, e.trusted = true, generation, false
 	p.mu.Lock()
 	direct := ""
 	if p.directIn == generation {

@@ -172,8 +172,20 @@ func (p *Project) rewrittenContent(named *namedFile) ([]byte, error) {
 	if named.lazyRewrite == nil {
 		return named.content, nil
 	}
-	if err := p.materialize(named.node); err != nil {
+	n := named.node
+	if n.trusted {
+		// A PlanRecord holds no references: read and scan the file again.
+		full, err := p.load(n.source, n.info)
+		if err != nil {
+			return nil, err
+		}
+		if full.sum != n.sum {
+			return nil, fmt.Errorf("%s changed during the build; run the build again", n.source.Path)
+		}
+		n = full
+	}
+	if err := p.materialize(n); err != nil {
 		return nil, err
 	}
-	return p.rewrite(named.node, nil).content, nil
+	return p.rewrite(n, nil).content, nil
 }

@@ -189,7 +189,10 @@ type buildOutput struct {
 	DurationMS int64 `json:"duration_ms"`
 	// Planned is false when the snapshot of the last build showed that
 	// nothing changed and no Plan was made (writer.Result.Planned).
-	Planned     bool              `json:"planned"`
+	Planned bool `json:"planned"`
+	// FromRecord says the Plan started from the last build's record
+	// (only some sources changed; writer.Result.FromRecord).
+	FromRecord  bool              `json:"from_record"`
 	Duplicates  []core.Duplicate  `json:"duplicates"`
 	Diagnostics []core.Diagnostic `json:"diagnostics"`
 	// Rendered is what the build prints on stderr without --json: the
@@ -202,7 +205,7 @@ type buildOutput struct {
 func buildJSON(r *writer.Result, err error, rendered string) buildOutput {
 	out := buildOutput{OK: err == nil, Duplicates: r.Duplicates, Diagnostics: r.Diagnostics, Rendered: rendered}
 	out.Files, out.Hashed, out.Rewritten, out.Cycles = r.Files, r.Hashed, r.Rewritten, r.Cycles
-	out.Written, out.Unchanged, out.DurationMS, out.Planned = r.Written, r.Unchanged, r.Duration.Milliseconds(), r.Planned
+	out.Written, out.Unchanged, out.DurationMS, out.Planned, out.FromRecord = r.Written, r.Unchanged, r.Duration.Milliseconds(), r.Planned, r.FromRecord
 	out.Compressed, out.Reused, out.Variants = r.Compressed, r.CompressionReused, r.Variants
 	if err == nil {
 		out.Manifest = r.Manifest

@@ -189,7 +189,7 @@ func (o *output) saveState() error {
 		o.mu.Unlock()
 		return nil
 	}
-	state, _ := json.Marshal(o.state)
+	state := encodeState(o.state)
 	o.mu.Unlock()
 	return writeFileAtomic(o.statePath("state.json"), state)
 }

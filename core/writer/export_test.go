@@ -20,6 +20,12 @@ func KillAt(o Options, step string, n int) Options {
 	return o
 }
 
+// KillBuildAt is KillAt for the Write of a Build.
+func KillBuildAt(o BuildOptions, step string, n int) BuildOptions {
+	o.step = KillAt(Options{}, step, n).step
+	return o
+}
+
 // IsKilled reports whether a Write was stopped by KillAt.
 func IsKilled(err error) bool { return killed(err) }
 
@@ -34,4 +40,22 @@ func SnapshotEntries(dir string) (int, error) {
 		return 0, err
 	}
 	return len(s.entries), nil
+}
+
+// PriorPlans is the number of builds so far that planned from the last
+// build's core.PlanRecord (only sources changed).
+func PriorPlans() int64 { return priorPlans.Load() }
+
+// RecordFiles is the number of files in the PlanRecord the snapshot in dir
+// names.
+func RecordFiles(dir string) (int, error) {
+	data, err := os.ReadFile(filepath.Join(dir, stateDir, recordFile))
+	if err != nil {
+		return 0, err
+	}
+	r, err := decodeRecord(data)
+	if err != nil || r == nil {
+		return 0, err
+	}
+	return len(r.Files), nil
 }

@@ -1,7 +1,6 @@
 package writer
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -33,6 +32,13 @@ type output struct {
 	// build that wrote and removed nothing does not rewrite it.
 	stateChanged bool
 	dirs         sync.Map // directories known to exist
+	// proven, when set, is what Build's snapshot check proved under the
+	// lock held since (see proven); written maps each path this build
+	// wrote to the MD5 it held before ("" for none), guarded by mu: the
+	// check's identity no longer covers it, nor the inode its old and new
+	// contents' other paths share (a link added or removed moves its ctime).
+	proven  *proven
+	written map[string]string
 }
 
 // writtenFile identifies the bytes assetc last wrote to a path: if the file
@@ -54,11 +60,19 @@ func openOutput(dir string, wait time.Duration) (*output, error) {
 	if err := o.acquire(wait); err != nil {
 		return nil, err
 	}
-	data, err := os.ReadFile(o.statePath("state.json"))
-	if err != nil || json.Unmarshal(data, &o.state) != nil {
-		o.stateChanged = true // missing or damaged: it only costs rewrites
-	}
+	o.readState()
 	return o, nil
+}
+
+// readState reads what the last builds wrote (state.json).
+func (o *output) readState() {
+	data, err := os.ReadFile(o.statePath("state.json"))
+	state, ok := decodeState(data)
+	if err != nil || !ok {
+		o.stateChanged = true // missing or damaged: it only costs rewrites
+		return
+	}
+	o.state = state
 }
 
 // path is the host path of an output-relative path.
@@ -82,7 +96,7 @@ func (o *output) writeGroup(plan *core.Plan, group []core.PlanFile) (written, un
 	var todo []core.PlanFile
 	linkFrom, stamp := "", fileStamp{} // a path of this build that holds the content
 	for _, f := range group {
-		if s, ok := o.upToDate(f.Path, f.MD5); ok {
+		if s, ok := o.fileUpToDate(f); ok {
 			unchanged++
 			if linkFrom == "" {
 				linkFrom, stamp = f.Path, s
@@ -144,6 +158,21 @@ func (o *output) upToDate(rel, sum string) (fileStamp, bool) {
 	}
 	stamp, regular, err := lstamp(o.path(rel))
 	return stamp, err == nil && regular && stamp.Size == w.Size && stamp.ModTime == w.ModTime
+}
+
+// fileUpToDate is upToDate for a planned file, which needs no look when
+// the snapshot check proved it as the last build left it (the lock kept
+// every build away since).
+func (o *output) fileUpToDate(f core.PlanFile) (fileStamp, bool) {
+	if o.proven.outputOfLast(f) {
+		o.mu.Lock()
+		w, ok := o.state[f.Path]
+		o.mu.Unlock()
+		if ok && w.MD5 == f.MD5 {
+			return fileStamp{Size: w.Size, ModTime: w.ModTime}, true
+		}
+	}
+	return o.upToDate(f.Path, f.MD5)
 }
 
 // tmpName is the temporary name beside an output path.
@@ -227,6 +256,12 @@ func (o *output) mkdirAll(dir string) error {
 // record notes what was written at rel, for upToDate.
 func (o *output) record(rel, sum string, stamp fileStamp) {
 	o.mu.Lock()
+	if o.written == nil {
+		o.written = map[string]string{}
+	}
+	if _, again := o.written[rel]; !again {
+		o.written[rel] = o.state[rel].MD5
+	}
 	o.state[rel] = writtenFile{MD5: sum, Size: stamp.Size, ModTime: stamp.ModTime}
 	o.stateChanged = true
 	o.mu.Unlock()

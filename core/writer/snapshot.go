@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"sort"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -27,11 +28,17 @@ import (
 // ctime in ns) of every path its Plan depends on and of every file it
 // wrote; the next build with the same options stats those paths (one stat
 // each, in parallel) and, when every one is as recorded, reports what the
-// previous build found with nothing written. Anything else takes the
-// normal path, which decides from content as before.
+// previous build found with nothing written. When only source files have
+// another identity (no directory listed, bundler manifest or output
+// changed), the build plans from the previous build's core.PlanRecord,
+// which the snapshot holds too: core reads and names again only those
+// files and the CSS/JS files that reference them (core/prior.go). Anything
+// else takes the normal path, which decides from content as before.
 //
 // The identities recorded are never newer than what the build used: a
-// source's is the one planning saw before reading it; directories and
+// source's is the one planning saw before reading it (one changed within
+// core.RacyWindow before planning is recorded as distrusted: the next
+// build counts it as changed and reads it again); directories and
 // bundler manifests are looked at after the commit, and one changed since
 // the walk then has a ctime within core.RacyWindow of planning (no
 // snapshot); outputs are looked at after the commit too, and must still
@@ -51,20 +58,23 @@ import (
 // when the Plan had a diagnostic (its rendering needs the sources), when
 // the walk followed a symbolic link below a root (a link's target is
 // judged by its real path, which these identities do not cover), for
-// sources not read from the host, or when a source, directory or manifest
-// changed within core.RacyWindow before planning started (an edit in the
-// same timestamp tick keeps the identity: git's "racily clean" entries).
+// sources not read from the host, or when a directory or manifest changed
+// within core.RacyWindow before planning started (an edit in the same
+// timestamp tick keeps the identity: git's "racily clean" entries; such a
+// source is recorded as distrusted instead).
 // What bounds it: one entry per source file, per listed directory, per
 // bundler manifest found (an absent one is covered by its directory's
 // identity) or missing root, per output inode (the hard-linked copies of a
 // content share one; each path's directory is recorded, up to the output
 // directory) and per output directory, plus the manifest map; replaced by
-// each build that records it.
+// each build that records it. Its record.bin holds one core.PriorFile per
+// collected file and is replaced with it; a snapshot trusts only the
+// record whose MD5 it names.
 const snapshotFile = "snapshot.bin"
 
 // snapshotFormat changes whenever what the snapshot holds or what it
 // proves changes: a snapshot of another format is not trusted.
-const snapshotFormat = 1
+const snapshotFormat = 2
 
 // snapshotMagic starts the file.
 var snapshotMagic = []byte("assetc-snapshot\n")
@@ -83,7 +93,15 @@ type snapshotEntry struct {
 	// link would be a change); otherwise what it leads to, as the walk
 	// saw it.
 	own bool
-	id  fileID
+	// source says the path is a source file: a change of its identity
+	// alone is planned from the PlanRecord.
+	source bool
+	// distrust says the source changed within core.RacyWindow before the
+	// build that recorded it: it counts as changed whatever its identity.
+	distrust bool
+	// outputDir says the path is a directory of the output.
+	outputDir bool
+	id        fileID
 }
 
 // snapshot is the decoded snapshotFile.
@@ -91,6 +109,58 @@ type snapshot struct {
 	key     string
 	result  Result // the counts, Duplicates, Ignored and Manifest of a no-change build
 	entries []snapshotEntry
+	// record is the PlanRecord of the build, encoded (nil when it had
+	// none), and recordSum the MD5 of those bytes: they are kept in
+	// recordFile, read only when a source changed, and trusted only with
+	// this MD5 (the record of another build is not).
+	record    []byte
+	recordSum []byte
+}
+
+// recordFile holds the PlanRecord of the build whose snapshot names its
+// MD5 (see snapshot.record): a no-change build never reads it.
+const recordFile = "record.bin"
+
+// verdict is what the snapshot says about a build about to start.
+type verdict struct {
+	// result is set when nothing changed: the Result of a build that
+	// writes nothing.
+	result *Result
+	// prior is set when only sources changed: the last build's record,
+	// and changed the host paths of those sources.
+	prior   *core.PlanRecord
+	changed []string
+	// Also set then: the output directory, locked until the build writes
+	// (a build that proved what it holds lets no other change it before
+	// it writes), and what the check proved (see proven).
+	locked *output
+	proven *proven
+}
+
+// proven is what the snapshot check of a build proved about the output
+// directory and the inputs, for the build that plans from the record
+// while holding the lock: every output path of the last build (the
+// Manifest's keys, unless hashed-only, and values) still holds what the
+// state says, and every path checked had the identity in ids at the check.
+type proven struct {
+	manifest   map[string]string
+	hashedOnly bool
+	ids        map[string]fileID // by path (an output's own or an input's)
+	// outputs are the output files the check stat'ed, one per inode,
+	// with their identity then.
+	outputs []snapshotEntry
+}
+
+// outputOfLast reports whether the last build planned f at its path.
+func (p *proven) outputOfLast(f core.PlanFile) bool {
+	if p == nil {
+		return false
+	}
+	if p.manifest[f.LogicalPath] == f.Path {
+		return true
+	}
+	_, planned := p.manifest[f.Path]
+	return planned && f.Path == f.LogicalPath && !p.hashedOnly
 }
 
 // snapshotKey identifies everything besides the files that decides what a
@@ -106,39 +176,79 @@ func snapshotKey(cfg core.Config, opts BuildOptions, comp compress.Options) stri
 		snapshotFormat, assetc.Version, runtime.GOOS, opts.HashedOnly, integrity, config, compression)
 }
 
-// unchanged is the fast path of Build: the Result of a build that would
-// write nothing, when the snapshot proves that nothing changed; ok is false
-// whenever it cannot (the normal path then decides).
-func unchanged(dir, key string, workers int) (result *Result, ok bool) {
+// check is the fast path of Build: the Result of a build that would write
+// nothing, when the snapshot proves that nothing changed, or the record to
+// plan from and the sources to read again, when it proves that nothing but
+// those changed; the zero verdict whenever it cannot prove either (the
+// normal path then decides).
+func check(dir, key string, hashedOnly bool, workers int) verdict {
 	data, err := os.ReadFile(filepath.Join(dir, stateDir, snapshotFile))
 	if err != nil {
-		return nil, false
+		return verdict{}
 	}
 	snap, err := decodeSnapshot(data)
 	if err != nil || snap.key != key {
-		return nil, false
+		return verdict{}
 	}
 	// Under the lock, as any build: none is writing meanwhile. A held lock
 	// sends this build the normal way, which waits for it.
-	o := &output{dir: dir, lock: filepath.Join(dir, stateDir, "lock")}
+	o := &output{dir: dir, lock: filepath.Join(dir, stateDir, "lock"), state: map[string]writtenFile{}}
 	if o.acquire(0) != nil {
-		return nil, false
+		return verdict{}
 	}
-	defer o.close()
+	result, prior, changed, ids, ok := checkSnapshot(o, snap, workers)
+	if !ok || prior == nil {
+		o.close()
+		return verdict{result: result}
+	}
+	proof := &proven{manifest: snap.result.Manifest, hashedOnly: hashedOnly, ids: make(map[string]fileID, len(ids))}
+	for i, e := range snap.entries {
+		if !e.source { // a source's identity is the one planning saw (Plan.SourceStat)
+			proof.ids[e.path] = ids[i]
+		}
+		if e.own && !e.outputDir {
+			e.id = ids[i]
+			proof.outputs = append(proof.outputs, e)
+		}
+	}
+	return verdict{prior: prior, changed: changed, locked: o, proven: proof}
+}
+
+// checkSnapshot is check under the lock; ok is false when the snapshot
+// proves nothing. ids are the identities of snap's entries now.
+func checkSnapshot(o *output, snap *snapshot, workers int) (result *Result, prior *core.PlanRecord, changed []string, ids []fileID, ok bool) {
 	if _, err := os.Lstat(o.statePath(pendingFile)); !errors.Is(err, fs.ErrNotExist) {
-		return nil, false // a build to recover from
+		return nil, nil, nil, nil, false // a build to recover from
 	}
 	ids, err := statAll(snap.entries, workers)
 	if err != nil {
-		return nil, false
+		return nil, nil, nil, nil, false
 	}
 	for i, e := range snap.entries {
-		if ids[i] != e.id {
-			return nil, false
+		switch {
+		case e.source && ids[i].Present && (e.distrust || ids[i] != e.id):
+			// Edited in place: a file added, removed or renamed would
+			// have changed its directory too.
+			changed = append(changed, e.path)
+		case ids[i] != e.id:
+			return nil, nil, nil, nil, false
 		}
 	}
-	r := snap.result
-	return &r, true
+	if len(changed) == 0 {
+		r := snap.result
+		return &r, nil, nil, nil, true
+	}
+	if len(snap.recordSum) == 0 {
+		return nil, nil, nil, nil, false
+	}
+	data, err := os.ReadFile(o.statePath(recordFile))
+	if sum := md5.Sum(data); err != nil || !bytes.Equal(sum[:], snap.recordSum) {
+		return nil, nil, nil, nil, false
+	}
+	if prior, err = decodeRecord(data); err != nil || prior == nil {
+		return nil, nil, nil, nil, false
+	}
+	return nil, prior, changed, ids, true
 }
 
 // recordSnapshot writes the snapshot of a build that just committed plan,
@@ -149,6 +259,15 @@ func (o *output) recordSnapshot(plan *core.Plan, req *snapshotRequest, comp comp
 	snap, ok := o.makeSnapshot(plan, req, comp, result, variants, workers)
 	if !ok {
 		return
+	}
+	if snap.record != nil {
+		// First: a snapshot names only a record already in place.
+		if writeFileAtomic(o.statePath(recordFile), snap.record) != nil {
+			snap.recordSum = nil
+		} else {
+			sum := md5.Sum(snap.record)
+			snap.recordSum = sum[:]
+		}
 	}
 	if writeFileAtomic(o.statePath(snapshotFile), encodeSnapshot(snap)) != nil {
 		os.Remove(o.statePath(snapshotFile))
@@ -184,10 +303,10 @@ func (o *output) makeSnapshot(plan *core.Plan, req *snapshotRequest, comp compre
 		seen[f.SourcePath] = true
 		info := plan.SourceStat(f)
 		id := fileID{Present: true, Device: info.Device, Inode: info.Inode, Size: info.Size, ModTime: info.ModTime, ChgTime: info.ChangeTime}
-		if info.Inode == 0 || info.ChangeTime == 0 || isRacy(id) {
+		if info.Inode == 0 || info.ChangeTime == 0 {
 			return nil, false
 		}
-		sources = append(sources, snapshotEntry{path: f.SourcePath, id: id})
+		sources = append(sources, snapshotEntry{path: f.SourcePath, source: true, distrust: isRacy(id), id: id})
 	}
 
 	// Directories and probes, as they are now: one changed since the walk
@@ -208,15 +327,20 @@ func (o *output) makeSnapshot(plan *core.Plan, req *snapshotRequest, comp compre
 	// first needs a stat of its own; an edit through any of them changes
 	// the inode they share.
 	var outputs []string // output-relative
+	variantsSoFar := 0
+	var planned []int // the index in plan.Files of each output, -1 for a variant
 	o.mu.Lock()
 	for _, f := range plan.Files {
 		outputs = append(outputs, f.Path)
+		planned = append(planned, len(outputs)-1-variantsSoFar)
 		if comp.Skips(f.Path) {
 			continue
 		}
 		for _, e := range comp.Encodings {
 			if v := f.Path + compress.Suffix(e); o.state[v] != (writtenFile{}) {
 				outputs = append(outputs, v)
+				planned = append(planned, -1)
+				variantsSoFar++
 			}
 		}
 	}
@@ -237,7 +361,7 @@ func (o *output) makeSnapshot(plan *core.Plan, req *snapshotRequest, comp compre
 	}
 	var outputDirs []snapshotEntry
 	for d := range dirSet {
-		outputDirs = append(outputDirs, snapshotEntry{path: o.path(d), own: true})
+		outputDirs = append(outputDirs, snapshotEntry{path: o.path(d), own: true, outputDir: true})
 	}
 	sort.Slice(outputDirs, func(i, j int) bool { return outputDirs[i].path < outputDirs[j].path })
 
@@ -245,7 +369,56 @@ func (o *output) makeSnapshot(plan *core.Plan, req *snapshotRequest, comp compre
 	if err != nil {
 		return nil, false
 	}
-	if err := fill(inputEntries, workers); err != nil {
+	// After a check that proved the inputs and the last build's outputs
+	// (see proven), a path this build did not write keeps the identity the
+	// check saw, unless it shares its inode with a path that was written
+	// (a link added or removed moves the inode's ctime): older than this
+	// build, so any change since still shows. The check saw one path per
+	// inode; the others need no look while their inode is still recorded:
+	// every output the check saw is recorded again (reused, or looked at
+	// when its content is dirty), whether or not this build planned it
+	// (an older hashed name may hold the inode of an unchanged content).
+	written := map[string]bool{outputEntries[manifest].path: true, outputEntries[sidecar].path: true}
+	dirty := map[string]bool{} // MD5s of contents this build wrote or replaced a path of
+	o.mu.Lock()
+	for rel, old := range o.written {
+		written[o.path(rel)] = true
+		dirty[o.state[rel].MD5], dirty[old] = true, true
+	}
+	o.mu.Unlock()
+	byCheck := make([]bool, len(outputEntries)) // covered by an output the check saw
+	for i, n := range planned {
+		switch {
+		case n >= 0 && dirty[plan.Files[n].MD5]:
+			written[outputEntries[i].path] = true
+		case o.proven != nil && !written[outputEntries[i].path]:
+			_, seen := o.proven.ids[outputEntries[i].path]
+			byCheck[i] = !seen && n >= 0
+		}
+	}
+	var seenOutputs []snapshotEntry // the outputs the check saw that may cover a path
+	if o.proven != nil {
+		coveredContents := map[string]bool{} // MD5s of the paths left to another's identity
+		for i, n := range planned {
+			if byCheck[i] {
+				coveredContents[plan.Files[n].MD5] = true
+			}
+		}
+		o.mu.Lock()
+		for _, e := range o.proven.outputs {
+			rel, ok := strings.CutPrefix(e.path, o.dir+string(filepath.Separator))
+			w, known := o.state[filepath.ToSlash(rel)]
+			if ok && known && !coveredContents[w.MD5] {
+				continue // of another content: it covers none of them (a planned path is recorded anyway)
+			}
+			if !ok || !known || dirty[w.MD5] {
+				written[e.path] = true // not known to be untouched: looked at now
+			}
+			seenOutputs = append(seenOutputs, e)
+		}
+		o.mu.Unlock()
+	}
+	if err := o.identify(inputEntries, nil, written, workers); err != nil {
 		return nil, false
 	}
 	for i, e := range inputEntries {
@@ -253,7 +426,10 @@ func (o *output) makeSnapshot(plan *core.Plan, req *snapshotRequest, comp compre
 			return nil, false // a listed directory gone, or changed since planning started
 		}
 	}
-	if err := fill(outputEntries, workers); err != nil {
+	if err := o.identify(outputEntries, byCheck, written, workers); err != nil {
+		return nil, false
+	}
+	if err := o.identify(seenOutputs, nil, written, workers); err != nil {
 		return nil, false
 	}
 	// An output must still be what this build wrote or found: the size and
@@ -262,6 +438,9 @@ func (o *output) makeSnapshot(plan *core.Plan, req *snapshotRequest, comp compre
 	o.mu.Lock()
 	for i, rel := range outputs {
 		w, ok := o.state[rel]
+		if byCheck[i] {
+			continue
+		}
 		if id := outputEntries[i].id; !ok || !id.Present || w.Size != id.Size || w.ModTime != id.ModTime {
 			o.mu.Unlock()
 			return nil, false
@@ -309,7 +488,10 @@ func (o *output) makeSnapshot(plan *core.Plan, req *snapshotRequest, comp compre
 		}
 	}
 	inodes := map[fileID]bool{}
-	for _, e := range outputEntries {
+	for i, e := range append(outputEntries, seenOutputs...) {
+		if i < len(byCheck) && byCheck[i] {
+			continue
+		}
 		if inode := (fileID{Device: e.id.Device, Inode: e.id.Inode}); !inodes[inode] {
 			inodes[inode] = true
 			entries = append(entries, e)
@@ -322,17 +504,40 @@ func (o *output) makeSnapshot(plan *core.Plan, req *snapshotRequest, comp compre
 		Unchanged: len(plan.Files), Duplicates: result.Duplicates, Ignored: result.Ignored, Manifest: result.Manifest,
 		CompressionReused: variants.compressed + variants.reused, Variants: variants.variants,
 	}
-	return &snapshot{key: req.key, result: r, entries: entries}, true
+	var record []byte
+	if rec := plan.Record(); rec != nil {
+		record = encodeRecord(rec)
+	}
+	return &snapshot{key: req.key, result: r, entries: entries, record: record}, true
 }
 
-// fill sets the identity of every entry as it is now.
-func fill(entries []snapshotEntry, workers int) error {
-	ids, err := statAll(entries, workers)
+// identify sets the identity of every entry not covered: the one the
+// build's check proved (see proven) for a path not in changed, else as it
+// is now.
+func (o *output) identify(entries []snapshotEntry, covered []bool, changed map[string]bool, workers int) error {
+	var todo []int
+	for i, e := range entries {
+		if covered != nil && covered[i] {
+			continue
+		}
+		if o.proven != nil && !changed[e.path] {
+			if id, ok := o.proven.ids[e.path]; ok {
+				entries[i].id = id
+				continue
+			}
+		}
+		todo = append(todo, i)
+	}
+	look := make([]snapshotEntry, len(todo))
+	for n, i := range todo {
+		look[n] = entries[i]
+	}
+	ids, err := statAll(look, workers)
 	if err != nil {
 		return err
 	}
-	for i := range entries {
-		entries[i].id = ids[i]
+	for n, i := range todo {
+		entries[i].id = ids[n]
 	}
 	return nil
 }
@@ -405,6 +610,15 @@ func encodeSnapshot(s *snapshot) []byte {
 		if e.id.Present {
 			flags |= 2
 		}
+		if e.source {
+			flags |= 4
+		}
+		if e.distrust {
+			flags |= 8
+		}
+		if e.outputDir {
+			flags |= 16
+		}
 		buf = binary.AppendUvarint(buf, flags)
 		if e.id.Present {
 			buf = binary.AppendUvarint(buf, e.id.Device)
@@ -414,6 +628,7 @@ func encodeSnapshot(s *snapshot) []byte {
 			buf = binary.AppendVarint(buf, e.id.ChgTime)
 		}
 	}
+	str(string(s.recordSum))
 	return buf
 }
 
@@ -493,12 +708,13 @@ func decodeSnapshot(data []byte) (*snapshot, error) {
 		e := &s.entries[i]
 		e.path = r.str()
 		flags := r.uvarint()
-		e.own, e.id.Present = flags&1 != 0, flags&2 != 0
+		e.own, e.id.Present, e.source, e.distrust, e.outputDir = flags&1 != 0, flags&2 != 0, flags&4 != 0, flags&8 != 0, flags&16 != 0
 		if e.id.Present {
 			e.id.Device, e.id.Inode = r.uvarint(), r.uvarint()
 			e.id.Size, e.id.ModTime, e.id.ChgTime = r.varint(), r.varint(), r.varint()
 		}
 	}
+	s.recordSum = []byte(r.str())
 	if r.err != nil || len(r.data) != 0 {
 		return nil, errDamaged
 	}

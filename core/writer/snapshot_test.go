@@ -31,6 +31,10 @@ type snapshotCase struct {
 	name   string
 	change func(t *testing.T, root, out string, cfg *core.Config, opts *writer.BuildOptions)
 	check  func(t *testing.T, r *writer.Result, root, out string)
+	// fromRecord says the build after the change plans from the last
+	// build's record (only sources changed); every other change takes
+	// the normal path.
+	fromRecord bool
 }
 
 // TestSnapshotNoChangeSkipsPlanning: after a build whose sources are older
@@ -60,7 +64,7 @@ func TestSnapshotNoChangeSkipsPlanning(t *testing.T) {
 			if got, _ := os.ReadFile(filepath.Join(out, r.Manifest["css/a.css"])); string(got[:2]) != "b{" {
 				t.Errorf("the edit was missed: %s holds %q", r.Manifest["css/a.css"], got)
 			}
-		}},
+		}, fromRecord: true},
 		{name: "new file in a nested directory", change: func(t *testing.T, root, out string, _ *core.Config, _ *writer.BuildOptions) {
 			os.WriteFile(filepath.Join(root, "js/lib/deep/new.js"), []byte("1"), 0o644)
 		}, check: func(t *testing.T, r *writer.Result, root, out string) {
@@ -197,12 +201,16 @@ func TestSnapshotNoChangeSkipsPlanning(t *testing.T) {
 				return
 			}
 			c.change(t, root, out, &cfg, &opts)
+			before := writer.PriorPlans()
 			after, err := writer.Build(newProject(t, cfg), opts)
 			if err != nil {
 				t.Fatal(err)
 			}
 			if !after.Planned {
 				t.Fatal("the change was not seen: the build took the fast path")
+			}
+			if fromRecord := writer.PriorPlans() > before; fromRecord != c.fromRecord {
+				t.Errorf("the build planned from the last build's record: %v, want %v", fromRecord, c.fromRecord)
 			}
 			if c.check != nil {
 				c.check(t, after, root, out)
@@ -213,16 +221,18 @@ func TestSnapshotNoChangeSkipsPlanning(t *testing.T) {
 
 // TestSnapshotNotRecordedWhenRacy: a source or directory changed within
 // core.RacyWindow of the build could change again in the same timestamp
-// tick without a new identity, so no snapshot is recorded and the next
-// build plans: a fresh tree (its directories just made), and in an old
-// tree a file edited in place just before the build (its directory
-// unchanged).
+// tick without a new identity, so the next build plans: a fresh tree (its
+// directories just made: no snapshot is recorded), and in an old tree a
+// file edited in place just before the build (its directory unchanged:
+// the snapshot distrusts the file, and the next build reads it again,
+// planning from the record).
 func TestSnapshotNotRecordedWhenRacy(t *testing.T) {
 	fresh, old := testtree.Write(t, snapshotTree), testtree.Write(t, snapshotTree)
-	buildTwice := func(t *testing.T, root, out string) {
+	buildTwice := func(t *testing.T, root, out string, fromRecord bool) {
 		t.Helper()
 		cfg := core.Config{Roots: []core.Root{{Dir: root}}}
 		for i := 0; i < 2; i++ {
+			before := writer.PriorPlans()
 			r, err := writer.Build(newProject(t, cfg), writer.BuildOptions{OutputDir: out})
 			if err != nil {
 				t.Fatal(err)
@@ -230,12 +240,15 @@ func TestSnapshotNotRecordedWhenRacy(t *testing.T) {
 			if !r.Planned {
 				t.Fatalf("build %d took the fast path on sources changed within the racy window", i+1)
 			}
+			if got := writer.PriorPlans() - before; i == 1 && got != map[bool]int64{false: 0, true: 1}[fromRecord] {
+				t.Errorf("build %d planned from the record %d times, want that %v", i+1, got, fromRecord)
+			}
 		}
-		if _, err := os.Stat(filepath.Join(out, ".assetc", "snapshot.bin")); err == nil {
+		if _, err := os.Stat(filepath.Join(out, ".assetc", "snapshot.bin")); err == nil && !fromRecord {
 			t.Error("a snapshot was recorded")
 		}
 	}
-	t.Run("fresh tree", func(t *testing.T) { buildTwice(t, fresh, t.TempDir()) })
+	t.Run("fresh tree", func(t *testing.T) { buildTwice(t, fresh, t.TempDir(), false) })
 
 	time.Sleep(core.RacyWindow + 100*time.Millisecond)
 	t.Run("file edited just before", func(t *testing.T) {
@@ -243,7 +256,7 @@ func TestSnapshotNotRecordedWhenRacy(t *testing.T) {
 		info, _ := os.Stat(path)
 		os.WriteFile(path, []byte("<svg>b</svg>"), 0o644)
 		os.Chtimes(path, info.ModTime(), info.ModTime()) // only the ctime is new
-		buildTwice(t, old, t.TempDir())
+		buildTwice(t, old, t.TempDir(), true)
 	})
 }
 
@@ -271,7 +284,8 @@ func TestSnapshotNotRecordedThroughSymlinks(t *testing.T) {
 
 // TestSnapshotBounded: the snapshot holds one entry per source, per output
 // inode, per directory (sources and outputs) and the bundler-manifest
-// probes of each source directory; a Write deletes it before writing.
+// probes of each source directory, and its PlanRecord one file per
+// collected file; a Write deletes the snapshot before writing.
 func TestSnapshotBounded(t *testing.T) {
 	root := testtree.Write(t, snapshotTree)
 	time.Sleep(core.RacyWindow + 100*time.Millisecond)
@@ -289,6 +303,10 @@ func TestSnapshotBounded(t *testing.T) {
 	outputs, outputDirs := 2*len(r.Manifest)+2, sourceDirs
 	if bound := sources + sourceDirs*5 + outputs + outputDirs; entries == 0 || entries > bound {
 		t.Errorf("%d entries, want 1..%d", entries, bound)
+	}
+	// The PlanRecord beside it: one file per collected file.
+	if files, err := writer.RecordFiles(out); err != nil || files != len(r.Manifest) {
+		t.Errorf("the record holds %d files (%v), want %d", files, err, len(r.Manifest))
 	}
 
 	plan, err := newProject(t, cfg).Plan(core.PlanOptions{})

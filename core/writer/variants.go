@@ -54,6 +54,9 @@ type compression struct {
 // says so) or is linked from the content-addressed cache. It also removes
 // variants that no longer match their file, so a stale .gz is never served.
 func (o *output) compressAll(plan *core.Plan, opts compress.Options, workers int, progress func(string, int, int), step func(string) error) (compression, error) {
+	if !opts.Enabled() && !o.holdsVariants() {
+		return compression{}, nil // nothing to make, nothing stale to remove
+	}
 	// Output paths of this build: a variant never replaces one (a source
 	// tree may ship "app.js.gz" itself).
 	taken := map[string]bool{}
@@ -233,6 +236,19 @@ func (o *output) placeVariant(rel, cached, key string) error {
 	}
 	o.record(rel, key, stamp)
 	return nil
+}
+
+// holdsVariants reports whether the state lists a precompressed variant
+// (its MD5 is a compress.Key), which removeStaleVariants may have to remove.
+func (o *output) holdsVariants() bool {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	for _, w := range o.state {
+		if compress.IsKey(w.MD5) {
+			return true
+		}
+	}
+	return false
 }
 
 // removeStaleVariants deletes every variant assetc wrote for a path that now

@@ -15,7 +15,9 @@
 //	.assetc/scans.gob             the CSS/JS files as scanned and named (core.ScanCache)
 //	.assetc/snapshot.bin          the identity of every input and output of the last
 //	                              build: a rebuild that finds them all unchanged
-//	                              skips planning (snapshot.go)
+//	                              skips planning (snapshot.go); one that finds only
+//	                              sources changed plans from .assetc/record.bin
+//	.assetc/record.bin            the last build's core.PlanRecord (planrecord.go)
 //	.assetc/pending.json          paths a running build creates; gone once it commits
 //	.assetc/builds/<ns>.json      one record per committed build: its hashed files
 //	.assetc/compressed/           compressed bytes by content (the variant cache)
@@ -50,6 +52,11 @@ type Options struct {
 	// snapshot, when set, asks Write to record a snapshot for the next
 	// Build (see snapshotFile).
 	snapshot *snapshotRequest
+	// locked, when set, is the output directory, locked by Build since
+	// its snapshot check, and proven what that check proved (see
+	// proven): Write trusts it instead of looking at each output again.
+	locked *output
+	proven *proven
 
 	// step, when set, is called at each step of a write, before the step;
 	// an error stops the write there as a kill would (tests only).
@@ -75,6 +82,9 @@ type BuildOptions struct {
 	Integrity string
 	// LockWait is how long to wait for another build of the same output.
 	LockWait time.Duration
+
+	// step is Options.step for the Write of the build (tests only).
+	step func(name string) error
 }
 
 // Result says what a build found and did.
@@ -105,6 +115,10 @@ type Result struct {
 	// previous build showed that nothing it depends on changed, and the
 	// counts are that build's (see snapshotFile).
 	Planned bool
+	// FromRecord says the Plan started from the last build's record: the
+	// snapshot showed that only some sources changed, and only they and
+	// the files that reference them were read and named again.
+	FromRecord bool
 }
 
 // Build plans a Project and writes the Plan into opts.OutputDir: the
@@ -113,34 +127,50 @@ type Result struct {
 //
 // When the snapshot of the previous build shows that nothing the build
 // depends on changed (snapshot.go), it makes no Plan and writes nothing:
-// the Result has that build's counts and Planned false.
+// the Result has that build's counts and Planned false. When it shows that
+// only source files changed, in place, the Plan starts from the previous
+// build's record (core.PlanOptions.Prior): only those files and the CSS/JS
+// files that reference them are read and named again, and the outputs the
+// snapshot proved are not looked at again (the lock is held from that
+// check to the end of the write).
 //
 // It is all-or-nothing with respect to errors: when the Plan has an error
 // diagnostic, nothing is written and the error is a *core.DiagnosticsError
 // that lists all of them. See Write for what a failure leaves behind.
 func Build(p *core.Project, opts BuildOptions) (*Result, error) {
 	start := time.Now()
-	write := Options{Workers: opts.Workers, Progress: opts.Progress, Compress: opts.Compress, LockWait: opts.LockWait}
+	write := Options{Workers: opts.Workers, Progress: opts.Progress, Compress: opts.Compress, LockWait: opts.LockWait, step: opts.step}
 	comp, err := write.Compress.Normalized()
 	if err != nil {
 		return nil, err
 	}
 	key := snapshotKey(p.Config(), opts, comp)
-	if result, ok := unchanged(opts.OutputDir, key, opts.Workers); ok {
-		result.Duration = time.Since(start)
-		return result, nil
+	v := check(opts.OutputDir, key, opts.HashedOnly, opts.Workers)
+	if v.result != nil {
+		v.result.Duration = time.Since(start)
+		return v.result, nil
+	}
+	if v.locked != nil {
+		defer v.locked.close()
+		priorPlans.Add(1)
 	}
 	write.snapshot = &snapshotRequest{key: key, started: start}
-	plan, err := p.Plan(core.PlanOptions{
+	write.locked, write.proven = v.locked, v.proven
+	planOpts := core.PlanOptions{
 		Workers: opts.Workers, HashedOnly: opts.HashedOnly, Integrity: opts.Integrity,
-		Known: readSources(opts.OutputDir), ScanCache: readScanCache(opts.OutputDir), Progress: opts.Progress, Now: start,
-	})
+		Progress: opts.Progress, Now: start, Record: true, Prior: v.prior, Changed: v.changed,
+	}
+	if v.prior == nil {
+		planOpts.Known, planOpts.ScanCache = readSources(opts.OutputDir), readScanCache(opts.OutputDir)
+	}
+	plan, err := p.Plan(planOpts)
 	if err != nil {
 		return nil, err
 	}
 	result := &Result{
 		Files: plan.Collected, Hashed: plan.Hashed, Rewritten: plan.Rewritten, Cycles: plan.Cycles,
 		Duplicates: plan.Duplicates, Ignored: plan.Ignored, Diagnostics: plan.Diagnostics, Manifest: plan.Manifest, Planned: true,
+		FromRecord: v.prior != nil,
 	}
 	if plan.HasErrors() {
 		result.Duration = time.Since(start)
@@ -193,11 +223,16 @@ func Write(dir string, plan *core.Plan, opts Options, result *Result) (err error
 	if step == nil {
 		step = func(string) error { return nil }
 	}
-	out, err := openOutput(dir, opts.LockWait)
-	if err != nil {
-		return err
+	out := opts.locked
+	if out == nil {
+		if out, err = openOutput(dir, opts.LockWait); err != nil {
+			return err
+		}
+		defer out.close()
+	} else {
+		out.readState()
 	}
-	defer out.close()
+	out.proven = opts.proven
 	if err := out.recover(); err != nil {
 		return err
 	}
@@ -249,6 +284,10 @@ func Write(dir string, plan *core.Plan, opts Options, result *Result) (err error
 	result.Compressed, result.CompressionReused, result.Variants = variants.compressed, variants.reused, variants.variants
 	return nil
 }
+
+// priorPlans counts the builds that planned from the last build's record
+// (tests only).
+var priorPlans atomic.Int64
 
 // errKilled is what a test's step hook returns to stop a write as a kill
 // would: without the clean-up a failed write does.

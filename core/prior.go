@@ -1,0 +1,191 @@
+package core
+
+import (
+	"crypto/md5"
+	"encoding/hex"
+)
+
+// A Plan may start from an earlier one instead of from nothing: given the
+// PlanRecord of the last Plan (PlanOptions.Prior) and the host paths of the
+// sources that may have changed since (PlanOptions.Changed), it lists no
+// directory, stats and reads no unchanged file, and names again only the
+// changed files and the CSS/JS files that reference them, directly or
+// through others (their dependents): everything else keeps what the record
+// says. The result is the Plan a walk from nothing would give, because
+// nothing else can differ: a file's name and bytes depend only on its own
+// bytes, on the bundler manifests and configuration, and (for CSS/JS) on
+// the final names of the files its references resolve to; which files
+// exist depends only on the directories listed. The caller vouches for
+// everything but the changed sources (core/writer's snapshot proves it by
+// the identity of every source, listed directory and bundler-manifest
+// probe).
+//
+// This is one planner, not two: the record only pre-fills the Project's
+// cache (trustedNode) with what the last Plan's reads found, and the same
+// code as any Plan names, rewrites and lists the files from there. The walk,
+// the reads and the scans it saves are most of a Plan; what is left is
+// proportional to the tree but costs no I/O (a node and two PlanFiles per
+// file, the manifest and the sidecar).
+//
+// What invalidates a record: everything a caller must vouch for above; the
+// Project's next generation (Invalidate) re-finds and re-reads every file
+// the record filled in. What bounds it: one PriorFile per collected file of
+// the Plan that made it, replaced by each Plan.
+
+// PlanRecord is what a Plan found about each collected file, for a later
+// Plan of the same Project configuration and options to trust while the
+// file is unchanged (PlanOptions.Prior). How it is stored is the writer's
+// business.
+type PlanRecord struct {
+	// Files are the collected files, one per logical path, sorted.
+	Files      []PriorFile
+	Duplicates []Duplicate
+	Ignored    []IgnoredFile
+	Inputs     Inputs
+}
+
+// PriorFile is one collected file as a Plan found and named it.
+type PriorFile struct {
+	Source Source
+	// Info is the file as planning saw it before reading it.
+	Info FileInfo
+	MD5  [16]byte
+	// SRI is the SRI value of the source's bytes.
+	SRI                string
+	CSS, JS, Prehashed bool
+	HashedName         string
+	// Rewritten says the hashed copy holds other bytes than the source,
+	// described by the Rewritten* fields.
+	Rewritten     bool
+	RewrittenMD5  string
+	RewrittenSize int64
+	RewrittenSRI  string
+	// Cycle says the file was named as a member of a reference cycle.
+	Cycle bool
+	// Targets are the logical paths its references resolve to: a change to
+	// one of them may change this file's name and bytes.
+	Targets []string
+}
+
+// Record returns the PlanRecord of the Plan for a later Plan's
+// PlanOptions.Prior; nil when PlanOptions.Record was not set or the Plan
+// has a diagnostic (its rendering needs the sources).
+func (p *Plan) Record() *PlanRecord { return p.record }
+
+// affected returns the logical paths of the changed host paths and of every
+// file that references one of them, directly or through others.
+func (r *PlanRecord) affected(changed []string) map[string]bool {
+	byPath := make(map[string]string, len(changed))
+	for _, c := range changed {
+		byPath[c] = ""
+	}
+	dependents := map[string][]string{} // target -> the files that reference it
+	var work []string
+	for _, f := range r.Files {
+		for _, t := range f.Targets {
+			dependents[t] = append(dependents[t], f.Source.LogicalPath)
+		}
+		if _, ok := byPath[f.Source.Path]; ok {
+			work = append(work, f.Source.LogicalPath)
+		}
+	}
+	out := map[string]bool{}
+	for len(work) > 0 {
+		l := work[len(work)-1]
+		work = work[:len(work)-1]
+		if out[l] {
+			continue
+		}
+		out[l] = true
+		work = append(work, dependents[l]...)
+	}
+	return out
+}
+
+// inventory is the Inventory the record's Plan walked.
+func (r *PlanRecord) inventory() *Inventory {
+	inv := &Inventory{Files: make(map[string]Source, len(r.Files)), Duplicates: r.Duplicates, Ignored: r.Ignored,
+		dirs: r.Inputs.Dirs, linked: r.Inputs.Linked}
+	for _, f := range r.Files {
+		inv.Files[f.Source.LogicalPath] = f.Source
+	}
+	return inv
+}
+
+// trust makes the Project answer for every file of the record that is not
+// affected by a change from the record, without looking at it (see
+// trustedNode); the previous trust, if any, is dropped (all of it when r
+// is nil).
+func (p *Project) trust(r *PlanRecord, affected map[string]bool) {
+	var trusted map[string]*PriorFile
+	if r != nil {
+		trusted = make(map[string]*PriorFile, len(r.Files))
+	}
+	for i := 0; r != nil && i < len(r.Files); i++ {
+		if f := &r.Files[i]; !affected[f.Source.LogicalPath] {
+			trusted[f.Source.LogicalPath] = f
+		}
+	}
+	p.mu.Lock()
+	p.trusted, p.trustedIn = trusted, p.generation
+	p.mu.Unlock()
+}
+
+// trustedNode fills an entry from the record, when the current Plan trusts
+// one for its logical path: the node as the last Plan read it (its content
+// left unread, its references unknown) and, for a CSS/JS file, the name it
+// was given, current in this generation so that naming stops there. It is
+// called with e.mu held, for an entry not loaded in this generation.
+func (p *Project) trustedNode(e *entry, generation uint64) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	f := p.trusted[e.logical]
+	if f == nil || p.trustedIn != generation {
+		return false
+	}
+	source := f.Source
+	node := &fileNode{source: source, info: f.Info, sum: f.MD5, hash: hex.EncodeToString(f.MD5[:6]), sri: f.SRI,
+		css: f.CSS, js: f.JS, prehashed: f.Prehashed, lazy: true, trusted: true}
+	e.loaded, e.checked, e.trusted, e.err = true, generation, true, nil
+	e.lookup = lookup{source: &source, probes: []probe{{path: source.Path, exists: true, info: f.Info}}}
+	e.node = node
+	if needsNaming(node) {
+		named := &namedFile{generation: generation, node: node, hashedName: f.HashedName, deps: f.Targets, cycle: f.Cycle}
+		if f.Rewritten {
+			named.lazyRewrite = &rewrittenCopy{md5: f.RewrittenMD5, size: f.RewrittenSize, sri: f.RewrittenSRI}
+		}
+		p.names[e.logical] = named
+	}
+	return true
+}
+
+// makeRecord fills plan.record from the files of a Plan without
+// diagnostics: node and named give each logical path's file and name.
+func (plan *Plan) makeRecord(paths []string, inv *Inventory, node func(string) *fileNode, named func(string) *namedFile) {
+	sri := make(map[string]string, len(plan.Files)) // MD5 -> SRI value: one per content
+	for _, f := range plan.Files {
+		sri[f.MD5] = f.SRI
+	}
+	r := &PlanRecord{Files: make([]PriorFile, 0, len(paths)), Duplicates: inv.Duplicates, Ignored: inv.Ignored, Inputs: plan.inputs}
+	for _, l := range paths {
+		n := node(l)
+		sum := hex.EncodeToString(n.sum[:])
+		// The source's bytes have no SRI value of their own only when no
+		// output holds them (a rewritten file, hashed copies only).
+		f := PriorFile{Source: n.source, Info: n.info, MD5: n.sum, SRI: sri[sum], CSS: n.css, JS: n.js, Prehashed: n.prehashed, HashedName: plainName(n)}
+		if needsNaming(n) {
+			m := named(l)
+			f.HashedName, f.Cycle, f.Targets = m.hashedName, m.cycle, m.deps
+			switch {
+			case m.lazyRewrite != nil:
+				f.Rewritten, f.RewrittenMD5, f.RewrittenSize, f.RewrittenSRI = true, m.lazyRewrite.md5, m.lazyRewrite.size, m.lazyRewrite.sri
+			case m.content != nil:
+				content := md5.Sum(m.content)
+				f.Rewritten, f.RewrittenMD5, f.RewrittenSize = true, hex.EncodeToString(content[:]), int64(len(m.content))
+				f.RewrittenSRI = sri[f.RewrittenMD5]
+			}
+		}
+		r.Files = append(r.Files, f)
+	}
+	plan.record = r
+}

@@ -1,0 +1,45 @@
+package writer
+
+import (
+	"bytes"
+	"encoding/json"
+	"reflect"
+	"testing"
+)
+
+// TestStateJSON: encodeState writes json.Marshal's bytes, and decodeState
+// reads them (and JSON of another layout, through encoding/json) into what
+// json.Unmarshal gives; bytes that are not such JSON are refused.
+func TestStateJSON(t *testing.T) {
+	states := []map[string]writtenFile{
+		{},
+		{"css/a.css": {MD5: "0123456789abcdef0123456789abcdef", Size: 12, ModTime: 1700000000123456789}},
+		{
+			"a<b>&c.css":       {MD5: "x", Size: 0, ModTime: -5},
+			`q"uote\back.js`:   {MD5: "y", Size: 1},
+			"ünïcode/é.png":    {MD5: "z.br.11", Size: 2, ModTime: 3},
+			"tab\there":        {MD5: "t"},
+			"img/x.123abc.svg": {MD5: "0123456789abcdef0123456789abcdef.gzip.9", Size: 99, ModTime: 1},
+		},
+	}
+	for _, state := range states {
+		want, _ := json.Marshal(state)
+		got := encodeState(state)
+		if !bytes.Equal(got, want) {
+			t.Errorf("encodeState wrote\n%s\nwant json.Marshal's\n%s", got, want)
+		}
+		back, ok := decodeState(got)
+		if !ok || !reflect.DeepEqual(back, state) {
+			t.Errorf("decodeState(%s) = %v, %v", got, back, ok)
+		}
+		indented, _ := json.MarshalIndent(state, "", " ")
+		if back, ok := decodeState(indented); !ok || !reflect.DeepEqual(back, state) {
+			t.Errorf("decodeState of another layout = %v, %v", back, ok)
+		}
+	}
+	for _, bad := range []string{"", "{", `{"a":{"md5":"x","size":1,"mtime":2}`, `{"a":{"md5":"x","size":1,"mtime":2}}x`, "null x", "null", `{"a":1}`} {
+		if got, ok := decodeState([]byte(bad)); ok {
+			t.Errorf("decodeState(%q) = %v, want it refused", bad, got)
+		}
+	}
+}
