@@ -45,7 +45,8 @@ func (p *Project) References(logical string) ([]ReferenceInfo, error) {
 		}
 	}
 	named := p.named(logical)
-	if err := p.materialize(node); err != nil {
+	content, err := sourceBytes(p.fsys, node)
+	if err != nil {
 		return nil, err
 	}
 	out := make([]ReferenceInfo, 0, len(node.refs))
@@ -56,7 +57,7 @@ func (p *Project) References(logical string) ([]ReferenceInfo, error) {
 			info.Outcome = OutcomeExternal
 		case keepDirectory:
 			info.Outcome = OutcomeDirectory
-			info.Rewritten = writeBack(node.content, ref.Reference, ref.url.keptURL(ref.Value))
+			info.Rewritten = writeBack(content, ref.Reference, ref.url.keptURL(ref.Value))
 		case escapesRoot:
 			info.Outcome = OutcomeEscapesRoot
 		case resolveFile:
@@ -69,7 +70,7 @@ func (p *Project) References(logical string) ([]ReferenceInfo, error) {
 				if named != nil && named.cycle && p.named(ref.url.target) != nil && p.named(ref.url.target).cycle && sameCycle(p, logical, ref.url.target) {
 					info.Outcome = OutcomeInCycle
 				}
-				info.Rewritten = writeBack(node.content, ref.Reference, ref.url.rewrittenURL(hashed))
+				info.Rewritten = writeBack(content, ref.Reference, ref.url.rewrittenURL(hashed))
 			}
 		}
 		out = append(out, info)
