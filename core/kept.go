@@ -2,12 +2,12 @@ package core
 
 import "sync"
 
-// DefaultKeptBytes is the PlanOptions.KeptBytes of a Plan that sets none:
-// the CSS/JS bytes of a site like the 7,400-file corpus bench/ builds
-// (67 MB of CSS/JS, of which ~20 MB are kept to be rewritten) fit, so its
-// build reads each file once; at 100,000 files (150 MB of CSS/JS) the bytes
-// beyond it are read again and rewritten again when a writer asks.
-const DefaultKeptBytes = 32 << 20
+// DefaultKeptBytes is the PlanOptions.KeptBytes of a Plan that sets none.
+// The 7,400-file corpus bench/ builds holds at most 3 MB at once, so its
+// build reads each file once; at 100,000 files (~90 MB of CSS/JS with
+// references to rewrite) the bytes beyond it are read again when their file
+// is named, and rewritten again when a writer asks for them.
+const DefaultKeptBytes = 16 << 20
 
 // keptBytes is the byte budget of one Plan: the CSS/JS bytes it holds in
 // memory, sources from the time they are read until their file is named

@@ -164,6 +164,18 @@ func (p *Project) Invalidate() {
 	p.bundlers.invalidate()
 }
 
+// forget drops everything the Project has cached about files (lookups,
+// loaded files, names, the sums of an earlier build); its configuration
+// stays. The next question reads what it needs anew.
+func (p *Project) forget() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.generation++
+	p.entries, p.found, p.misses = map[string]*entry{}, list.New(), list.New()
+	p.names, p.known, p.direct = map[string]*namedFile{}, nil, nil
+	p.bundlers = newBundlerManifests()
+}
+
 // Find returns the file that provides a logical path, or a *NotFoundError.
 func (p *Project) Find(logical string) (Source, error) {
 	node, err := p.node(logical)

@@ -111,6 +111,10 @@ type Result struct {
 // unhashed and the hashed copy of each file, with references rewritten,
 // the integrity sidecar and staticfiles.json.
 //
+// Build leaves the Project's caches empty (core.PlanOptions.ForgetCaches):
+// they need not be held while the Plan is written, and a Project built
+// again reads its files anew, which the output's records make cheap.
+//
 // When the snapshot of the previous build shows that nothing the build
 // depends on changed (snapshot.go), it makes no Plan and writes nothing:
 // the Result has that build's counts and Planned false.
@@ -134,6 +138,7 @@ func Build(p *core.Project, opts BuildOptions) (*Result, error) {
 	plan, err := p.Plan(core.PlanOptions{
 		Workers: opts.Workers, HashedOnly: opts.HashedOnly, Integrity: opts.Integrity,
 		Known: readSources(opts.OutputDir), ScanCache: readScanCache(opts.OutputDir), Progress: opts.Progress, Now: start,
+		ForgetCaches: true,
 	})
 	if err != nil {
 		return nil, err
