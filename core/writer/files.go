@@ -1,12 +1,15 @@
 package writer
 
 import (
+	"bufio"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sort"
 	"sync"
 	"time"
 
@@ -230,6 +233,60 @@ func (o *output) record(rel, sum string, stamp fileStamp) {
 	o.state[rel] = writtenFile{MD5: sum, Size: stamp.Size, ModTime: stamp.ModTime}
 	o.stateChanged = true
 	o.mu.Unlock()
+}
+
+// writeFileStream is writeFileAtomic for a file written a piece at a time:
+// the records of 100,000 files are tens of MB each, which a build need not
+// hold at once.
+func writeFileStream(path string, write func(w io.Writer) error) error {
+	tmp := path + tmpSuffix
+	f, err := os.Create(tmp)
+	if err == nil {
+		buffered := bufio.NewWriterSize(f, 64<<10)
+		err = write(buffered)
+		if err == nil {
+			err = buffered.Flush()
+		}
+		if closeErr := f.Close(); err == nil {
+			err = closeErr
+		}
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("cannot write %s: %w", path, err)
+	}
+	return nil
+}
+
+// writeJSONObject writes a map as json.Marshal does (keys sorted, values as
+// json.Marshal gives them), an entry at a time.
+func writeJSONObject[V any](w io.Writer, m map[string]V) error {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	sep := "{"
+	for _, k := range keys {
+		key, _ := json.Marshal(k)
+		value, err := json.Marshal(m[k])
+		if err != nil {
+			return err
+		}
+		if _, err := fmt.Fprintf(w, "%s%s:%s", sep, key, value); err != nil {
+			return err
+		}
+		sep = ","
+	}
+	if sep == "{" {
+		_, err := io.WriteString(w, "{}")
+		return err
+	}
+	_, err := io.WriteString(w, "}")
+	return err
 }
 
 // writeFileAtomic writes a whole file through a temporary name and a rename.
