@@ -50,7 +50,7 @@ func (p *Project) References(logical string) ([]ReferenceInfo, error) {
 		return nil, err
 	}
 	out := make([]ReferenceInfo, 0, len(node.refs))
-	for _, ref := range node.refs {
+	for ref := range node.references() {
 		info := ReferenceInfo{Kind: ref.Kind.String(), Line: ref.Line, Col: ref.Col, Value: ref.Value, Target: ref.url.target}
 		switch ref.url.action {
 		case leaveAlone:
@@ -196,7 +196,7 @@ func (p *Project) Explain(logical string) (*Explanation, error) {
 		if err != nil || node == nil {
 			continue
 		}
-		for _, ref := range node.refs {
+		for ref := range node.references() {
 			if ref.url.action == resolveFile && ref.url.target == logical {
 				ex.ReferencedBy = append(ex.ReferencedBy, Referrer{LogicalPath: l, Line: ref.Line, Col: ref.Col, Value: ref.Value})
 			}

@@ -170,7 +170,7 @@ func (p *Project) loadDeps(l string) ([]string, error) {
 		return nil, err
 	}
 	var deps []string
-	for _, ref := range node.refs {
+	for ref := range node.references() {
 		if ref.url.action != resolveFile {
 			continue
 		}
@@ -306,7 +306,7 @@ func (p *Project) settle(nameds map[string]*namedFile) {
 }
 
 func (p *Project) referencesItself(n *fileNode) bool {
-	for _, ref := range n.refs {
+	for ref := range n.references() {
 		if ref.url.action == resolveFile && ref.url.target == n.source.LogicalPath {
 			return true
 		}
@@ -410,7 +410,7 @@ func (p *Project) rewriteWith(n *fileNode, content []byte, keep []string, extra 
 // name nameOf gives it; "" leaves it as written.
 func referenceEdits(n *fileNode, content []byte, nameOf func(fileReference) string) []scan.Edit {
 	edits := make([]scan.Edit, 0, len(n.refs)) // sized once: a file can hold a million references
-	for _, ref := range n.refs {
+	for ref := range n.references() {
 		u := ref.url
 		switch u.action {
 		case leaveAlone:

@@ -7,7 +7,7 @@ import "sync"
 // build reads each file once; at 100,000 files (~90 MB of CSS/JS with
 // references to rewrite) the bytes beyond it are read again when their file
 // is named, and rewritten again when a writer asks for them.
-const DefaultKeptBytes = 16 << 20
+const DefaultKeptBytes = 8 << 20
 
 // keptBytes is the byte budget of one Plan: the CSS/JS bytes it holds in
 // memory, sources from the time they are read until their file is named

@@ -12,8 +12,6 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
-
-	"github.com/assetc/assetc/core/scan"
 )
 
 // CodeOutputCollision is the diagnostic for two files that a build would
@@ -427,12 +425,8 @@ func (plan *Plan) recordScans(nameds map[string]*namedFile, opts PlanOptions, fo
 			n.info.ModTime > racy || n.info.ChangeTime > racy {
 			continue
 		}
-		refs := make([]scan.Reference, len(n.refs))
-		for i, r := range n.refs {
-			refs[i] = r.Reference
-		}
 		rec := ScanRecord{LogicalPath: l, Size: n.info.Size, ModTime: n.info.ModTime, ChangeTime: n.info.ChangeTime, Device: n.info.Device, Inode: n.info.Inode,
-			MD5: hex.EncodeToString(n.sum[:]), SRI: n.sri, References: refs, Targets: named.targetNames, HashedName: named.hashedName}
+			MD5: hex.EncodeToString(n.sum[:]), SRI: n.sri, References: n.refs, Targets: named.targetNames, HashedName: named.hashedName}
 		switch {
 		case named.lazyRewrite != nil:
 			rec.Rewritten, rec.RewrittenMD5, rec.RewrittenLen, rec.RewrittenSRI = true, named.lazyRewrite.md5, named.lazyRewrite.size, named.lazyRewrite.sri

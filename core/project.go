@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"hash"
 	"io"
+	"iter"
+	"slices"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -108,8 +110,12 @@ type fileNode struct {
 	css, js   bool     // adjustable: references inside are rewritten
 	prehashed bool     // a bundler already named it by content
 	content   []byte   // adjustable files only; guarded by contentMu
-	refs      []fileReference
-	diags     []Diagnostic // problems with the file itself (encoding, scanning)
+	// refs are the references found (or recorded, see ScanRecord), shared
+	// with the scan cache's record of the file; urls[i] is what refs[i]
+	// means (see references).
+	refs  []scan.Reference
+	urls  []*parsedURL
+	diags []Diagnostic // problems with the file itself (encoding, scanning)
 	// sri is the SRI value of the bytes as read ("sha384-…"), when a Plan
 	// asked for one while reading; "" otherwise.
 	sri string
@@ -122,6 +128,17 @@ type fileNode struct {
 	// is named (see keptBytes); nil when content is not counted in one.
 	keptBy    *keptBytes
 	contentMu sync.Mutex
+}
+
+// references yields a file's references with their meanings.
+func (n *fileNode) references() iter.Seq[fileReference] {
+	return func(yield func(fileReference) bool) {
+		for i, ref := range n.refs {
+			if !yield(fileReference{Reference: ref, url: n.urls[i]}) {
+				return
+			}
+		}
+	}
 }
 
 // fileReference is a reference found in a file and what its text means.
@@ -493,7 +510,10 @@ func (p *Project) release(n *fileNode) {
 // keeps content when a reference may be rewritten (nil: not read yet).
 func (p *Project) attachReferences(node *fileNode, refs []scan.Reference, content []byte) {
 	source := node.source
-	node.refs = make([]fileReference, len(refs))
+	if cap(refs) > len(refs)+len(refs)/4 {
+		refs = slices.Clip(slices.Clone(refs)) // a scanner's slice grown by appending
+	}
+	node.refs, node.urls = refs, make([]*parsedURL, len(refs))
 	meanings := map[string]*parsedURL{}
 	bare := &parsedURL{action: leaveAlone}
 	for i, ref := range refs {
@@ -509,7 +529,7 @@ func (p *Project) attachReferences(node *fileNode, refs []scan.Reference, conten
 			// are relative only with "./", "../" or "/").
 			u = bare
 		}
-		node.refs[i] = fileReference{Reference: ref, url: u}
+		node.urls[i] = u
 		if u.action == resolveFile || u.action == keepDirectory {
 			// The bytes are kept only to be rewritten. A file with nothing to
 			// rewrite is served and named as it is (its hash is node.hash),

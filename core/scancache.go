@@ -107,7 +107,7 @@ func (p *Project) fromRecord(n *fileNode) *namedFile {
 		return nil
 	}
 	named := &namedFile{node: n, targetNames: map[string]string{}, hashedName: rec.HashedName, fromRecord: true}
-	for _, ref := range n.refs {
+	for ref := range n.references() {
 		switch ref.url.action {
 		case leaveAlone, keepDirectory:
 			continue
