@@ -430,12 +430,26 @@ func referenceEdits(n *fileNode, content []byte, nameOf func(fileReference) stri
 // (namedFile.targetNames): the copy planned, whatever the Project has
 // learned since. It needs only the file system, so a Plan makes copies
 // without keeping the Project's caches alive.
-func remakeRewritten(fsys FileSystem, named *namedFile) ([]byte, error) {
-	content, err := sourceBytes(fsys, named.node)
-	if err != nil {
+//
+// The source read is checked against the sum it was named by, unless the
+// caller checks the copy against its planned MD5 instead (Plan.Content):
+// then only its size is checked, which keeps every edit inside the bytes,
+// and a source edited since gives a copy that fails that check.
+func remakeRewritten(fsys FileSystem, named *namedFile, copyChecked bool) ([]byte, error) {
+	n := named.node
+	var content []byte
+	var err error
+	if copyChecked {
+		if content, err = fsys.ReadFile(n.source.Path); err != nil {
+			return nil, fmt.Errorf("cannot read %s (%s): %w", n.source.Path, n.source.LogicalPath, err)
+		}
+		if int64(len(content)) != n.info.Size {
+			return nil, fmt.Errorf("%s changed during the build; run the build again", n.source.Path)
+		}
+	} else if content, err = sourceBytes(fsys, n); err != nil {
 		return nil, err
 	}
-	edits := referenceEdits(named.node, content, func(ref fileReference) string {
+	edits := referenceEdits(n, content, func(ref fileReference) string {
 		if ref.url.action != resolveFile {
 			return ""
 		}

@@ -232,7 +232,7 @@ func (p *Plan) Content(f PlanFile) ([]byte, error) {
 		if data = p.kept.rewrittenOf(f.LogicalPath); data != nil {
 			return data, nil
 		}
-		data, err = remakeRewritten(p.fsys, f.named)
+		data, err = remakeRewritten(p.fsys, f.named, true) // checked below
 	} else if data, err = p.fsys.ReadFile(f.SourcePath); err != nil {
 		err = fmt.Errorf("cannot read %s: %w", f.SourcePath, err)
 	}

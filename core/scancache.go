@@ -154,5 +154,5 @@ func (p *Project) rewrittenContent(named *namedFile) ([]byte, error) {
 	if named.content != nil || named.lazyRewrite == nil {
 		return named.content, nil
 	}
-	return remakeRewritten(p.fsys, named)
+	return remakeRewritten(p.fsys, named, false)
 }
