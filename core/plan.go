@@ -558,18 +558,24 @@ func (plan *Plan) integrity(opts PlanOptions, current map[string]KnownSource, wo
 		}
 	}
 	plan.Sources = make(map[string]SourceRecord, len(current))
-	for path, k := range current {
-		if !opts.Now.IsZero() && k.ModTime > opts.Now.Add(-RacyWindow).UnixNano() {
-			continue // racy: see RacyWindow
+	racy := func(k KnownSource) bool { // see RacyWindow
+		return !opts.Now.IsZero() && k.ModTime > opts.Now.Add(-RacyWindow).UnixNano()
+	}
+	// The records share the files' strings (the MD5 and SRI of the
+	// source's bytes); sources no file names (read by a lookup before
+	// the Plan) get their own.
+	for _, f := range plan.Files {
+		if k, ok := current[f.SourcePath]; ok && !f.Rewritten && !racy(k) {
+			plan.Sources[f.SourcePath] = SourceRecord{Size: k.Size, ModTime: k.ModTime, MD5: f.MD5, SRI: f.SRI}
 		}
-		plan.Sources[path] = SourceRecord{Size: k.Size, ModTime: k.ModTime, MD5: hex.EncodeToString(k.Sum[:])}
+	}
+	for path, k := range current {
+		if _, done := plan.Sources[path]; !done && !racy(k) {
+			plan.Sources[path] = SourceRecord{Size: k.Size, ModTime: k.ModTime, MD5: hex.EncodeToString(k.Sum[:])}
+		}
 	}
 	sidecar := &IntegrityFile{Version: 1, Algorithm: algorithm, Files: make(map[string]string, len(plan.Manifest))}
 	for _, f := range plan.Files {
-		if r, ok := plan.Sources[f.SourcePath]; ok && !f.Rewritten && f.SRI != "" {
-			r.SRI = f.SRI // the SRI value of the source's bytes
-			plan.Sources[f.SourcePath] = r
-		}
 		if f.Hashed {
 			sidecar.Files[f.Path] = f.SRI
 		}
