@@ -106,7 +106,7 @@ func (p *Project) fromRecord(n *fileNode) *namedFile {
 	if rec == nil {
 		return nil
 	}
-	named := &namedFile{node: n, targetNames: map[string]string{}, hashedName: rec.HashedName, fromRecord: true}
+	named := &namedFile{node: n, hashedName: rec.HashedName, fromRecord: true}
 	for ref := range n.references() {
 		switch ref.url.action {
 		case leaveAlone, keepDirectory:
@@ -121,11 +121,11 @@ func (p *Project) fromRecord(n *fileNode) *namedFile {
 		if !found || rec.Targets[ref.url.target] != name {
 			return nil
 		}
-		named.targetNames[ref.url.target] = name
 	}
-	if len(named.targetNames) != len(rec.Targets) {
+	if len(named.deps) != len(rec.Targets) {
 		return nil
 	}
+	named.targetNames = rec.Targets // every one checked: shared, not copied
 	p.mu.Lock()
 	algorithm := p.integrity
 	p.mu.Unlock()
