@@ -51,6 +51,8 @@
 //	scancache.go ScanCache: unchanged CSS/JS (same size, mtime, ctime,
 //	             inode) neither read nor scanned by the next Plan; their
 //	             rewritten bytes made only when a writer asks
+//	kept.go      the byte budget of a Plan (PlanOptions.KeptBytes): CSS/JS
+//	             bytes beyond it are read and rewritten again when needed
 //	importmap.go an import map from logical module paths to hashed URLs
 //	diagnostic.go Diagnostic and its rendering (source line, caret, notes),
 //	             ErrorReport: an error as every face's JSON tells it
