@@ -232,6 +232,9 @@ func (p *Plan) Content(f PlanFile) ([]byte, error) {
 		if data = p.kept.rewrittenOf(f.LogicalPath); data != nil {
 			return data, nil
 		}
+		if data = f.named.content; data != nil { // named before the Plan, by a lookup
+			return data, nil
+		}
 		data, err = remakeRewritten(p.fsys, f.named, true) // checked below
 	} else if data, err = p.fsys.ReadFile(f.SourcePath); err != nil {
 		err = fmt.Errorf("cannot read %s: %w", f.SourcePath, err)
