@@ -24,8 +24,9 @@ type namedFile struct {
 	hashedName  string
 	// content is what the hashed copy holds when it differs from the source
 	// (a CSS/JS file whose references were rewritten); nil means "the source
-	// bytes as they are".
+	// bytes as they are". sum is its MD5 once computed (zero before).
 	content []byte
+	sum     [16]byte
 	// deps are the logical paths of the files this one references.
 	deps []string
 	// diags are the problems in this file (not in its dependencies).
@@ -267,7 +268,8 @@ func (p *Project) nameComponent(comp []string) (map[string]*namedFile, error) {
 		named := p.rewrite(nodes[0], contents[0], nil)
 		hash := nodes[0].hash // the bytes as they are; a file with nothing to rewrite keeps no copy
 		if named.content != nil {
-			hash = ContentHash(named.content)
+			named.sum = md5.Sum(named.content) // ContentHash, and settle's MD5
+			hash = hex.EncodeToString(named.sum[:6])
 		}
 		named.hashedName = HashedName(comp[0], hash)
 		out = map[string]*namedFile{comp[0]: named}
@@ -297,9 +299,11 @@ func (p *Project) settle(nameds map[string]*namedFile) {
 		if named.content == nil {
 			continue
 		}
-		sum := md5.Sum(named.content)
+		if named.sum == ([16]byte{}) { // a cycle member, named by its group
+			named.sum = md5.Sum(named.content)
+		}
 		sri, _ := SRI(algorithm, named.content) // the Plan checked the algorithm
-		named.lazyRewrite = &rewrittenCopy{md5: hex.EncodeToString(sum[:]), size: int64(len(named.content)), sri: sri}
+		named.lazyRewrite = &rewrittenCopy{md5: hex.EncodeToString(named.sum[:]), size: int64(len(named.content)), sri: sri}
 		budget.keepRewritten(logical, named.content)
 		named.content = nil
 	}
