@@ -480,6 +480,9 @@ func (p *Project) finalName(logical string) (string, bool) {
 
 // plainName names a file whose name depends on its bytes alone.
 func plainName(n *fileNode) string {
+	if n.plain != "" {
+		return n.plain
+	}
 	if n.prehashed {
 		return n.source.LogicalPath
 	}

@@ -116,6 +116,9 @@ type fileNode struct {
 	refs  []scan.Reference
 	urls  []*parsedURL
 	diags []Diagnostic // problems with the file itself (encoding, scanning)
+	// plain is the name of a file that needs no naming of its own (see
+	// plainName), set once it is loaded.
+	plain string
 	// sri is the SRI value of the bytes as read ("sha384-…"), when a Plan
 	// asked for one while reading; "" otherwise.
 	sri string
@@ -249,6 +252,11 @@ func (p *Project) check(e *entry, generation uint64) (*fileNode, error, bool) {
 	if e.err == nil && e.lookup.source != nil {
 		e.readCount++
 		e.node, e.err = p.load(*e.lookup.source, e.lookup.probes[len(e.lookup.probes)-1].info)
+		if e.node != nil && !needsNaming(e.node) {
+			// Named once: every reference to the file and the manifest
+			// share the string.
+			e.node.plain = plainName(e.node)
+		}
 	}
 	return e.node, e.err, true
 }
