@@ -99,10 +99,10 @@ func (o *output) startPending(plan *core.Plan, comp compress.Options) (pendingRe
 			}
 		}
 	}
-	o.fresh = make(map[string]bool, len(p.Paths))
-	for _, rel := range p.Paths {
-		o.fresh[rel] = true
-	}
+	// Sorted, so that o.isFresh is a binary search: at 100,000 files a set
+	// of them was 10 MB held through the write.
+	sort.Strings(p.Paths)
+	o.fresh = p.Paths
 	data, _ := json.Marshal(p)
 	return p, writeFileAtomic(o.statePath(pendingFile), data)
 }

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -29,9 +30,9 @@ type output struct {
 	lock  string
 	mu    sync.Mutex
 	state map[string]writtenFile // output-relative path -> what was written
-	// fresh holds the paths this build creates (its pending list): they
-	// did not exist when it started. Read-only once writing starts.
-	fresh map[string]bool
+	// fresh holds the paths this build creates (its pending list, sorted):
+	// they did not exist when it started. Read-only once writing starts.
+	fresh []string
 	// stateChanged says state differs from state.json (guarded by mu): a
 	// build that wrote and removed nothing does not rewrite it.
 	stateChanged bool
@@ -133,7 +134,7 @@ func (o *output) writeGroup(plan *core.Plan, group []core.PlanFile) (written, un
 // (its name is published by the manifest switch). Such a path is written in
 // place; a killed or failed build removes it (it is pending).
 func (o *output) unknownToReaders(f core.PlanFile) bool {
-	return f.Hashed && f.Path != f.LogicalPath && o.fresh[f.Path]
+	return f.Hashed && f.Path != f.LogicalPath && o.isFresh(f.Path)
 }
 
 // upToDate reports whether rel still holds the bytes with the given MD5, by
@@ -195,12 +196,18 @@ func (o *output) writeContent(plan *core.Plan, f core.PlanFile) (fileStamp, erro
 // link makes rel a hard link to the already written from: directly at a
 // new path (link(2) creates it whole), through a temporary name and a
 // rename at an existing one.
+// isFresh reports whether this build creates rel (see output.fresh).
+func (o *output) isFresh(rel string) bool {
+	_, found := slices.BinarySearch(o.fresh, rel)
+	return found
+}
+
 func (o *output) link(from, rel string) error {
 	target := o.path(rel)
 	if err := o.mkdirAll(filepath.Dir(target)); err != nil {
 		return err
 	}
-	if o.fresh[rel] {
+	if o.isFresh(rel) {
 		return os.Link(o.path(from), target)
 	}
 	tmp := tmpName(target)
