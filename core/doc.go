@@ -54,6 +54,8 @@
 //	prior.go     PlanRecord: a Plan from the last one's record when only
 //	             some sources changed: no walk; only they and the CSS/JS
 //	             that reference them are read, scanned and named again
+//	kept.go      the byte budget of a Plan (PlanOptions.KeptBytes): CSS/JS
+//	             bytes beyond it are read and rewritten again when needed
 //	importmap.go an import map from logical module paths to hashed URLs
 //	contenttype.go the Content-Type of a file name (contenttypes.json: the
 //	             one table; the Django bridge's content_types.py is

@@ -45,18 +45,19 @@ func (p *Project) References(logical string) ([]ReferenceInfo, error) {
 		}
 	}
 	named := p.named(logical)
-	if err := p.materialize(node); err != nil {
+	content, err := sourceBytes(p.fsys, node)
+	if err != nil {
 		return nil, err
 	}
 	out := make([]ReferenceInfo, 0, len(node.refs))
-	for _, ref := range node.refs {
+	for ref := range node.references() {
 		info := ReferenceInfo{Kind: ref.Kind.String(), Line: ref.Line, Col: ref.Col, Value: ref.Value, Target: ref.url.target}
 		switch ref.url.action {
 		case leaveAlone:
 			info.Outcome = OutcomeExternal
 		case keepDirectory:
 			info.Outcome = OutcomeDirectory
-			info.Rewritten = writeBack(node.content, ref.Reference, ref.url.keptURL(ref.Value))
+			info.Rewritten = writeBack(content, ref.Reference, ref.url.keptURL(ref.Value))
 		case escapesRoot:
 			info.Outcome = OutcomeEscapesRoot
 		case resolveFile:
@@ -69,7 +70,7 @@ func (p *Project) References(logical string) ([]ReferenceInfo, error) {
 				if named != nil && named.cycle && p.named(ref.url.target) != nil && p.named(ref.url.target).cycle && sameCycle(p, logical, ref.url.target) {
 					info.Outcome = OutcomeInCycle
 				}
-				info.Rewritten = writeBack(node.content, ref.Reference, ref.url.rewrittenURL(hashed))
+				info.Rewritten = writeBack(content, ref.Reference, ref.url.rewrittenURL(hashed))
 			}
 		}
 		out = append(out, info)
@@ -195,7 +196,7 @@ func (p *Project) Explain(logical string) (*Explanation, error) {
 		if err != nil || node == nil {
 			continue
 		}
-		for _, ref := range node.refs {
+		for ref := range node.references() {
 			if ref.url.action == resolveFile && ref.url.target == logical {
 				ex.ReferencedBy = append(ex.ReferencedBy, Referrer{LogicalPath: l, Line: ref.Line, Col: ref.Col, Value: ref.Value})
 			}

@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sync"
 )
 
 // FileSystem is everything the engine needs from the files it reads. Paths
@@ -147,6 +148,13 @@ func (OSFileSystem) ReadDir(path string) ([]DirEntry, error) {
 func (OSFileSystem) ReadFile(path string) ([]byte, error) {
 	return readRegularFile(path)
 }
+
+// digestBuffers are the buffers digestRegularFile reads through: one per file
+// being hashed at once (a worker's), reused across files.
+var digestBuffers = sync.Pool{New: func() any {
+	buf := make([]byte, 64<<10)
+	return &buf
+}}
 
 // Stat implements FileSystem.
 func (OSFileSystem) Stat(path string) (FileInfo, error) {

@@ -49,3 +49,24 @@ func readRegularFile(path string) ([]byte, error) {
 		}
 	}
 }
+
+// digestRegularFile writes a regular file's bytes to w a buffer at a time
+// (see digestBuffers), checked as readRegularFile checks them.
+func digestRegularFile(path string, w io.Writer) error {
+	f, err := os.OpenFile(path, os.O_RDONLY|openNonBlocking, 0)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	if !info.Mode().IsRegular() {
+		return &fs.PathError{Op: "read", Path: path, Err: fmt.Errorf("%w: it is a %s", ErrNotRegular, kindOf(info.Mode()))}
+	}
+	buf := digestBuffers.Get().(*[]byte)
+	defer digestBuffers.Put(buf)
+	_, err = io.CopyBuffer(w, f, *buf)
+	return err
+}

@@ -4,6 +4,7 @@ package core
 
 import (
 	"fmt"
+	"io"
 	"io/fs"
 	"syscall"
 )
@@ -24,38 +25,11 @@ func fileIdentity(info fs.FileInfo) (uint64, uint64) {
 // os.File would register it with the runtime's poller first (an fcntl and
 // a failing epoll_ctl per file, a tenth of a cold build's system calls).
 func readRegularFile(path string) ([]byte, error) {
-	var fd int
-	var err error
-	for {
-		fd, err = syscall.Open(path, syscall.O_RDONLY|syscall.O_CLOEXEC|openNonBlocking, 0)
-		if err != syscall.EINTR {
-			break
-		}
-	}
+	fd, st, err := openRegularFile(path)
 	if err != nil {
-		return nil, &fs.PathError{Op: "open", Path: path, Err: err}
+		return nil, err
 	}
 	defer syscall.Close(fd)
-	var st syscall.Stat_t
-	if err := syscall.Fstat(fd, &st); err != nil {
-		return nil, &fs.PathError{Op: "stat", Path: path, Err: err}
-	}
-	if st.Mode&syscall.S_IFMT != syscall.S_IFREG {
-		var kind FileKind
-		switch st.Mode & syscall.S_IFMT {
-		case syscall.S_IFDIR:
-			kind = KindDirectory
-		case syscall.S_IFIFO:
-			kind = KindFIFO
-		case syscall.S_IFSOCK:
-			kind = KindSocket
-		case syscall.S_IFCHR, syscall.S_IFBLK:
-			kind = KindDevice
-		default:
-			kind = KindOther
-		}
-		return nil, &fs.PathError{Op: "read", Path: path, Err: fmt.Errorf("%w: it is a %s", ErrNotRegular, kind)}
-	}
 	// Read what fstat reported plus whatever a writer appends meanwhile;
 	// the buffer is sized once, so memory is the file's size.
 	data := make([]byte, 0, st.Size+1)
@@ -75,4 +49,68 @@ func readRegularFile(path string) ([]byte, error) {
 			data = append(data, 0)[:len(data)]
 		}
 	}
+}
+
+// digestRegularFile writes a regular file's bytes to w a buffer at a time
+// (see digestBuffers), checked as readRegularFile checks them.
+func digestRegularFile(path string, w io.Writer) error {
+	fd, _, err := openRegularFile(path)
+	if err != nil {
+		return err
+	}
+	defer syscall.Close(fd)
+	buf := digestBuffers.Get().(*[]byte)
+	defer digestBuffers.Put(buf)
+	for {
+		n, err := syscall.Read(fd, *buf)
+		if err == syscall.EINTR {
+			continue
+		}
+		if err != nil {
+			return &fs.PathError{Op: "read", Path: path, Err: err}
+		}
+		if n == 0 {
+			return nil
+		}
+		w.Write((*buf)[:n]) // hashes never fail
+	}
+}
+
+// openRegularFile opens a file for reading if it is a regular file,
+// without blocking on a FIFO.
+func openRegularFile(path string) (int, syscall.Stat_t, error) {
+	var fd int
+	var err error
+	for {
+		fd, err = syscall.Open(path, syscall.O_RDONLY|syscall.O_CLOEXEC|openNonBlocking, 0)
+		if err != syscall.EINTR {
+			break
+		}
+	}
+	var st syscall.Stat_t
+	if err != nil {
+		return 0, st, &fs.PathError{Op: "open", Path: path, Err: err}
+	}
+	if err := syscall.Fstat(fd, &st); err != nil {
+		syscall.Close(fd)
+		return 0, st, &fs.PathError{Op: "stat", Path: path, Err: err}
+	}
+	if st.Mode&syscall.S_IFMT != syscall.S_IFREG {
+		syscall.Close(fd)
+		var kind FileKind
+		switch st.Mode & syscall.S_IFMT {
+		case syscall.S_IFDIR:
+			kind = KindDirectory
+		case syscall.S_IFIFO:
+			kind = KindFIFO
+		case syscall.S_IFSOCK:
+			kind = KindSocket
+		case syscall.S_IFCHR, syscall.S_IFBLK:
+			kind = KindDevice
+		default:
+			kind = KindOther
+		}
+		return 0, st, &fs.PathError{Op: "read", Path: path, Err: fmt.Errorf("%w: it is a %s", ErrNotRegular, kind)}
+	}
+	return fd, st, nil
 }

@@ -24,8 +24,9 @@ type namedFile struct {
 	hashedName  string
 	// content is what the hashed copy holds when it differs from the source
 	// (a CSS/JS file whose references were rewritten); nil means "the source
-	// bytes as they are".
+	// bytes as they are". sum is its MD5 once computed (zero before).
 	content []byte
+	sum     [16]byte
 	// deps are the logical paths of the files this one references.
 	deps []string
 	// diags are the problems in this file (not in its dependencies).
@@ -33,11 +34,16 @@ type namedFile struct {
 	// cycle is set for members of a reference cycle, which are named as a
 	// group (see nameCycle).
 	cycle bool
-	// lazyRewrite, set for a name taken from the scan cache, describes the
-	// rewritten bytes that content does not hold (see rewrittenContent).
+	// lazyRewrite describes the rewritten bytes when content does not hold
+	// them (see rewrittenContent): for a name taken from the scan cache, and
+	// for every file named in a Plan, whose budget may keep them (settle).
 	lazyRewrite *rewrittenCopy
 	// fromRecord says the name is the scan cache's (node.record).
 	fromRecord bool
+	// remake makes the rewritten bytes again when remakeRewritten cannot:
+	// for a name a PlanRecord gave, whose node has no references (see
+	// trustedNode); nil otherwise.
+	remake func() ([]byte, error)
 }
 
 // nameAll names the files with the given logical paths and everything they
@@ -169,7 +175,7 @@ func (p *Project) loadDeps(l string) ([]string, error) {
 		return nil, err
 	}
 	var deps []string
-	for _, ref := range node.refs {
+	for ref := range node.references() {
 		if ref.url.action != resolveFile {
 			continue
 		}
@@ -254,25 +260,61 @@ func (p *Project) nameComponent(comp []string) (map[string]*namedFile, error) {
 			return map[string]*namedFile{comp[0]: named}, nil
 		}
 	}
-	for _, n := range nodes {
-		if err := p.materialize(n); err != nil {
+	contents := make([][]byte, len(nodes))
+	for i, n := range nodes {
+		var err error
+		if contents[i], err = sourceBytes(p.fsys, n); err != nil {
 			return nil, err
 		}
 	}
+	var out map[string]*namedFile
 	if single {
-		named := p.rewrite(nodes[0], nil)
+		named := p.rewrite(nodes[0], contents[0], nil)
 		hash := nodes[0].hash // the bytes as they are; a file with nothing to rewrite keeps no copy
 		if named.content != nil {
-			hash = ContentHash(named.content)
+			named.sum = md5.Sum(named.content) // ContentHash, and settle's MD5
+			hash = hex.EncodeToString(named.sum[:6])
 		}
 		named.hashedName = HashedName(comp[0], hash)
-		return map[string]*namedFile{comp[0]: named}, nil
+		out = map[string]*namedFile{comp[0]: named}
+	} else {
+		out = p.nameCycle(comp, nodes, contents)
 	}
-	return p.nameCycle(comp, nodes), nil
+	for _, n := range nodes {
+		p.release(n)
+	}
+	p.settle(out)
+	return out, nil
+}
+
+// settle hands the rewritten copies of files named in a Plan to its budget
+// (see keptBytes): each named file keeps only what its copy will be (MD5,
+// size, SRI value), and the bytes stay in memory only while the budget
+// has room. Outside a Plan, a named file keeps its bytes (lookups serve
+// them again and again).
+func (p *Project) settle(nameds map[string]*namedFile) {
+	p.mu.Lock()
+	budget, algorithm := p.kept, p.integrity
+	p.mu.Unlock()
+	if budget == nil || algorithm == "" {
+		return
+	}
+	for logical, named := range nameds {
+		if named.content == nil {
+			continue
+		}
+		if named.sum == ([16]byte{}) { // a cycle member, named by its group
+			named.sum = md5.Sum(named.content)
+		}
+		sri, _ := SRI(algorithm, named.content) // the Plan checked the algorithm
+		named.lazyRewrite = &rewrittenCopy{md5: hex.EncodeToString(named.sum[:]), size: int64(len(named.content)), sri: sri}
+		budget.keepRewritten(logical, named.content)
+		named.content = nil
+	}
 }
 
 func (p *Project) referencesItself(n *fileNode) bool {
-	for _, ref := range n.refs {
+	for ref := range n.references() {
 		if ref.url.action == resolveFile && ref.url.target == n.source.LogicalPath {
 			return true
 		}
@@ -293,12 +335,12 @@ func (p *Project) referencesItself(n *fileNode) bool {
 //
 // A change to any member, or to anything a member references, changes every
 // member's name, and the result is the same whatever order files are read in.
-func (p *Project) nameCycle(comp []string, nodes []*fileNode) map[string]*namedFile {
+func (p *Project) nameCycle(comp []string, nodes []*fileNode, contents [][]byte) map[string]*namedFile {
 	key := md5.New()
 	for i, n := range nodes {
-		partial := p.rewrite(n, comp)
-		fmt.Fprintf(key, "%s\x00%d\x00", comp[i], len(contentOf(n, partial)))
-		key.Write(contentOf(n, partial))
+		partial := p.rewrite(n, contents[i], comp)
+		fmt.Fprintf(key, "%s\x00%d\x00", comp[i], len(contentOf(contents[i], partial)))
+		key.Write(contentOf(contents[i], partial))
 	}
 	groupKey := hex.EncodeToString(key.Sum(nil))
 	names := map[string]string{}
@@ -307,7 +349,7 @@ func (p *Project) nameCycle(comp []string, nodes []*fileNode) map[string]*namedF
 	}
 	out := map[string]*namedFile{}
 	for i, n := range nodes {
-		named := p.rewriteWith(n, nil, names)
+		named := p.rewriteWith(n, contents[i], nil, names)
 		named.hashedName = names[comp[i]]
 		named.cycle = true
 		out[comp[i]] = named
@@ -315,64 +357,113 @@ func (p *Project) nameCycle(comp []string, nodes []*fileNode) map[string]*namedF
 	return out
 }
 
-// contentOf returns the bytes of the hashed copy.
-func contentOf(n *fileNode, named *namedFile) []byte {
+// contentOf returns the bytes of the hashed copy of a file read as source.
+func contentOf(source []byte, named *namedFile) []byte {
 	if named.content != nil {
 		return named.content
 	}
-	return n.content
+	return source
 }
 
-// rewrite rewrites a file's references to the final names of their targets,
-// except references to the logical paths in keep, which stay as written.
-func (p *Project) rewrite(n *fileNode, keep []string) *namedFile {
-	return p.rewriteWith(n, keep, nil)
+// rewrite rewrites a file's references (content is its bytes) to the final
+// names of their targets, except references to the logical paths in keep,
+// which stay as written.
+func (p *Project) rewrite(n *fileNode, content []byte, keep []string) *namedFile {
+	return p.rewriteWith(n, content, keep, nil)
 }
 
-// rewriteWith is rewrite with extra names (of cycle members) that take
+// rewriteWith is rewrite with the names of cycle members, which take
 // precedence over the generation's names.
-func (p *Project) rewriteWith(n *fileNode, keep []string, extra map[string]string) *namedFile {
+func (p *Project) rewriteWith(n *fileNode, content []byte, keep []string, extra map[string]string) *namedFile {
 	named := &namedFile{node: n, targetNames: map[string]string{}, diags: append([]Diagnostic(nil), n.diags...)}
-	edits := make([]scan.Edit, 0, len(n.refs)) // sized once: a file can hold a million references
-	for _, ref := range n.refs {
+	edits := referenceEdits(n, content, func(ref fileReference) string {
 		u := ref.url
-		switch u.action {
-		case leaveAlone:
-			continue
-		case keepDirectory:
-			edits = append(edits, scan.Edit{Start: ref.Start, End: ref.End, Text: writeBack(n.content, ref.Reference, u.keptURL(ref.Value))})
-			continue
-		case escapesRoot:
-			named.diags = append(named.diags, p.referenceProblem(n, ref, CodeEscapesRoot,
+		if u.action == escapesRoot {
+			named.diags = append(named.diags, p.referenceProblem(n, content, ref, CodeEscapesRoot,
 				fmt.Sprintf("%q climbs above the static root (it resolves to %q)", ref.Value, u.target),
 				"a reference must stay inside the static files; fix the number of '../'"))
-			continue
+			return ""
 		}
 		if !contains(named.deps, u.target) {
 			named.deps = append(named.deps, u.target)
 		}
 		if contains(keep, u.target) {
-			continue
+			return ""
 		}
-		hashed, ok := extra[u.target]
-		if !ok {
-			var found bool
+		hashed, found := extra[u.target]
+		if !found {
 			hashed, found = p.finalName(u.target)
-			named.targetNames[u.target] = hashed
-			if !found {
-				named.diags = append(named.diags, p.missingReference(n, ref))
-				continue
-			}
 		}
-		edits = append(edits, scan.Edit{Start: ref.Start, End: ref.End, Text: writeBack(n.content, ref.Reference, u.rewrittenURL(hashed))})
-	}
+		// Every name used is recorded, those of cycle members too: a
+		// copy is made again from them (remakeRewritten).
+		named.targetNames[u.target] = hashed
+		if !found {
+			named.diags = append(named.diags, p.missingReference(n, content, ref))
+			return ""
+		}
+		return hashed
+	})
 	if len(edits) > 0 {
-		rewritten := scan.Rewrite(n.content, edits)
-		if !bytes.Equal(rewritten, n.content) {
+		rewritten := scan.Rewrite(content, edits)
+		if !bytes.Equal(rewritten, content) {
 			named.content = rewritten
 		}
 	}
 	return named
+}
+
+// referenceEdits lists the edits that rewrite a file's references, in
+// order: a directory reference keeps its text in the form Django writes
+// back, and a file reference (or one that climbs above the root) gets the
+// name nameOf gives it; "" leaves it as written.
+func referenceEdits(n *fileNode, content []byte, nameOf func(fileReference) string) []scan.Edit {
+	edits := make([]scan.Edit, 0, len(n.refs)) // sized once: a file can hold a million references
+	for ref := range n.references() {
+		u := ref.url
+		switch u.action {
+		case leaveAlone:
+		case keepDirectory:
+			edits = append(edits, scan.Edit{Start: ref.Start, End: ref.End, Text: writeBack(content, ref.Reference, u.keptURL(ref.Value))})
+		default:
+			if name := nameOf(ref); name != "" {
+				edits = append(edits, scan.Edit{Start: ref.Start, End: ref.End, Text: writeBack(content, ref.Reference, u.rewrittenURL(name))})
+			}
+		}
+	}
+	return edits
+}
+
+// remakeRewritten makes a named file's rewritten copy again from a new read
+// of its source, with the names its targets had when it was named
+// (namedFile.targetNames): the copy planned, whatever the Project has
+// learned since. It needs only the file system, so a Plan makes copies
+// without keeping the Project's caches alive.
+//
+// The source read is checked against the sum it was named by, unless the
+// caller checks the copy against its planned MD5 instead (Plan.Content):
+// then only its size is checked, which keeps every edit inside the bytes,
+// and a source edited since gives a copy that fails that check.
+func remakeRewritten(fsys FileSystem, named *namedFile, copyChecked bool) ([]byte, error) {
+	n := named.node
+	var content []byte
+	var err error
+	if copyChecked {
+		if content, err = fsys.ReadFile(n.source.Path); err != nil {
+			return nil, fmt.Errorf("cannot read %s (%s): %w", n.source.Path, n.source.LogicalPath, err)
+		}
+		if int64(len(content)) != n.info.Size {
+			return nil, fmt.Errorf("%s changed during the build; run the build again", n.source.Path)
+		}
+	} else if content, err = sourceBytes(fsys, n); err != nil {
+		return nil, err
+	}
+	edits := referenceEdits(n, content, func(ref fileReference) string {
+		if ref.url.action != resolveFile {
+			return ""
+		}
+		return named.targetNames[ref.url.target]
+	})
+	return scan.Rewrite(content, edits), nil
 }
 
 // finalName is the hashed name of a file that is already named or needs no
@@ -393,29 +484,32 @@ func (p *Project) finalName(logical string) (string, bool) {
 
 // plainName names a file whose name depends on its bytes alone.
 func plainName(n *fileNode) string {
+	if n.plain != "" {
+		return n.plain
+	}
 	if n.prehashed {
 		return n.source.LogicalPath
 	}
 	return HashedName(n.source.LogicalPath, n.hash)
 }
 
-func (p *Project) missingReference(n *fileNode, ref fileReference) Diagnostic {
+func (p *Project) missingReference(n *fileNode, content []byte, ref fileReference) Diagnostic {
 	target := ref.url.target
 	msg := fmt.Sprintf("%q refers to %q, which no source root provides", ref.Value, target)
 	hint := "add the file, fix the reference, or allow it to be missing (an allow-missing pattern such as '" + allowPatternFor(target) + "')"
 	if s := p.suggest(target); len(s) > 0 {
 		hint = "did you mean " + quoteAll(s) + "? Otherwise " + hint
 	}
-	d := p.referenceProblem(n, ref, CodeMissingReference, msg, hint)
+	d := p.referenceProblem(n, content, ref, CodeMissingReference, msg, hint)
 	return d
 }
 
 // referenceProblem makes a diagnostic about a reference, downgraded to a
 // warning when the configuration allows the target to be missing.
-func (p *Project) referenceProblem(n *fileNode, ref fileReference, code, msg, hint string) Diagnostic {
+func (p *Project) referenceProblem(n *fileNode, content []byte, ref fileReference, code, msg, hint string) Diagnostic {
 	d := Diagnostic{Severity: SeverityError, Code: code, LogicalPath: n.source.LogicalPath, Path: n.source.Path,
 		Line: ref.Line, Col: ref.Col, Message: msg, Hint: hint, Reference: ref.Value,
-		excerpt: excerptAt(n.content, ref.ValueStart, ref.ValueEnd)}
+		excerpt: excerptAt(content, ref.ValueStart, ref.ValueEnd)}
 	if ref.ValueEnd > ref.ValueStart {
 		d.EndCol = ref.Col + ref.ValueEnd - ref.ValueStart
 	}

@@ -57,7 +57,12 @@ func SRI(algorithm string, content []byte) (string, error) {
 		return "", err
 	}
 	h.Write(content)
-	return algorithm + "-" + base64.StdEncoding.EncodeToString(h.Sum(nil)), nil
+	return sriValue(algorithm, h), nil
+}
+
+// sriValue is the SRI value of the bytes h has hashed.
+func sriValue(algorithm string, h hash.Hash) string {
+	return algorithm + "-" + base64.StdEncoding.EncodeToString(h.Sum(nil))
 }
 
 func newIntegrityHash(algorithm string) (hash.Hash, string, error) {
@@ -108,6 +113,13 @@ func (p *Project) hashedContent(logical string) ([]byte, string, error) {
 // keys), so equal builds write equal files.
 func (f *IntegrityFile) marshal() []byte {
 	var buf bytes.Buffer
+	// Sized once: a buffer grown by doubling keeps up to twice the bytes
+	// alive with the Plan (12 MB of sidecar at 100,000 files).
+	size := 256
+	for path, sri := range f.Files {
+		size += len(path) + len(sri) + 8
+	}
+	buf.Grow(size)
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
 	_ = enc.Encode(f) // a struct of strings cannot fail

@@ -62,7 +62,10 @@ func find(fsys FileSystem, cfg *Config, logical, direct string) (lookup, error) 
 		if !ok {
 			continue
 		}
-		candidate := root.Dir + "/" + rel
+		candidate := direct // the walk's string, not a copy of it per lookup
+		if !isJoin(direct, root.Dir, rel) {
+			candidate = root.Dir + "/" + rel
+		}
 		info, err := fsys.Stat(candidate)
 		p := probe{path: candidate}
 		switch {
@@ -104,6 +107,11 @@ func find(fsys FileSystem, cfg *Config, logical, direct string) (lookup, error) 
 		break
 	}
 	return result, nil
+}
+
+// isJoin reports whether path is dir + "/" + rel.
+func isJoin(path, dir, rel string) bool {
+	return len(path) == len(dir)+1+len(rel) && strings.HasPrefix(path, dir) && path[len(dir)] == '/' && strings.HasSuffix(path, rel)
 }
 
 // relativeTo strips a root's prefix from a logical path, the way

@@ -12,8 +12,6 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
-
-	"github.com/assetc/assetc/core/scan"
 )
 
 // CodeOutputCollision is the diagnostic for two files that a build would
@@ -40,6 +38,18 @@ type PlanOptions struct {
 	// read nor scanned, and keeps its name while its targets keep theirs
 	// (see scancache.go). nil reads every CSS/JS file.
 	ScanCache *ScanCache
+	// KeptBytes bounds the CSS/JS bytes the Plan holds in memory: sources
+	// until they are named, rewritten copies until the Plan is dropped
+	// (see keptBytes). Bytes beyond it are read again, and rewritten
+	// again when Content asks for them; the Plan and every content are
+	// the same for any budget. 0 means DefaultKeptBytes.
+	KeptBytes int64
+	// ForgetCaches empties the Project's caches (forget) once the Plan has
+	// taken from them what it needs, before it computes the sidecar: for
+	// a Project asked nothing more (a one-shot build), whose caches are
+	// about half of what a 100,000-file build holds while it writes. A
+	// Project asked again reads and names its files anew.
+	ForgetCaches bool
 	// Progress, when set, is called as files are read; it must be fast and
 	// safe to call from several goroutines.
 	Progress func(stage string, done, total int)
@@ -96,11 +106,11 @@ type SourceRecord struct {
 //
 // A Plan is consumed as a stream: Files holds only names, sums and
 // references, and Content returns one file's bytes at a time, reading a
-// source through the FileSystem when the bytes are the source's. A writer
-// that handles each file and drops its bytes holds at most one content per
-// worker besides the rewritten CSS/JS the Project caches. Content is the
-// only way to the bytes, so a Plan may later rewrite a file on demand
-// instead of keeping its bytes, without a writer changing.
+// source through the FileSystem when the bytes are the source's, and
+// rewriting it again when its rewritten copy did not fit in the Plan's
+// budget (PlanOptions.KeptBytes). A writer that handles each file and
+// drops its bytes holds at most one content per worker besides that
+// budget.
 type Plan struct {
 	// Files are the output files, sorted by Path, one per path.
 	Files []PlanFile
@@ -122,8 +132,11 @@ type Plan struct {
 	// Counts, as BuildResult reports them.
 	Collected, Hashed, Rewritten, Cycles int
 
+	// fsys is all a Plan keeps of its Project: a writer that holds the
+	// Plan does not keep the Project's caches alive.
 	fsys    FileSystem
-	started time.Time // PlanOptions.Now
+	kept    *keptBytes // the rewritten copies kept (see keptBytes)
+	started time.Time  // PlanOptions.Now
 	inputs  Inputs
 	// scans are the scan-cache records for the next build, scanFormat
 	// their format (see scancache.go).
@@ -162,11 +175,10 @@ type PlanFile struct {
 	// lists those of the hashed copies).
 	SRI string `json:"sri,omitempty"`
 
-	content []byte   // the rewritten bytes, nil for the source's
-	source  FileInfo // the source file as planned (see SourceInfo)
-	// rewrite makes the rewritten bytes that content does not hold (a name
-	// from the scan cache); nil otherwise.
-	rewrite func() ([]byte, error)
+	source *FileInfo // the source file as planned (see SourceInfo)
+	// named is the naming of a rewritten file, whose bytes are the Plan's
+	// kept copy or are made again (Plan.Content); nil for the source's.
+	named *namedFile
 }
 
 // SourceInfo returns what the source file looked like when it was planned,
@@ -178,11 +190,11 @@ type PlanFile struct {
 // of checking its bytes with Content: any later edit changes the ctime.
 func (p *Plan) SourceInfo(f PlanFile) (FileInfo, bool) {
 	racy := p.started.Add(-RacyWindow).UnixNano()
-	if f.Rewritten || f.source.Inode == 0 || f.source.ChangeTime == 0 || p.started.IsZero() ||
+	if f.Rewritten || f.source == nil || f.source.Inode == 0 || f.source.ChangeTime == 0 || p.started.IsZero() ||
 		f.source.ModTime > racy || f.source.ChangeTime > racy {
 		return FileInfo{}, false
 	}
-	return f.source, true
+	return *f.source, true
 }
 
 // Inputs are the host paths a Plan was computed from besides its source
@@ -212,7 +224,12 @@ func (p *Plan) Inputs() Inputs { return p.inputs }
 // (or trusted) it: any change since gives another identity (ctime, inode),
 // so a writer may record it to notice one later. Its ChangeTime and Inode
 // are 0 where the host cannot tell.
-func (p *Plan) SourceStat(f PlanFile) FileInfo { return f.source }
+func (p *Plan) SourceStat(f PlanFile) FileInfo {
+	if f.source == nil {
+		return FileInfo{}
+	}
+	return *f.source
+}
 
 // SourcesJSON is what a writer records for the next build's
 // PlanOptions.Known: Sources as JSON, keys sorted.
@@ -229,13 +246,20 @@ func (p *Plan) HasErrors() bool { return hasErrors(p.Diagnostics) }
 // (a source edited since planning fails rather than be written under a
 // name that no longer matches).
 func (p *Plan) Content(f PlanFile) ([]byte, error) {
-	if f.content != nil {
-		return f.content, nil
-	}
 	var data []byte
 	var err error
-	if f.rewrite != nil {
-		data, err = f.rewrite()
+	if f.named != nil {
+		if data = p.kept.rewrittenOf(f.LogicalPath); data != nil {
+			return data, nil
+		}
+		if data = f.named.content; data != nil { // named before the Plan, by a lookup
+			return data, nil
+		}
+		if f.named.remake != nil {
+			data, err = f.named.remake()
+		} else {
+			data, err = remakeRewritten(p.fsys, f.named, true) // checked below
+		}
 	} else if data, err = p.fsys.ReadFile(f.SourcePath); err != nil {
 		err = fmt.Errorf("cannot read %s: %w", f.SourcePath, err)
 	}
@@ -283,8 +307,8 @@ func (p *Project) Plan(opts PlanOptions) (*Plan, error) {
 	if opts.Prior != nil {
 		inputs = opts.Prior.Inputs
 	}
-	plan := &Plan{inputs: inputs, Collected: len(paths), Duplicates: inv.Duplicates, Ignored: inv.Ignored, Diagnostics: inv.Diagnostics, Manifest: map[string]string{}, fsys: p.fsys, started: opts.Now,
-		scans: map[string]ScanRecord{}}
+	plan := &Plan{inputs: inputs, Collected: len(paths), Duplicates: inv.Duplicates, Ignored: inv.Ignored, Diagnostics: inv.Diagnostics, Manifest: make(map[string]string, len(paths)),
+		fsys: p.fsys, kept: newKeptBytes(opts.KeptBytes), started: opts.Now, scans: map[string]ScanRecord{}}
 
 	known := make(map[string]KnownSource, len(opts.Known))
 	for path, r := range opts.Known {
@@ -307,11 +331,11 @@ func (p *Project) Plan(opts PlanOptions) (*Plan, error) {
 	}
 	p.mu.Lock()
 	p.direct, p.directIn = direct, p.generation
-	p.integrity, p.scans = algorithm, scans
+	p.integrity, p.scans, p.kept = algorithm, scans, plan.kept
 	p.mu.Unlock()
 	defer func() {
 		p.mu.Lock()
-		p.integrity, p.scans = "", nil
+		p.integrity, p.scans, p.kept = "", nil, nil
 		p.mu.Unlock()
 	}()
 
@@ -339,25 +363,23 @@ func (p *Project) Plan(opts PlanOptions) (*Plan, error) {
 		return nil, err
 	}
 
-	var files []PlanFile
-	nameds := map[string]*namedFile{} // of the files that needed naming
+	files := make([]PlanFile, 0, 2*len(paths)) // at most an unhashed and a hashed copy each
+	nameds := map[string]*namedFile{}          // of the files that needed naming
+	infos := make([]FileInfo, 0, len(paths))   // what each PlanFile.source points to, not a node
 	for _, l := range paths {
 		node, _ := p.node(l)
 		if node == nil {
 			return nil, fmt.Errorf("%s disappeared during the build", inv.Files[l].Path)
 		}
-		hashedName, content, lazy := plainName(node), []byte(nil), (*rewrittenCopy)(nil)
-		var rewrite func() ([]byte, error)
+		hashedName, rewritten := plainName(node), (*namedFile)(nil)
 		if needsNaming(node) {
 			named := p.named(l)
 			nameds[l] = named
-			hashedName, content, lazy = named.hashedName, named.content, named.lazyRewrite
+			hashedName = named.hashedName
 			plan.Diagnostics = append(plan.Diagnostics, named.diags...)
-			if named.content != nil || lazy != nil {
+			if named.content != nil || named.lazyRewrite != nil {
+				rewritten = named
 				plan.Rewritten++
-			}
-			if lazy != nil {
-				rewrite = func() ([]byte, error) { return p.rewrittenContent(named) }
 			}
 			if named.cycle {
 				plan.Cycles++
@@ -367,7 +389,8 @@ func (p *Project) Plan(opts PlanOptions) (*Plan, error) {
 			plan.Hashed++
 		}
 		plan.Manifest[l] = hashedName
-		source := PlanFile{Path: l, LogicalPath: l, SourcePath: node.source.Path, Size: node.info.Size, MD5: hex.EncodeToString(node.sum[:]), source: node.info}
+		infos = append(infos, node.info)
+		source := PlanFile{Path: l, LogicalPath: l, SourcePath: node.source.Path, Size: node.info.Size, MD5: hex.EncodeToString(node.sum[:]), source: &infos[len(infos)-1]}
 		if strings.HasPrefix(node.sri, algorithm+"-") {
 			source.SRI = node.sri
 		}
@@ -377,11 +400,13 @@ func (p *Project) Plan(opts PlanOptions) (*Plan, error) {
 		if hashedName != l || opts.HashedOnly {
 			hashed := source
 			hashed.Path, hashed.Hashed = hashedName, true
-			if content != nil {
-				sum := md5.Sum(content)
-				hashed.content, hashed.Rewritten, hashed.Size, hashed.MD5, hashed.SRI = content, true, int64(len(content)), hex.EncodeToString(sum[:]), ""
-			} else if lazy != nil {
-				hashed.rewrite, hashed.Rewritten, hashed.Size, hashed.MD5, hashed.SRI = rewrite, true, lazy.size, lazy.md5, lazy.sri
+			switch {
+			case rewritten != nil && rewritten.lazyRewrite != nil:
+				lazy := rewritten.lazyRewrite
+				hashed.named, hashed.Rewritten, hashed.Size, hashed.MD5, hashed.SRI = rewritten, true, lazy.size, lazy.md5, lazy.sri
+			case rewritten != nil: // named outside a Plan and reused: it holds its bytes
+				sum := md5.Sum(rewritten.content)
+				hashed.named, hashed.Rewritten, hashed.Size, hashed.MD5, hashed.SRI = rewritten, true, int64(len(rewritten.content)), hex.EncodeToString(sum[:]), ""
 			}
 			files = append(files, hashed)
 		} else {
@@ -395,14 +420,19 @@ func (p *Project) Plan(opts PlanOptions) (*Plan, error) {
 	if plan.HasErrors() {
 		return plan, nil
 	}
-	if err := plan.integrity(opts, p.KnownSources(), workers); err != nil {
-		return nil, err
-	}
-	plan.recordScans(nameds, opts, scanFormat)
-	plan.sourcesSame = maps.Equal(plan.Sources, opts.Known)
 	if opts.Record && len(plan.Diagnostics) == 0 {
 		plan.makeRecord(paths, inv, func(l string) *fileNode { n, _ := p.node(l); return n }, p.named)
 	}
+	current := p.KnownSources()
+	if opts.ForgetCaches {
+		p.forget()
+	}
+	if err := plan.integrity(opts, current, workers); err != nil {
+		return nil, err
+	}
+	plan.recordSRI()
+	plan.recordScans(nameds, opts, scanFormat)
+	plan.sourcesSame = maps.Equal(plan.Sources, opts.Known)
 	return plan, nil
 }
 
@@ -444,12 +474,8 @@ func (plan *Plan) recordScans(nameds map[string]*namedFile, opts PlanOptions, fo
 			n.info.ModTime > racy || n.info.ChangeTime > racy {
 			continue
 		}
-		refs := make([]scan.Reference, len(n.refs))
-		for i, r := range n.refs {
-			refs[i] = r.Reference
-		}
 		rec := ScanRecord{LogicalPath: l, Size: n.info.Size, ModTime: n.info.ModTime, ChangeTime: n.info.ChangeTime, Device: n.info.Device, Inode: n.info.Inode,
-			MD5: hex.EncodeToString(n.sum[:]), SRI: n.sri, References: refs, Targets: named.targetNames, HashedName: named.hashedName}
+			MD5: hex.EncodeToString(n.sum[:]), SRI: n.sri, References: n.refs, Targets: named.targetNames, HashedName: named.hashedName}
 		switch {
 		case named.lazyRewrite != nil:
 			rec.Rewritten, rec.RewrittenMD5, rec.RewrittenLen, rec.RewrittenSRI = true, named.lazyRewrite.md5, named.lazyRewrite.size, named.lazyRewrite.sri
@@ -477,7 +503,7 @@ func dedupeOutputs(files []PlanFile) ([]PlanFile, []Diagnostic) {
 		}
 		return files[i].LogicalPath < files[j].LogicalPath
 	})
-	var out []PlanFile
+	out := files[:0] // in place: a 100,000-file Plan holds one array of Files
 	var diags []Diagnostic
 	for _, f := range files {
 		if n := len(out); n > 0 && out[n-1].Path == f.Path {
@@ -491,6 +517,7 @@ func dedupeOutputs(files []PlanFile) ([]PlanFile, []Diagnostic) {
 		}
 		out = append(out, f)
 	}
+	clear(files[len(out):]) // what the array holds beyond out is garbage
 	return out, diags
 }
 
@@ -534,59 +561,72 @@ func (plan *Plan) integrity(opts PlanOptions, current map[string]KnownSource, wo
 		}
 		return ""
 	}
-	byContent := map[string]string{} // MD5 -> SRI
-	var pending []int                // indexes of files whose content has no value yet
-	for _, f := range plan.Files {
-		if f.SRI != "" { // read in this Plan
-			byContent[f.MD5] = f.SRI
-		} else if v := known(f); v != "" {
-			byContent[f.MD5] = v
-		}
-	}
-	seen := map[string]bool{}
-	for i, f := range plan.Files {
-		if byContent[f.MD5] == "" && !seen[f.MD5] {
-			seen[f.MD5] = true
-			pending = append(pending, i)
-		}
-	}
-	values := make([]string, len(pending))
-	errs := make([]error, len(pending))
-	forEach(len(pending), workers, func(n int) {
-		content, err := plan.Content(plan.Files[pending[n]])
-		if err != nil {
-			errs[n] = err
-			return
-		}
-		values[n], errs[n] = SRI(algorithm, content)
-	})
-	if err := errors.Join(errs...); err != nil {
-		return err
-	}
-	for n, i := range pending {
-		byContent[plan.Files[i].MD5] = values[n]
-	}
-	sourceSRI := make([]string, len(plan.Files)) // the SRI of the source's bytes
+	// Most files have their value by now; the others take it from a file
+	// with the same bytes, or it is computed once per content.
+	var missing []int
 	for i := range plan.Files {
 		f := &plan.Files[i]
-		f.SRI = byContent[f.MD5]
-		if !f.Rewritten {
-			sourceSRI[i] = f.SRI
+		if f.SRI == "" {
+			f.SRI = known(*f)
+		}
+		if f.SRI == "" {
+			missing = append(missing, i)
+		}
+	}
+	if len(missing) > 0 {
+		byContent := map[string]string{} // MD5 -> SRI
+		for _, f := range plan.Files {
+			if f.SRI != "" {
+				byContent[f.MD5] = f.SRI
+			}
+		}
+		var pending []int // one file of each content that has no value yet
+		for _, i := range missing {
+			if sum := plan.Files[i].MD5; !hasKey(byContent, sum) {
+				byContent[sum] = "" // pending
+				pending = append(pending, i)
+			}
+		}
+		values := make([]string, len(pending))
+		errs := make([]error, len(pending))
+		forEach(len(pending), workers, func(n int) {
+			content, err := plan.Content(plan.Files[pending[n]])
+			if err != nil {
+				errs[n] = err
+				return
+			}
+			values[n], errs[n] = SRI(algorithm, content)
+		})
+		if err := errors.Join(errs...); err != nil {
+			return err
+		}
+		for n, i := range pending {
+			byContent[plan.Files[i].MD5] = values[n]
+		}
+		for _, i := range missing {
+			plan.Files[i].SRI = byContent[plan.Files[i].MD5]
 		}
 	}
 	plan.Sources = make(map[string]SourceRecord, len(current))
-	for path, k := range current {
-		if racy := opts.Now.Add(-RacyWindow).UnixNano(); !opts.Now.IsZero() && (k.ModTime > racy || k.ChangeTime > racy) {
-			continue // racy: see RacyWindow
-		}
-		plan.Sources[path] = SourceRecord{Size: k.Size, ModTime: k.ModTime, ChangeTime: k.ChangeTime, Device: k.Device, Inode: k.Inode, MD5: hex.EncodeToString(k.Sum[:])}
+	racy := func(k KnownSource) bool { // see RacyWindow
+		limit := opts.Now.Add(-RacyWindow).UnixNano()
+		return !opts.Now.IsZero() && (k.ModTime > limit || k.ChangeTime > limit)
 	}
-	sidecar := &IntegrityFile{Version: 1, Algorithm: algorithm, Files: map[string]string{}}
-	for i, f := range plan.Files {
-		if r, ok := plan.Sources[f.SourcePath]; ok && sourceSRI[i] != "" {
-			r.SRI = sourceSRI[i]
-			plan.Sources[f.SourcePath] = r
+	// The records share the files' strings (the MD5 and SRI of the
+	// source's bytes); sources no file names (read by a lookup before
+	// the Plan) get their own.
+	for _, f := range plan.Files {
+		if k, ok := current[f.SourcePath]; ok && !f.Rewritten && !racy(k) {
+			plan.Sources[f.SourcePath] = SourceRecord{Size: k.Size, ModTime: k.ModTime, ChangeTime: k.ChangeTime, Device: k.Device, Inode: k.Inode, MD5: f.MD5, SRI: f.SRI}
 		}
+	}
+	for path, k := range current {
+		if _, done := plan.Sources[path]; !done && !racy(k) {
+			plan.Sources[path] = SourceRecord{Size: k.Size, ModTime: k.ModTime, ChangeTime: k.ChangeTime, Device: k.Device, Inode: k.Inode, MD5: hex.EncodeToString(k.Sum[:])}
+		}
+	}
+	sidecar := &IntegrityFile{Version: 1, Algorithm: algorithm, Files: make(map[string]string, len(plan.Manifest))}
+	for _, f := range plan.Files {
 		if f.Hashed {
 			sidecar.Files[f.Path] = f.SRI
 		}
@@ -596,6 +636,11 @@ func (plan *Plan) integrity(opts PlanOptions, current map[string]KnownSource, wo
 	sidecar.Manifest = hex.EncodeToString(sum[:])
 	plan.IntegrityJSON = sidecar.marshal()
 	return nil
+}
+
+func hasKey(m map[string]string, key string) bool {
+	_, ok := m[key]
+	return ok
 }
 
 // sortDiagnostics orders diagnostics by file and position, so that output

@@ -3,6 +3,7 @@ package core
 import (
 	"crypto/md5"
 	"encoding/hex"
+	"fmt"
 )
 
 // A Plan may start from an earlier one instead of from nothing: given the
@@ -153,26 +154,46 @@ func (p *Project) trustedNode(e *entry, generation uint64) bool {
 		named := &namedFile{generation: generation, node: node, hashedName: f.HashedName, deps: f.Targets, cycle: f.Cycle}
 		if f.Rewritten {
 			named.lazyRewrite = &rewrittenCopy{md5: f.RewrittenMD5, size: f.RewrittenSize, sri: f.RewrittenSRI}
+			// Its targets are trusted too (a changed one would have made
+			// this file affected), so their recorded names are current.
+			targetNames := make(map[string]string, len(f.Targets))
+			for _, t := range f.Targets {
+				if tf := p.trusted[t]; tf != nil {
+					targetNames[t] = tf.HashedName
+				}
+			}
+			named.targetNames = targetNames
+			named.remake = func() ([]byte, error) { return p.remakeTrusted(node, targetNames) }
 		}
 		p.names[e.logical] = named
 	}
 	return true
 }
 
-// makeRecord fills plan.record from the files of a Plan without
-// diagnostics: node and named give each logical path's file and name.
-func (plan *Plan) makeRecord(paths []string, inv *Inventory, node func(string) *fileNode, named func(string) *namedFile) {
-	sri := make(map[string]string, len(plan.Files)) // MD5 -> SRI value: one per content
-	for _, f := range plan.Files {
-		sri[f.MD5] = f.SRI
+// remakeTrusted makes the rewritten copy of a file a PlanRecord named: the
+// record holds no references, so the file is read and scanned again, and
+// each reference gets the name its target had in the record. A source that
+// no longer has the recorded sum fails, as a changed source does anywhere.
+func (p *Project) remakeTrusted(n *fileNode, targetNames map[string]string) ([]byte, error) {
+	full, err := p.load(n.source, n.info)
+	if err != nil {
+		return nil, err
 	}
+	if full.sum != n.sum {
+		return nil, fmt.Errorf("%s changed during the build; run the build again", n.source.Path)
+	}
+	return remakeRewritten(p.fsys, &namedFile{node: full, targetNames: targetNames}, false)
+}
+
+// makeRecord fills plan.record from the files of a Plan without
+// diagnostics: node and named give each logical path's file and name. It
+// runs before the Project's caches may be forgotten (PlanOptions.
+// ForgetCaches), so before the SRI values exist: recordSRI adds them.
+func (plan *Plan) makeRecord(paths []string, inv *Inventory, node func(string) *fileNode, named func(string) *namedFile) {
 	r := &PlanRecord{Files: make([]PriorFile, 0, len(paths)), Duplicates: inv.Duplicates, Ignored: inv.Ignored, Inputs: plan.inputs}
 	for _, l := range paths {
 		n := node(l)
-		sum := hex.EncodeToString(n.sum[:])
-		// The source's bytes have no SRI value of their own only when no
-		// output holds them (a rewritten file, hashed copies only).
-		f := PriorFile{Source: n.source, Info: n.info, MD5: n.sum, SRI: sri[sum], CSS: n.css, JS: n.js, Prehashed: n.prehashed, HashedName: plainName(n)}
+		f := PriorFile{Source: n.source, Info: n.info, MD5: n.sum, CSS: n.css, JS: n.js, Prehashed: n.prehashed, HashedName: plainName(n)}
 		if needsNaming(n) {
 			m := named(l)
 			f.HashedName, f.Cycle, f.Targets = m.hashedName, m.cycle, m.deps
@@ -182,10 +203,29 @@ func (plan *Plan) makeRecord(paths []string, inv *Inventory, node func(string) *
 			case m.content != nil:
 				content := md5.Sum(m.content)
 				f.Rewritten, f.RewrittenMD5, f.RewrittenSize = true, hex.EncodeToString(content[:]), int64(len(m.content))
-				f.RewrittenSRI = sri[f.RewrittenMD5]
 			}
 		}
 		r.Files = append(r.Files, f)
 	}
 	plan.record = r
+}
+
+// recordSRI adds the SRI values to plan.record once the Plan has them. The
+// source's bytes have no value of their own only when no output holds them
+// (a rewritten file, hashed copies only).
+func (plan *Plan) recordSRI() {
+	if plan.record == nil {
+		return
+	}
+	sri := make(map[string]string, len(plan.Files)) // MD5 -> SRI value: one per content
+	for _, f := range plan.Files {
+		sri[f.MD5] = f.SRI
+	}
+	for i := range plan.record.Files {
+		f := &plan.record.Files[i]
+		f.SRI = sri[hex.EncodeToString(f.MD5[:])]
+		if f.Rewritten && f.RewrittenSRI == "" {
+			f.RewrittenSRI = sri[f.RewrittenMD5]
+		}
+	}
 }

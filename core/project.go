@@ -7,6 +7,10 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
+	"io"
+	"iter"
+	"slices"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -65,6 +69,9 @@ type Project struct {
 	// outside one.
 	trusted   map[string]*PriorFile
 	trustedIn uint64
+	// kept is the byte budget of the Plan being made (see keptBytes), nil
+	// outside one: a lookup keeps the bytes it read.
+	kept *keptBytes
 
 	// naming is serialised: it is cheap next to reading and scanning, which
 	// run in parallel, and it keeps the graph walk simple.
@@ -110,20 +117,42 @@ type fileNode struct {
 	sum       [16]byte // the whole MD5, the content's identity in build state
 	css, js   bool     // adjustable: references inside are rewritten
 	prehashed bool     // a bundler already named it by content
-	content   []byte   // adjustable files only
-	refs      []fileReference
-	diags     []Diagnostic // problems with the file itself (encoding, scanning)
+	content   []byte   // adjustable files only; guarded by contentMu
+	// refs are the references found (or recorded, see ScanRecord), shared
+	// with the scan cache's record of the file; urls[i] is what refs[i]
+	// means (see references).
+	refs  []scan.Reference
+	urls  []*parsedURL
+	diags []Diagnostic // problems with the file itself (encoding, scanning)
+	// plain is the name of a file that needs no naming of its own (see
+	// plainName), set once it is loaded.
+	plain string
 	// sri is the SRI value of the bytes as read ("sha384-…"), when a Plan
 	// asked for one while reading; "" otherwise.
 	sri string
-	// lazy says the node came from the scan cache (record): content is
-	// read only when needed (materialize, guarded by contentOnce).
-	lazy        bool
-	record      *ScanRecord
-	contentOnce sync.Mutex
+	// lazy says content is read only when needed (sourceBytes): the node
+	// came from the scan cache (record), or a Plan's budget did not keep
+	// its bytes or has dropped them (keptBy).
+	lazy   bool
+	record *ScanRecord
+	// keptBy is the budget of the Plan that holds content until the file
+	// is named (see keptBytes); nil when content is not counted in one.
+	keptBy    *keptBytes
+	contentMu sync.Mutex
 	// trusted says the node came from a PlanRecord (trustedNode): its
 	// references are unknown until it is loaded again.
 	trusted bool
+}
+
+// references yields a file's references with their meanings.
+func (n *fileNode) references() iter.Seq[fileReference] {
+	return func(yield func(fileReference) bool) {
+		for i, ref := range n.refs {
+			if !yield(fileReference{Reference: ref, url: n.urls[i]}) {
+				return
+			}
+		}
+	}
 }
 
 // fileReference is a reference found in a file and what its text means.
@@ -164,6 +193,18 @@ func (p *Project) Invalidate() {
 	p.generation++
 	p.mu.Unlock()
 	p.bundlers.invalidate()
+}
+
+// forget drops everything the Project has cached about files (lookups,
+// loaded files, names, the sums of an earlier build); its configuration
+// stays. The next question reads what it needs anew.
+func (p *Project) forget() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.generation++
+	p.entries, p.found, p.misses = map[string]*entry{}, list.New(), list.New()
+	p.names, p.known, p.direct = map[string]*namedFile{}, nil, nil
+	p.bundlers = newBundlerManifests()
 }
 
 // Find returns the file that provides a logical path, or a *NotFoundError.
@@ -227,6 +268,11 @@ func (p *Project) check(e *entry, generation uint64) (*fileNode, error, bool) {
 	if e.err == nil && e.lookup.source != nil {
 		e.readCount++
 		e.node, e.err = p.load(*e.lookup.source, e.lookup.probes[len(e.lookup.probes)-1].info)
+		if e.node != nil && !needsNaming(e.node) {
+			// Named once: every reference to the file and the manifest
+			// share the string.
+			e.node.plain = plainName(e.node)
+		}
 	}
 	return e.node, e.err, true
 }
@@ -373,6 +419,9 @@ func (p *Project) load(source Source, info FileInfo) (*fileNode, error) {
 			return &fileNode{source: source, info: info, sum: k.Sum, hash: hex.EncodeToString(k.Sum[:6]), prehashed: prehashed}, nil
 		}
 	}
+	if _, host := p.fsys.(OSFileSystem); host && !css && !js {
+		return p.digest(source, info)
+	}
 	content, err := p.fsys.ReadFile(source.Path)
 	if err != nil {
 		return nil, fmt.Errorf("cannot read %s (%s): %w", source.Path, source.LogicalPath, err)
@@ -421,14 +470,95 @@ func (p *Project) load(source Source, info FileInfo) (*fileNode, error) {
 	// stylesheet with a url() on every line peaks near 6x its size, a file
 	// with few references near 2x (bench/large_file.sh).
 	p.attachReferences(node, refs, content)
+	if node.content != nil {
+		p.mu.Lock()
+		budget := p.kept
+		p.mu.Unlock()
+		if budget != nil {
+			if budget.take(len(node.content)) {
+				node.keptBy = budget
+			} else {
+				node.content, node.lazy = nil, true // read again when named
+			}
+		}
+	}
 	return node, nil
+}
+
+// digest loads a host file that is not CSS/JS without holding its bytes:
+// its sums are all a build needs of them, and reading each file into a
+// buffer of its own was most of what a cold build allocated. (Only for
+// OSFileSystem itself: a FileSystem that wraps it decides what ReadFile
+// returns.)
+func (p *Project) digest(source Source, info FileInfo) (*fileNode, error) {
+	p.mu.Lock()
+	algorithm := p.integrity
+	p.mu.Unlock()
+	sum := md5.New()
+	var w io.Writer = sum
+	var integrity hash.Hash
+	if algorithm != "" {
+		integrity, _, _ = newIntegrityHash(algorithm) // the Plan checked the algorithm
+		w = io.MultiWriter(sum, integrity)
+	}
+	if err := digestRegularFile(source.Path, w); err != nil {
+		return nil, fmt.Errorf("cannot read %s (%s): %w", source.Path, source.LogicalPath, err)
+	}
+	node := &fileNode{source: source, info: info}
+	sum.Sum(node.sum[:0])
+	node.hash = hex.EncodeToString(node.sum[:6])
+	if integrity != nil {
+		node.sri = sriValue(algorithm, integrity)
+	}
+	var err error
+	node.prehashed, err = p.isPrehashed(source)
+	if err != nil {
+		return nil, err
+	}
+	return node, nil
+}
+
+// sourceBytes returns the bytes of an adjustable file as it was read: those
+// the node holds, or, when it holds none (fileNode.lazy), the file read
+// again and checked against the sum it was read with. Bytes read again are
+// not kept: a Plan holds only what its budget allows (see keptBytes).
+func sourceBytes(fsys FileSystem, n *fileNode) ([]byte, error) {
+	n.contentMu.Lock()
+	content, lazy := n.content, n.lazy
+	n.contentMu.Unlock()
+	if content != nil || !lazy {
+		return content, nil
+	}
+	content, err := fsys.ReadFile(n.source.Path)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read %s (%s): %w", n.source.Path, n.source.LogicalPath, err)
+	}
+	if md5.Sum(content) != n.sum {
+		return nil, fmt.Errorf("%s changed during the build; run the build again", n.source.Path)
+	}
+	return content, nil
+}
+
+// release drops the bytes a node holds in a Plan's budget once its file is
+// named: its name is all its dependents need, and its rewritten copy is
+// made from a new read if it was not kept.
+func (p *Project) release(n *fileNode) {
+	n.contentMu.Lock()
+	defer n.contentMu.Unlock()
+	if n.keptBy != nil {
+		n.keptBy.give(len(n.content))
+		n.content, n.keptBy, n.lazy = nil, nil, true
+	}
 }
 
 // attachReferences gives a node its references with their meanings, and
 // keeps content when a reference may be rewritten (nil: not read yet).
 func (p *Project) attachReferences(node *fileNode, refs []scan.Reference, content []byte) {
 	source := node.source
-	node.refs = make([]fileReference, len(refs))
+	if cap(refs) > len(refs)+len(refs)/4 {
+		refs = slices.Clip(slices.Clone(refs)) // a scanner's slice grown by appending
+	}
+	node.refs, node.urls = refs, make([]*parsedURL, len(refs))
 	meanings := map[string]*parsedURL{}
 	bare := &parsedURL{action: leaveAlone}
 	for i, ref := range refs {
@@ -444,7 +574,7 @@ func (p *Project) attachReferences(node *fileNode, refs []scan.Reference, conten
 			// are relative only with "./", "../" or "/").
 			u = bare
 		}
-		node.refs[i] = fileReference{Reference: ref, url: u}
+		node.urls[i] = u
 		if u.action == resolveFile || u.action == keepDirectory {
 			// The bytes are kept only to be rewritten. A file with nothing to
 			// rewrite is served and named as it is (its hash is node.hash),

@@ -104,7 +104,7 @@ func (p *Project) referenceNote(from, target string) *Note {
 	if err != nil || node == nil {
 		return nil
 	}
-	for _, ref := range node.refs {
+	for ref := range node.references() {
 		if ref.url.target == target {
 			return &Note{Message: "referenced from " + location(node.source.Path, ref.Line, ref.Col),
 				Path: node.source.Path, Line: ref.Line, Col: ref.Col}

@@ -1,7 +1,6 @@
 package core
 
 import (
-	"crypto/md5"
 	"encoding/hex"
 	"fmt"
 	"strings"
@@ -100,25 +99,6 @@ func (p *Project) cachedNode(source Source, info FileInfo) *fileNode {
 	return node
 }
 
-// materialize reads a node's content when it came from the scan cache; it
-// fails when the bytes are not those recorded.
-func (p *Project) materialize(n *fileNode) error {
-	n.contentOnce.Lock()
-	defer n.contentOnce.Unlock()
-	if !n.lazy || n.content != nil {
-		return nil
-	}
-	content, err := p.fsys.ReadFile(n.source.Path)
-	if err != nil {
-		return fmt.Errorf("cannot read %s (%s): %w", n.source.Path, n.source.LogicalPath, err)
-	}
-	if md5.Sum(content) != n.sum {
-		return fmt.Errorf("%s changed during the build; run the build again", n.source.Path)
-	}
-	n.content = content
-	return nil
-}
-
 // fromRecord is the name of a cached node when every target it references
 // has the name recorded; nil otherwise.
 func (p *Project) fromRecord(n *fileNode) *namedFile {
@@ -126,8 +106,8 @@ func (p *Project) fromRecord(n *fileNode) *namedFile {
 	if rec == nil {
 		return nil
 	}
-	named := &namedFile{node: n, targetNames: map[string]string{}, hashedName: rec.HashedName, fromRecord: true}
-	for _, ref := range n.refs {
+	named := &namedFile{node: n, hashedName: rec.HashedName, fromRecord: true}
+	for ref := range n.references() {
 		switch ref.url.action {
 		case leaveAlone, keepDirectory:
 			continue
@@ -141,11 +121,11 @@ func (p *Project) fromRecord(n *fileNode) *namedFile {
 		if !found || rec.Targets[ref.url.target] != name {
 			return nil
 		}
-		named.targetNames[ref.url.target] = name
 	}
-	if len(named.targetNames) != len(rec.Targets) {
+	if len(named.deps) != len(rec.Targets) {
 		return nil
 	}
+	named.targetNames = rec.Targets // every one checked: shared, not copied
 	p.mu.Lock()
 	algorithm := p.integrity
 	p.mu.Unlock()
@@ -158,8 +138,9 @@ func (p *Project) fromRecord(n *fileNode) *namedFile {
 	return named
 }
 
-// rewrittenCopy describes the bytes of a hashed copy that were not made
-// (the scan cache says what they would be).
+// rewrittenCopy describes the bytes of a hashed copy that a named file does
+// not hold: what the scan cache says they would be, or what they were when
+// a Plan named the file (settle).
 type rewrittenCopy struct {
 	md5  string
 	size int64
@@ -167,25 +148,14 @@ type rewrittenCopy struct {
 }
 
 // rewrittenContent returns the bytes of a named file's hashed copy, making
-// them if the name came from the scan cache; nil means the source's bytes.
+// them again when it does not hold them (a name from the scan cache or
+// from a Plan, see settle); nil means the source's bytes.
 func (p *Project) rewrittenContent(named *namedFile) ([]byte, error) {
-	if named.lazyRewrite == nil {
+	if named.content != nil || named.lazyRewrite == nil {
 		return named.content, nil
 	}
-	n := named.node
-	if n.trusted {
-		// A PlanRecord holds no references: read and scan the file again.
-		full, err := p.load(n.source, n.info)
-		if err != nil {
-			return nil, err
-		}
-		if full.sum != n.sum {
-			return nil, fmt.Errorf("%s changed during the build; run the build again", n.source.Path)
-		}
-		n = full
+	if named.remake != nil {
+		return named.remake()
 	}
-	if err := p.materialize(n); err != nil {
-		return nil, err
-	}
-	return p.rewrite(n, nil).content, nil
+	return remakeRewritten(p.fsys, named, false)
 }

@@ -1,11 +1,16 @@
 package writer
 
 import (
+	"bufio"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
+	"sort"
 	"sync"
 	"time"
 
@@ -25,9 +30,9 @@ type output struct {
 	lock  string
 	mu    sync.Mutex
 	state map[string]writtenFile // output-relative path -> what was written
-	// fresh holds the paths this build creates (its pending list): they
-	// did not exist when it started. Read-only once writing starts.
-	fresh map[string]bool
+	// fresh holds the paths this build creates (its pending list, sorted):
+	// they did not exist when it started. Read-only once writing starts.
+	fresh []string
 	// stateChanged says state differs from state.json (guarded by mu): a
 	// build that wrote and removed nothing does not rewrite it.
 	stateChanged bool
@@ -144,7 +149,7 @@ func (o *output) writeGroup(plan *core.Plan, group []core.PlanFile) (written, un
 // (its name is published by the manifest switch). Such a path is written in
 // place; a killed or failed build removes it (it is pending).
 func (o *output) unknownToReaders(f core.PlanFile) bool {
-	return f.Hashed && f.Path != f.LogicalPath && o.fresh[f.Path]
+	return f.Hashed && f.Path != f.LogicalPath && o.isFresh(f.Path)
 }
 
 // upToDate reports whether rel still holds the bytes with the given MD5, by
@@ -221,12 +226,18 @@ func (o *output) writeContent(plan *core.Plan, f core.PlanFile) (fileStamp, erro
 // link makes rel a hard link to the already written from: directly at a
 // new path (link(2) creates it whole), through a temporary name and a
 // rename at an existing one.
+// isFresh reports whether this build creates rel (see output.fresh).
+func (o *output) isFresh(rel string) bool {
+	_, found := slices.BinarySearch(o.fresh, rel)
+	return found
+}
+
 func (o *output) link(from, rel string) error {
 	target := o.path(rel)
 	if err := o.mkdirAll(filepath.Dir(target)); err != nil {
 		return err
 	}
-	if o.fresh[rel] {
+	if o.isFresh(rel) {
 		return os.Link(o.path(from), target)
 	}
 	tmp := tmpName(target)
@@ -265,6 +276,60 @@ func (o *output) record(rel, sum string, stamp fileStamp) {
 	o.state[rel] = writtenFile{MD5: sum, Size: stamp.Size, ModTime: stamp.ModTime}
 	o.stateChanged = true
 	o.mu.Unlock()
+}
+
+// writeFileStream is writeFileAtomic for a file written a piece at a time:
+// the records of 100,000 files are tens of MB each, which a build need not
+// hold at once.
+func writeFileStream(path string, write func(w io.Writer) error) error {
+	tmp := path + tmpSuffix
+	f, err := os.Create(tmp)
+	if err == nil {
+		buffered := bufio.NewWriterSize(f, 64<<10)
+		err = write(buffered)
+		if err == nil {
+			err = buffered.Flush()
+		}
+		if closeErr := f.Close(); err == nil {
+			err = closeErr
+		}
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("cannot write %s: %w", path, err)
+	}
+	return nil
+}
+
+// writeJSONObject writes a map as json.Marshal does (keys sorted, values as
+// json.Marshal gives them), an entry at a time.
+func writeJSONObject[V any](w io.Writer, m map[string]V) error {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	sep := "{"
+	for _, k := range keys {
+		key, _ := json.Marshal(k)
+		value, err := json.Marshal(m[k])
+		if err != nil {
+			return err
+		}
+		if _, err := fmt.Fprintf(w, "%s%s:%s", sep, key, value); err != nil {
+			return err
+		}
+		sep = ","
+	}
+	if sep == "{" {
+		_, err := io.WriteString(w, "{}")
+		return err
+	}
+	_, err := io.WriteString(w, "}")
+	return err
 }
 
 // writeFileAtomic writes a whole file through a temporary name and a rename.

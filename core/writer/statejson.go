@@ -1,7 +1,9 @@
 package writer
 
 import (
+	"bytes"
 	"encoding/json"
+	"io"
 	"sort"
 	"strconv"
 )
@@ -15,30 +17,41 @@ import (
 
 // encodeState is json.Marshal(state), byte for byte.
 func encodeState(state map[string]writtenFile) []byte {
+	var out bytes.Buffer
+	_ = writeState(&out, state) // a bytes.Buffer does not fail
+	return out.Bytes()
+}
+
+// writeState writes encodeState's bytes an entry at a time, so that a
+// large state is never held twice (see writeFileStream).
+func writeState(w io.Writer, state map[string]writtenFile) error {
 	keys := make([]string, 0, len(state))
-	size := 2
 	for k := range state {
 		keys = append(keys, k)
-		size += len(k) + 96
 	}
 	sort.Strings(keys) // encoding/json sorts map keys by their bytes too
-	buf := make([]byte, 0, size)
+	buf := make([]byte, 0, 256)
 	buf = append(buf, '{')
 	for i, k := range keys {
 		if i > 0 {
 			buf = append(buf, ',')
 		}
-		w := state[k]
+		f := state[k]
 		buf = appendJSONString(buf, k)
 		buf = append(buf, `:{"md5":`...)
-		buf = appendJSONString(buf, w.MD5)
+		buf = appendJSONString(buf, f.MD5)
 		buf = append(buf, `,"size":`...)
-		buf = strconv.AppendInt(buf, w.Size, 10)
+		buf = strconv.AppendInt(buf, f.Size, 10)
 		buf = append(buf, `,"mtime":`...)
-		buf = strconv.AppendInt(buf, w.ModTime, 10)
+		buf = strconv.AppendInt(buf, f.ModTime, 10)
 		buf = append(buf, '}')
+		if _, err := w.Write(buf); err != nil {
+			return err
+		}
+		buf = buf[:0]
 	}
-	return append(buf, '}')
+	_, err := w.Write(append(buf, '}'))
+	return err
 }
 
 // appendJSONString appends s as encoding/json writes it.
