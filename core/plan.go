@@ -80,6 +80,17 @@ type PlanOptions struct {
 // the coarsest common timestamps (FAT) and every kernel tick.
 const RacyWindow = 2 * time.Second
 
+// Racy reports whether a file with this mtime and ctime (ns) changed
+// within RacyWindow before now, so that its identity cannot vouch for its
+// bytes. A zero now is "no time given": nothing is racy.
+func Racy(now time.Time, modTime, changeTime int64) bool {
+	if now.IsZero() {
+		return false
+	}
+	limit := now.Add(-RacyWindow).UnixNano()
+	return modTime > limit || changeTime > limit
+}
+
 // SourceRecord is what a build learned about one source file: while its
 // identity (size, mtime, ctime, device, inode) is unchanged, its MD5 and the
 // SRI value of its bytes are taken to be unchanged too. The ctime is what
@@ -189,9 +200,8 @@ type PlanFile struct {
 // device, inode) may copy it without reading it (copy_file_range) instead
 // of checking its bytes with Content: any later edit changes the ctime.
 func (p *Plan) SourceInfo(f PlanFile) (FileInfo, bool) {
-	racy := p.started.Add(-RacyWindow).UnixNano()
 	if f.Rewritten || f.source == nil || f.source.Inode == 0 || f.source.ChangeTime == 0 || p.started.IsZero() ||
-		f.source.ModTime > racy || f.source.ChangeTime > racy {
+		Racy(p.started, f.source.ModTime, f.source.ChangeTime) {
 		return FileInfo{}, false
 	}
 	return *f.source, true
@@ -313,7 +323,7 @@ func (p *Project) Plan(opts PlanOptions) (*Plan, error) {
 	known := make(map[string]KnownSource, len(opts.Known))
 	for path, r := range opts.Known {
 		if b, err := hex.DecodeString(r.MD5); err == nil && len(b) == 16 {
-			k := KnownSource{Size: r.Size, ModTime: r.ModTime, ChangeTime: r.ChangeTime, Device: r.Device, Inode: r.Inode}
+			k := r.known()
 			copy(k.Sum[:], b)
 			known[path] = k
 		}
@@ -444,7 +454,6 @@ func (plan *Plan) recordScans(nameds map[string]*namedFile, opts PlanOptions, fo
 	if opts.Now.IsZero() {
 		return
 	}
-	racy := opts.Now.Add(-RacyWindow).UnixNano()
 	sri := map[string]string{} // output path -> SRI value
 	for _, f := range plan.Files {
 		sri[f.Path] = f.SRI
@@ -471,7 +480,7 @@ func (plan *Plan) recordScans(nameds map[string]*namedFile, opts PlanOptions, fo
 			continue
 		}
 		if named.cycle || len(named.diags) > 0 || len(n.diags) > 0 || n.info.ChangeTime == 0 || n.info.Inode == 0 ||
-			n.info.ModTime > racy || n.info.ChangeTime > racy {
+			Racy(opts.Now, n.info.ModTime, n.info.ChangeTime) {
 			continue
 		}
 		rec := ScanRecord{LogicalPath: l, Size: n.info.Size, ModTime: n.info.ModTime, ChangeTime: n.info.ChangeTime, Device: n.info.Device, Inode: n.info.Inode,
@@ -556,7 +565,7 @@ func (plan *Plan) integrity(opts PlanOptions, current map[string]KnownSource, wo
 		old, ok := opts.Known[f.SourcePath]
 		k := current[f.SourcePath]
 		if ok && !f.Rewritten && old.MD5 == f.MD5 && strings.HasPrefix(old.SRI, algorithm+"-") &&
-			k.identity() == (KnownSource{Size: old.Size, ModTime: old.ModTime, ChangeTime: old.ChangeTime, Device: old.Device, Inode: old.Inode}).identity() {
+			k.identity() == old.known().identity() {
 			return old.SRI
 		}
 		return ""
@@ -608,21 +617,17 @@ func (plan *Plan) integrity(opts PlanOptions, current map[string]KnownSource, wo
 		}
 	}
 	plan.Sources = make(map[string]SourceRecord, len(current))
-	racy := func(k KnownSource) bool { // see RacyWindow
-		limit := opts.Now.Add(-RacyWindow).UnixNano()
-		return !opts.Now.IsZero() && (k.ModTime > limit || k.ChangeTime > limit)
-	}
 	// The records share the files' strings (the MD5 and SRI of the
 	// source's bytes); sources no file names (read by a lookup before
 	// the Plan) get their own.
 	for _, f := range plan.Files {
-		if k, ok := current[f.SourcePath]; ok && !f.Rewritten && !racy(k) {
-			plan.Sources[f.SourcePath] = SourceRecord{Size: k.Size, ModTime: k.ModTime, ChangeTime: k.ChangeTime, Device: k.Device, Inode: k.Inode, MD5: f.MD5, SRI: f.SRI}
+		if k, ok := current[f.SourcePath]; ok && !f.Rewritten && !Racy(opts.Now, k.ModTime, k.ChangeTime) {
+			plan.Sources[f.SourcePath] = k.record(f.MD5, f.SRI)
 		}
 	}
 	for path, k := range current {
-		if _, done := plan.Sources[path]; !done && !racy(k) {
-			plan.Sources[path] = SourceRecord{Size: k.Size, ModTime: k.ModTime, ChangeTime: k.ChangeTime, Device: k.Device, Inode: k.Inode, MD5: hex.EncodeToString(k.Sum[:])}
+		if _, done := plan.Sources[path]; !done && !Racy(opts.Now, k.ModTime, k.ChangeTime) {
+			plan.Sources[path] = k.record(hex.EncodeToString(k.Sum[:]), "")
 		}
 	}
 	sidecar := &IntegrityFile{Version: 1, Algorithm: algorithm, Files: make(map[string]string, len(plan.Manifest))}

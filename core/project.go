@@ -361,6 +361,16 @@ func (k KnownSource) identity() sourceIdentity {
 	return sourceIdentity{k.Size, k.ModTime, k.ChangeTime, k.Device, k.Inode}
 }
 
+// record is what a build records of k for the next build (Plan.Sources).
+func (k KnownSource) record(md5, sri string) SourceRecord {
+	return SourceRecord{Size: k.Size, ModTime: k.ModTime, ChangeTime: k.ChangeTime, Device: k.Device, Inode: k.Inode, MD5: md5, SRI: sri}
+}
+
+// known is r's identity in KnownSource's terms (its sum left out).
+func (r SourceRecord) known() KnownSource {
+	return KnownSource{Size: r.Size, ModTime: r.ModTime, ChangeTime: r.ChangeTime, Device: r.Device, Inode: r.Inode}
+}
+
 // knownFrom is what a stat says, in KnownSource's terms.
 func knownFrom(info FileInfo, sum [16]byte) KnownSource {
 	return KnownSource{Size: info.Size, ModTime: info.ModTime, ChangeTime: info.ChangeTime, Device: info.Device, Inode: info.Inode, Sum: sum}

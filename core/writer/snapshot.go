@@ -289,8 +289,7 @@ func (o *output) makeSnapshot(plan *core.Plan, req *snapshotRequest, comp compre
 	if len(plan.Diagnostics) > 0 || !inputs.Host || inputs.Linked || req.started.IsZero() {
 		return nil, false
 	}
-	racy := req.started.Add(-core.RacyWindow).UnixNano()
-	isRacy := func(id fileID) bool { return id.ModTime > racy || id.ChgTime > racy } // see core.RacyWindow
+	isRacy := func(id fileID) bool { return core.Racy(req.started, id.ModTime, id.ChgTime) }
 
 	// Sources: the identity planning saw before it read each one; any
 	// later change gives another.
