@@ -66,17 +66,24 @@ func runClean(args []string, stdout, stderr io.Writer) error {
 	if result.IntegrityError != "" {
 		fmt.Fprintf(stderr, "warning: %s\n", result.IntegrityError)
 	}
-	verb := "removed"
-	if opts.DryRun {
-		verb = "would remove"
-	}
-	for _, rel := range result.Removed {
-		fmt.Fprintf(stdout, "%s %s\n", verb, rel)
-	}
+	verb := listRemoved(stdout, opts.DryRun, result.Removed)
 	fmt.Fprintf(stderr, "%s %d files (%d bytes); kept the last %d builds", verb, len(result.Removed), result.Bytes, result.KeptBuilds)
 	if result.Young > 0 {
 		fmt.Fprintf(stderr, "; %d older-build files are younger than %s and stay for now", result.Young, opts.OlderThan)
 	}
 	fmt.Fprintln(stderr)
 	return nil
+}
+
+// listRemoved prints what a clean removed (or, in a dry run, would
+// remove), one path per line on stdout, and returns the verb it used.
+func listRemoved(stdout io.Writer, dryRun bool, removed []string) string {
+	verb := "removed"
+	if dryRun {
+		verb = "would remove"
+	}
+	for _, rel := range removed {
+		fmt.Fprintf(stdout, "%s %s\n", verb, rel)
+	}
+	return verb
 }

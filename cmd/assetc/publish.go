@@ -214,13 +214,7 @@ func cleanBucket(output string, bucketOpts bucketFlags, opts publish.CleanOption
 		}
 		return printJSON(stdout, result, exitOK)
 	}
-	verb := "removed"
-	if opts.DryRun {
-		verb = "would remove"
-	}
-	for _, rel := range result.Removed {
-		fmt.Fprintf(stdout, "%s %s\n", verb, rel)
-	}
+	verb := listRemoved(stdout, opts.DryRun, result.Removed)
 	fmt.Fprintf(stderr, "%s %d objects (%d bytes); kept the last %d releases", verb, len(result.Removed), result.Bytes, result.KeptReleases)
 	if result.Young > 0 {
 		fmt.Fprintf(stderr, "; %d older-release objects are younger than %s and stay for now", result.Young, opts.OlderThan)

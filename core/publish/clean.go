@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"sort"
 	"time"
 
 	"github.com/assetc/assetc/core"
@@ -67,7 +66,6 @@ func Clean(ctx context.Context, b Bucket, opts CleanOptions) (result *CleanResul
 			result.Requests = s.client.Requests() - requestsBefore
 		}
 	}()
-	keep := max(opts.Keep, 1)
 
 	if pending, err := s.exists(ctx, pendingName); err != nil {
 		return nil, err
@@ -81,15 +79,8 @@ func Clean(ctx context.Context, b Bucket, opts CleanOptions) (result *CleanResul
 	if len(releases) == 0 {
 		return nil, fmt.Errorf("s3://%s/%s has no assetc release records: clean only deletes what assetc publish uploaded", s.bucket, s.prefix)
 	}
-	result.KeptReleases = min(keep, len(releases))
-	kept := map[string]bool{core.ManifestName: true, core.IntegrityName: true}
-	recent, old := releases[max(len(releases)-keep, 0):], releases[:max(len(releases)-keep, 0)]
-	for _, r := range recent {
-		for _, f := range r.Files {
-			kept[f] = true
-		}
-	}
-	// The keys the live manifest names, unhashed and hashed.
+	// The live manifest's paths stay, unhashed and hashed.
+	var live map[string]string
 	if data, ok, err := s.get(ctx, core.ManifestName); err != nil {
 		return nil, err
 	} else if ok {
@@ -97,54 +88,24 @@ func Clean(ctx context.Context, b Bucket, opts CleanOptions) (result *CleanResul
 			Paths map[string]string `json:"paths"`
 		}
 		if json.Unmarshal(data, &m) == nil {
-			for logical, hashed := range m.Paths {
-				kept[logical], kept[hashed] = true, true
-			}
+			live = m.Paths
 		}
 	}
-	if len(old) == 0 {
-		return result, nil
-	}
-	keys, err := s.list(ctx, "")
-	if err != nil {
-		return nil, err
-	}
-
-	cutoff := time.Now().Add(-opts.OlderThan)
-	removed := map[string]bool{}
-	var pruned []string
-	for _, r := range old {
-		left := false
-		for _, f := range r.Files {
-			if kept[f] || removed[f] {
-				continue
-			}
-			l, there := keys[f]
-			if !there {
-				continue // already gone
-			}
-			if l.modified.After(cutoff) {
-				result.Young++
-				left = true
-				continue
-			}
-			removed[f] = true
-			result.Removed = append(result.Removed, f)
-			result.Bytes += l.size
-			for _, suffix := range compress.AllSuffixes {
-				if v, there := keys[f+suffix]; there && !kept[f+suffix] {
-					removed[f+suffix] = true
-					result.Removed = append(result.Removed, f+suffix)
-					result.Bytes += v.size
-				}
-			}
-		}
-		if !left {
-			pruned = append(pruned, r.name)
+	var keys map[string]listed
+	if len(releases) > max(opts.Keep, 1) { // else nothing is old: no listing
+		if keys, err = s.list(ctx, ""); err != nil {
+			return nil, err
 		}
 	}
-	result.PrunedRecords = len(pruned)
-	sort.Strings(result.Removed)
+	stored := func(key string) (core.StoredFile, bool) {
+		l, there := keys[key]
+		return core.StoredFile{Size: l.size, Modified: l.modified}, there
+	}
+	rule := core.Retention{Keep: opts.Keep, Cutoff: time.Now().Add(-opts.OlderThan), Variants: compress.AllSuffixes}
+	removals := rule.ChooseRemovals(releases, live, stored)
+	result.Removed, result.Bytes, result.Young = removals.Removed, removals.Bytes, removals.Young
+	result.KeptReleases, result.PrunedRecords = removals.Kept, len(removals.Pruned)
+	pruned := removals.Pruned // record keys
 	if opts.DryRun {
 		return result, nil
 	}

@@ -15,6 +15,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/smithy-go"
+
+	"github.com/assetc/assetc/core"
 )
 
 // stateDir holds the publisher's own records under the prefix, as
@@ -290,13 +292,14 @@ func verified(idx *index, keys map[string]listed) *index {
 	return out
 }
 
-// readReleases reads every release record, oldest first.
-func (s store) readReleases(ctx context.Context) ([]namedRelease, error) {
+// readReleases reads every release record, oldest first, each named by
+// its key.
+func (s store) readReleases(ctx context.Context) ([]core.Release, error) {
 	keys, err := s.list(ctx, releasesDir)
 	if err != nil {
 		return nil, err
 	}
-	var releases []namedRelease
+	var releases []core.Release
 	for rel := range keys {
 		if !strings.HasSuffix(rel, ".json") {
 			continue
@@ -313,22 +316,8 @@ func (s store) readReleases(ctx context.Context) ([]namedRelease, error) {
 			// Guessing what a damaged record listed could delete a live key.
 			return nil, fmt.Errorf("release record s3://%s/%s is damaged (%v): delete it to clean", s.bucket, s.key(rel), err)
 		}
-		releases = append(releases, namedRelease{r, rel})
+		releases = append(releases, core.Release{Name: rel, Files: r.Files})
 	}
-	// Names are nanosecond times; equal lengths compare as numbers.
-	sort.Slice(releases, func(i, j int) bool {
-		a, b := releases[i].name, releases[j].name
-		if len(a) != len(b) {
-			return len(a) < len(b)
-		}
-		return a < b
-	})
+	sort.Slice(releases, func(i, j int) bool { return core.OlderRelease(releases[i].Name, releases[j].Name) })
 	return releases, nil
-}
-
-// namedRelease is a release record with its key (its time, which orders
-// the records).
-type namedRelease struct {
-	releaseRecord
-	name string
 }

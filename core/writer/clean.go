@@ -7,7 +7,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"time"
 
@@ -65,7 +64,6 @@ type CleanResult struct {
 // It fails when dir was never an assetc build's output (no state directory:
 // nothing is known to be safe).
 func Clean(dir string, opts CleanOptions) (*CleanResult, error) {
-	keep := max(opts.Keep, 1)
 	if _, err := os.Stat(filepath.Join(dir, stateDir)); err != nil {
 		return nil, fmt.Errorf("%s has no assetc build records: clean only removes what assetc builds wrote", dir)
 	}
@@ -92,11 +90,15 @@ func Clean(dir string, opts CleanOptions) (*CleanResult, error) {
 	if _, err := ReadIntegrity(dir); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		result.IntegrityError = err.Error()
 	}
-	result.KeptBuilds = min(keep, len(records))
-	split := max(len(records)-keep, 0)
-	kept, keptCache := out.keptByRecentBuilds(records[split:])
+	releases := make([]core.Release, len(records))
+	for i, r := range records {
+		releases[i] = core.Release{Name: r.name, Files: r.Files}
+	}
 	cutoff := time.Now().Add(-opts.OlderThan)
-	remaining := out.chooseRemovals(records[:split], kept, cutoff, result)
+	rule := core.Retention{Keep: opts.Keep, Cutoff: cutoff, Variants: compress.AllSuffixes}
+	removals := rule.ChooseRemovals(releases, out.liveManifest(), out.storedFile)
+	result.Removed, result.Bytes, result.Young = removals.Removed, removals.Bytes, removals.Young
+	result.KeptBuilds, result.PrunedRecords = removals.Kept, len(removals.Pruned)
 	if opts.DryRun {
 		return result, nil
 	}
@@ -106,11 +108,16 @@ func Clean(dir string, opts CleanOptions) (*CleanResult, error) {
 		}
 		delete(out.state, rel)
 	}
-	for _, r := range records[:split] {
-		if !remaining[r.name] {
-			if err := os.Remove(filepath.Join(dir, stateDir, "builds", r.name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
-				return result, err
-			}
+	for _, name := range removals.Pruned {
+		if err := os.Remove(filepath.Join(dir, stateDir, "builds", name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return result, err
+		}
+	}
+	// The compression cache entries the kept builds used stay.
+	keptCache := map[string]bool{}
+	for _, r := range records[len(records)-removals.Kept:] {
+		for _, k := range r.Compressed {
+			keptCache[k] = true
 		}
 	}
 	if err := cleanCompressionCache(dir, keptCache, cutoff); err != nil {
@@ -131,78 +138,31 @@ func (o *output) removeUnfinished() (bool, error) {
 	return unfinished, o.removeTemporaries()
 }
 
-// keptByRecentBuilds lists what Clean never removes: the files and cache
-// entries of the builds it keeps, the unhashed copies the live manifest's
-// keys name, the manifest and the sidecar.
-func (o *output) keptByRecentBuilds(recent []namedRecord) (files, cache map[string]bool) {
-	files = map[string]bool{core.ManifestName: true, core.IntegrityName: true}
-	cache = map[string]bool{}
-	for _, r := range recent {
-		for _, f := range r.Files {
-			files[f] = true
-		}
-		for _, k := range r.Compressed {
-			cache[k] = true
-		}
+// liveManifest is the live staticfiles.json's paths (logical to hashed),
+// which a clean never removes; nil when there is none to read.
+func (o *output) liveManifest() map[string]string {
+	data, err := os.ReadFile(filepath.Join(o.dir, core.ManifestName))
+	if err != nil {
+		return nil
 	}
-	if data, err := os.ReadFile(filepath.Join(o.dir, core.ManifestName)); err == nil {
-		var m struct {
-			Paths map[string]string `json:"paths"`
-		}
-		if json.Unmarshal(data, &m) == nil {
-			for logical := range m.Paths {
-				files[logical] = true
-			}
-		}
+	var m struct {
+		Paths map[string]string `json:"paths"`
 	}
-	return files, cache
+	if json.Unmarshal(data, &m) != nil {
+		return nil
+	}
+	return m.Paths
 }
 
-// chooseRemovals fills result with the files of old builds that no kept
-// build uses and that are older than cutoff, with their variants, and
-// returns the names of the old records that still list younger files.
-func (o *output) chooseRemovals(old []namedRecord, kept map[string]bool, cutoff time.Time, result *CleanResult) map[string]bool {
-	removable := func(rel string) (os.FileInfo, bool) {
-		info, err := os.Lstat(o.path(rel))
-		if err != nil || !info.Mode().IsRegular() {
-			return nil, false
-		}
-		return info, true
+// storedFile is what the output holds at rel for a clean: only regular
+// files are candidates (a directory or link there is not a file a build
+// wrote).
+func (o *output) storedFile(rel string) (core.StoredFile, bool) {
+	info, err := os.Lstat(o.path(rel))
+	if err != nil || !info.Mode().IsRegular() {
+		return core.StoredFile{}, false
 	}
-	remaining := map[string]bool{}
-	removed := map[string]bool{}
-	add := func(rel string, info os.FileInfo) {
-		removed[rel] = true
-		result.Removed = append(result.Removed, rel)
-		result.Bytes += info.Size()
-	}
-	for _, r := range old {
-		for _, f := range r.Files {
-			if kept[f] || removed[f] {
-				continue
-			}
-			info, ok := removable(f)
-			if !ok {
-				continue // already gone
-			}
-			if info.ModTime().After(cutoff) {
-				result.Young++
-				remaining[r.name] = true
-				continue
-			}
-			add(f, info)
-			for _, suffix := range compress.AllSuffixes {
-				if info, ok := removable(f + suffix); ok && !kept[f+suffix] {
-					add(f+suffix, info)
-				}
-			}
-		}
-		if !remaining[r.name] {
-			result.PrunedRecords++
-		}
-	}
-	sort.Strings(result.Removed)
-	return remaining
+	return core.StoredFile{Size: info.Size(), Modified: info.ModTime()}, true
 }
 
 // cleanCompressionCache drops cache entries no kept build used, once they
