@@ -56,6 +56,8 @@
 //	             that reference them are read, scanned and named again
 //	kept.go      the byte budget of a Plan (PlanOptions.KeptBytes): CSS/JS
 //	             bytes beyond it are read and rewritten again when needed
+//	retention.go Retention: which files of old releases a clean may remove
+//	             (a directory's builds or a bucket's publishes alike)
 //	importmap.go an import map from logical module paths to hashed URLs
 //	contenttype.go the Content-Type of a file name (contenttypes.json: the
 //	             one table; the Django bridge's content_types.py is
