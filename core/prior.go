@@ -193,7 +193,7 @@ func (plan *Plan) makeRecord(paths []string, inv *Inventory, node func(string) *
 	r := &PlanRecord{Files: make([]PriorFile, 0, len(paths)), Duplicates: inv.Duplicates, Ignored: inv.Ignored, Inputs: plan.inputs}
 	for _, l := range paths {
 		n := node(l)
-		f := PriorFile{Source: n.source, Info: n.info, MD5: n.sum, CSS: n.css, JS: n.js, Prehashed: n.prehashed, HashedName: plainName(n)}
+		f := PriorFile{Source: n.source, Info: n.info, MD5: n.sum, SRI: n.sri, CSS: n.css, JS: n.js, Prehashed: n.prehashed, HashedName: plainName(n)}
 		if needsNaming(n) {
 			m := named(l)
 			f.HashedName, f.Cycle, f.Targets = m.hashedName, m.cycle, m.deps
@@ -210,22 +210,42 @@ func (plan *Plan) makeRecord(paths []string, inv *Inventory, node func(string) *
 	plan.record = r
 }
 
-// recordSRI adds the SRI values to plan.record once the Plan has them. The
-// source's bytes have no value of their own only when no output holds them
-// (a rewritten file, hashed copies only).
+// recordSRI adds the SRI values to plan.record once the Plan has them: the
+// ones makeRecord did not find on a node (the file's SRI value when it was
+// read or trusted; the rewritten copies' are mostly made later). Only
+// those contents are looked for among the Plan's files: after one change,
+// a few, not a map of every file's. The source's bytes have no value of
+// their own only when no output holds them (a rewritten file, hashed
+// copies only).
 func (plan *Plan) recordSRI() {
 	if plan.record == nil {
 		return
 	}
-	sri := make(map[string]string, len(plan.Files)) // MD5 -> SRI value: one per content
+	missing := map[string]string{} // MD5 -> SRI value: one per content
+	for i := range plan.record.Files {
+		f := &plan.record.Files[i]
+		if f.SRI == "" {
+			missing[hex.EncodeToString(f.MD5[:])] = ""
+		}
+		if f.Rewritten && f.RewrittenSRI == "" {
+			missing[f.RewrittenMD5] = ""
+		}
+	}
+	if len(missing) == 0 {
+		return
+	}
 	for _, f := range plan.Files {
-		sri[f.MD5] = f.SRI
+		if v, ok := missing[f.MD5]; ok && v == "" {
+			missing[f.MD5] = f.SRI
+		}
 	}
 	for i := range plan.record.Files {
 		f := &plan.record.Files[i]
-		f.SRI = sri[hex.EncodeToString(f.MD5[:])]
+		if f.SRI == "" {
+			f.SRI = missing[hex.EncodeToString(f.MD5[:])]
+		}
 		if f.Rewritten && f.RewrittenSRI == "" {
-			f.RewrittenSRI = sri[f.RewrittenMD5]
+			f.RewrittenSRI = missing[f.RewrittenMD5]
 		}
 	}
 }

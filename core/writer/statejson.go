@@ -6,6 +6,8 @@ import (
 	"io"
 	"sort"
 	"strconv"
+
+	"github.com/assetc/assetc/core"
 )
 
 // state.json holds one entry per output path: 200,000 at 100,000 source
@@ -167,4 +169,55 @@ func decodeStateFast(data []byte) (map[string]writtenFile, bool) {
 			return nil, false
 		}
 	}
+}
+
+// writeSources writes json.Marshal(sources), byte for byte, an entry at a
+// time (core.Plan.SourcesJSON's bytes, written as they are made). It is
+// writeState's way for sources.json: at 100,000 files, encoding/json took
+// ~0.1 s for it after every change of one source.
+func writeSources(w io.Writer, sources map[string]core.SourceRecord) error {
+	keys := make([]string, 0, len(sources))
+	for k := range sources {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys) // encoding/json sorts map keys by their bytes too
+	buf := make([]byte, 0, 512)
+	buf = append(buf, '{')
+	for i, k := range keys {
+		if i > 0 {
+			buf = append(buf, ',')
+		}
+		s := sources[k]
+		buf = appendJSONString(buf, k)
+		// The fields in core.SourceRecord's order, with its tags.
+		buf = append(buf, `:{"size":`...)
+		buf = strconv.AppendInt(buf, s.Size, 10)
+		buf = append(buf, `,"mtime":`...)
+		buf = strconv.AppendInt(buf, s.ModTime, 10)
+		if s.ChangeTime != 0 {
+			buf = append(buf, `,"ctime":`...)
+			buf = strconv.AppendInt(buf, s.ChangeTime, 10)
+		}
+		if s.Device != 0 {
+			buf = append(buf, `,"dev":`...)
+			buf = strconv.AppendUint(buf, s.Device, 10)
+		}
+		if s.Inode != 0 {
+			buf = append(buf, `,"ino":`...)
+			buf = strconv.AppendUint(buf, s.Inode, 10)
+		}
+		buf = append(buf, `,"md5":`...)
+		buf = appendJSONString(buf, s.MD5)
+		if s.SRI != "" {
+			buf = append(buf, `,"sri":`...)
+			buf = appendJSONString(buf, s.SRI)
+		}
+		buf = append(buf, '}')
+		if _, err := w.Write(buf); err != nil {
+			return err
+		}
+		buf = buf[:0]
+	}
+	_, err := w.Write(append(buf, '}'))
+	return err
 }
