@@ -75,30 +75,60 @@ func (p *Plan) Record() *PlanRecord { return p.record }
 
 // affected returns the logical paths of the changed host paths and of every
 // file that references one of them, directly or through others.
+//
+// It walks the record once per level of references (an @import chain is a
+// few levels) looking for files whose targets are affected: after one
+// change, a few files, with no map of every reference built. A deep chain
+// falls back to the map of who references whom after a few walks, so the
+// cost stays proportional to the references.
 func (r *PlanRecord) affected(changed []string) map[string]bool {
-	byPath := make(map[string]string, len(changed))
+	byPath := make(map[string]bool, len(changed))
 	for _, c := range changed {
-		byPath[c] = ""
+		byPath[c] = true
+	}
+	out := map[string]bool{}
+	for _, f := range r.Files {
+		if byPath[f.Source.Path] {
+			out[f.Source.LogicalPath] = true
+		}
+	}
+	const walks = 8
+	for range walks {
+		grown := false
+		for _, f := range r.Files {
+			if out[f.Source.LogicalPath] {
+				continue
+			}
+			for _, t := range f.Targets {
+				if out[t] {
+					out[f.Source.LogicalPath], grown = true, true
+					break
+				}
+			}
+		}
+		if !grown {
+			return out
+		}
 	}
 	dependents := map[string][]string{} // target -> the files that reference it
-	var work []string
 	for _, f := range r.Files {
 		for _, t := range f.Targets {
 			dependents[t] = append(dependents[t], f.Source.LogicalPath)
 		}
-		if _, ok := byPath[f.Source.Path]; ok {
-			work = append(work, f.Source.LogicalPath)
-		}
 	}
-	out := map[string]bool{}
+	work := make([]string, 0, len(out))
+	for l := range out {
+		work = append(work, l)
+	}
 	for len(work) > 0 {
 		l := work[len(work)-1]
 		work = work[:len(work)-1]
-		if out[l] {
-			continue
+		for _, d := range dependents[l] {
+			if !out[d] {
+				out[d] = true
+				work = append(work, d)
+			}
 		}
-		out[l] = true
-		work = append(work, dependents[l]...)
 	}
 	return out
 }
