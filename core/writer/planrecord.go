@@ -147,11 +147,13 @@ func appendPriorFile(buf []byte, f *core.PriorFile) []byte {
 }
 
 // decodeRecord decodes what encodeRecord wrote; nil when there is none.
+// The record's strings share data's bytes (see ownedString): the caller
+// must not change data afterwards.
 func decodeRecord(data []byte) (*encodedRecord, error) {
 	if len(data) == 0 {
 		return nil, nil
 	}
-	text := string(data)
+	text := ownedString(data)
 	r := &snapshotReader{data: data}
 	// str is r.str without a copy: a substring of text at r's offset.
 	str := func() string {
