@@ -418,7 +418,17 @@ func (o *output) makeSnapshot(plan *core.Plan, req *snapshotRequest, comp compre
 		}
 		o.mu.Unlock()
 	}
-	if err := o.identify(inputEntries, nil, written, workers); err != nil {
+	// A probe the check did not stat was absent then, in a directory it
+	// proved (see the covered probes below): it needs no stat now either.
+	var absentProbes []bool
+	if o.proven != nil {
+		absentProbes = make([]bool, len(inputEntries))
+		for i := dirCount; i < len(inputEntries); i++ {
+			_, seen := o.proven.ids[inputEntries[i].path]
+			absentProbes[i] = !seen
+		}
+	}
+	if err := o.identify(inputEntries, absentProbes, written, workers); err != nil {
 		return nil, false
 	}
 	for i, e := range inputEntries {
