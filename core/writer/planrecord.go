@@ -55,24 +55,22 @@ func (e *encodedRecord) planRecord() *core.PlanRecord {
 	return e.record
 }
 
-// encodeRecord encodes r; prior, when set, is the record r was planned
-// from: a file equal to prior's file of the same logical path is copied
-// from prior's bytes (encodeRecord(r, nil) gives the same bytes, as a
-// test shows).
-func encodeRecord(r *core.PlanRecord, prior *encodedRecord) []byte {
+// encodeRecord gives r's bytes to write, 64 KB at a time (a record of
+// 100,000 files is never whole in memory); prior, when set, is the record
+// r was planned from: a file equal to prior's file of the same logical
+// path is copied from prior's bytes instead of encoded again (the same
+// bytes, as TestRecordSplice shows).
+func encodeRecord(r *core.PlanRecord, prior *encodedRecord, write func([]byte)) {
 	var head bytes.Buffer
 	_ = gob.NewEncoder(&head).Encode(recordInputs{r.Duplicates, r.Ignored, r.Inputs}) // plain values into memory cannot fail
-	size := head.Len() + 16
-	if prior != nil {
-		size += len(prior.encoded) // about as large as the last one
-	}
-	buf := make([]byte, 0, size)
+	buf := make([]byte, 0, 80<<10)
 	buf = binary.AppendUvarint(buf, uint64(head.Len()))
 	buf = append(buf, head.Bytes()...)
 	buf = binary.AppendUvarint(buf, uint64(len(r.Files)))
 	j := 0 // both lists are sorted by logical path: one walk pairs them
 	for i := range r.Files {
 		f := &r.Files[i]
+		spliced := false
 		if prior != nil {
 			old := prior.record.Files
 			for j < len(old) && old[j].Source.LogicalPath < f.Source.LogicalPath {
@@ -80,12 +78,28 @@ func encodeRecord(r *core.PlanRecord, prior *encodedRecord) []byte {
 			}
 			if j < len(old) && samePriorFile(&old[j], f) {
 				buf = append(buf, prior.encoded[prior.fileStart(j):prior.ends[j]]...)
-				continue
+				spliced = true
 			}
 		}
-		buf = appendPriorFile(buf, f)
+		if !spliced {
+			buf = appendPriorFile(buf, f)
+		}
+		if len(buf) >= 64<<10 {
+			write(buf)
+			buf = buf[:0]
+		}
 	}
-	return buf
+	write(buf)
+}
+
+// recordBytes is encodeRecord's bytes in one slice.
+func recordBytes(r *core.PlanRecord, prior *encodedRecord) []byte {
+	var out []byte
+	if prior != nil {
+		out = make([]byte, 0, len(prior.encoded)+64<<10) // about as large as the last one
+	}
+	encodeRecord(r, prior, func(b []byte) { out = append(out, b...) })
+	return out
 }
 
 // fileStart is where Files[i]'s bytes start in encoded.

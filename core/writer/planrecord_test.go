@@ -2,6 +2,7 @@ package writer
 
 import (
 	"bytes"
+	"fmt"
 	"reflect"
 	"slices"
 	"testing"
@@ -48,7 +49,7 @@ func cloneRecord(r *core.PlanRecord) *core.PlanRecord {
 // rejects every truncation.
 func TestRecordDecodes(t *testing.T) {
 	want := recordFixture()
-	data := encodeRecord(want, nil)
+	data := recordBytes(want, nil)
 	got, err := decodeRecord(data)
 	if err != nil {
 		t.Fatal(err)
@@ -69,13 +70,13 @@ func TestRecordDecodes(t *testing.T) {
 // samePriorFile forgets would keep the prior's bytes and fail here.
 func TestRecordSplice(t *testing.T) {
 	base := recordFixture()
-	prior, err := decodeRecord(encodeRecord(base, nil))
+	prior, err := decodeRecord(recordBytes(base, nil))
 	if err != nil {
 		t.Fatal(err)
 	}
 	check := func(what string, r *core.PlanRecord) {
 		t.Helper()
-		got, want := encodeRecord(r, prior), encodeRecord(r, nil)
+		got, want := recordBytes(r, prior), recordBytes(r, nil)
 		if !bytes.Equal(got, want) {
 			t.Errorf("%s: the spliced record differs from one encoded anew", what)
 		}
@@ -139,4 +140,23 @@ func TestRecordSplice(t *testing.T) {
 	removed.Files = slices.Delete(removed.Files, 1, 2)
 	check("a file removed", removed)
 	check("all removed", &core.PlanRecord{})
+
+	// A record of many 64 KB chunks, one file changed in the middle: the
+	// bytes go out a chunk at a time, spliced or encoded.
+	big := &core.PlanRecord{}
+	for i := range 5000 {
+		f := base.Files[i%len(base.Files)]
+		f.Source.LogicalPath = fmt.Sprintf("pkg%04d/%s", i, f.Source.LogicalPath)
+		big.Files = append(big.Files, f)
+	}
+	prior, err = decodeRecord(recordBytes(big, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	changed := cloneRecord(big)
+	changed.Files[2500].HashedName = "changed.css"
+	if len(recordBytes(changed, nil)) < 4*64<<10 {
+		t.Fatal("the big record is not several chunks long")
+	}
+	check("one file of a big record", changed)
 }
