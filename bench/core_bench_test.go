@@ -8,10 +8,14 @@
 package bench
 
 import (
+	"context"
 	"crypto/rand"
+	"errors"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"testing"
+	"time"
 
 	"github.com/assetc/assetc/core"
 	"github.com/assetc/assetc/core/writer"
@@ -207,6 +211,52 @@ func BenchmarkRebuildCorpus(b *testing.B) {
 		b.StartTimer()
 		if _, err := writer.Build(project, writer.BuildOptions{OutputDir: out}); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkOneChangeCorpus is a rebuild after one file changed, in a fresh
+// Project: before each iteration (untimed) the file $BENCH_CHANGE, relative
+// to the tree, gets a comment appended, in place, as bench/one_change.sh
+// does. Skipped without BENCH_CHANGE, since it edits the tree. Profile the
+// 100k tree with a copy of it:
+//
+//	BENCH_TREE=/dev/shm/x/gen-100000 BENCH_CHANGE=pkg0000/img/svg-03.svg \
+//	  go test -run '^$' -bench OneChange -cpuprofile cpu.out ./bench
+func BenchmarkOneChangeCorpus(b *testing.B) {
+	change := os.Getenv("BENCH_CHANGE")
+	if change == "" {
+		b.Skip("BENCH_CHANGE is not set: no file to edit")
+	}
+	out := b.TempDir()
+	project := corpusProject(b)
+	source := filepath.Join(project.Config().Roots[0].Dir, filepath.FromSlash(change))
+	if _, err := writer.Build(project, writer.BuildOptions{OutputDir: out}); err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		b.StopTimer()
+		f, err := os.OpenFile(source, os.O_APPEND|os.O_WRONLY, 0)
+		if err != nil {
+			b.Fatal(err)
+		}
+		_, err = f.WriteString("<!-- edit " + time.Now().Format(time.RFC3339Nano) + " -->\n")
+		if err := errors.Join(err, f.Close()); err != nil {
+			b.Fatal(err)
+		}
+		project := corpusProject(b)
+		b.StartTimer()
+		// Labelled so that a profile can leave the cold build out:
+		// go tool pprof -tagfocus build=one-change.
+		var result *writer.Result
+		pprof.Do(context.Background(), pprof.Labels("build", "one-change"), func(context.Context) {
+			result, err = writer.Build(project, writer.BuildOptions{OutputDir: out})
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if !result.FromRecord {
+			b.Fatal("the rebuild did not plan from the record")
 		}
 	}
 }

@@ -10,6 +10,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"hash"
+	"sort"
+	"strconv"
 )
 
 // IntegrityName is the sidecar a build writes next to staticfiles.json: the
@@ -110,18 +112,59 @@ func (p *Project) hashedContent(logical string) ([]byte, string, error) {
 }
 
 // marshal gives the sidecar's bytes: keys sorted (encoding/json sorts map
-// keys), so equal builds write equal files.
+// keys), so equal builds write equal files. They are json.Encoder's bytes
+// (HTML not escaped); when every string needs no escape (nearly always),
+// they are written without reflection: at 100,000 files encoding/json
+// spent ~70 ms sorting and encoding the map.
 func (f *IntegrityFile) marshal() []byte {
 	var buf bytes.Buffer
 	// Sized once: a buffer grown by doubling keeps up to twice the bytes
 	// alive with the Plan (12 MB of sidecar at 100,000 files).
 	size := 256
+	plain := needsNoEscape(f.Algorithm) && needsNoEscape(f.Manifest)
 	for path, sri := range f.Files {
 		size += len(path) + len(sri) + 8
+		plain = plain && needsNoEscape(path) && needsNoEscape(sri)
 	}
 	buf.Grow(size)
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(f) // a struct of strings cannot fail
+	if !plain {
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false)
+		_ = enc.Encode(f) // a struct of strings cannot fail
+		return buf.Bytes()
+	}
+	paths := make([]string, 0, len(f.Files))
+	for path := range f.Files {
+		paths = append(paths, path)
+	}
+	sort.Strings(paths)
+	quoted := func(s string) {
+		buf.WriteByte('"')
+		buf.WriteString(s)
+		buf.WriteByte('"')
+	}
+	// The fields in IntegrityFile's order, with its tags.
+	buf.WriteString(`{"version":` + strconv.Itoa(f.Version) + `,"algorithm":`)
+	quoted(f.Algorithm)
+	buf.WriteString(`,"files":`)
+	if f.Files == nil {
+		buf.WriteString("null")
+	} else {
+		buf.WriteByte('{')
+		for i, path := range paths {
+			if i > 0 {
+				buf.WriteByte(',')
+			}
+			quoted(path)
+			buf.WriteByte(':')
+			quoted(f.Files[path])
+		}
+		buf.WriteByte('}')
+	}
+	if f.Manifest != "" {
+		buf.WriteString(`,"manifest":`)
+		quoted(f.Manifest)
+	}
+	buf.WriteString("}\n") // json.Encoder ends each value with a newline
 	return buf.Bytes()
 }

@@ -1,6 +1,9 @@
 package core
 
 import (
+	"bytes"
+	"crypto/md5"
+	"encoding/hex"
 	"sort"
 	"strconv"
 	"strings"
@@ -21,16 +24,23 @@ const ManifestName = "staticfiles.json"
 // with Python json.dumps defaults (", " and ": " separators, non-ASCII
 // escaped as \uXXXX, no trailing newline). hash is the MD5 of
 // json.dumps(sorted(paths.items())), a list of [key, value] pairs.
+//
+// It costs one pass per entry and one buffer of the manifest's size: the
+// pairs the hash covers are streamed into MD5 a chunk at a time, not held
+// (at 100,000 files both strings and their copies were ~30 MB a build).
 func Manifest(paths map[string]string) []byte {
 	keys := make([]string, 0, len(paths))
-	for k := range paths {
+	size := 64
+	for k, v := range paths {
 		keys = append(keys, k)
+		size += len(k) + len(v) + 8 // exact unless escaped
 	}
 	// Python sorts str by code point; Go's string order is by UTF-8 bytes,
 	// which is the same order.
 	sort.Strings(keys)
 
-	var pairs strings.Builder
+	sum := md5.New()
+	var pairs bytes.Buffer
 	pairs.WriteByte('[')
 	for i, k := range keys {
 		if i > 0 {
@@ -41,10 +51,16 @@ func Manifest(paths map[string]string) []byte {
 		pairs.WriteString(", ")
 		writePythonJSONString(&pairs, paths[k])
 		pairs.WriteByte(']')
+		if pairs.Len() >= 32<<10 {
+			sum.Write(pairs.Bytes())
+			pairs.Reset()
+		}
 	}
 	pairs.WriteByte(']')
+	sum.Write(pairs.Bytes())
 
-	var b strings.Builder
+	var b bytes.Buffer
+	b.Grow(size)
 	b.WriteString(`{"paths": {`)
 	for i, k := range keys {
 		if i > 0 {
@@ -55,15 +71,15 @@ func Manifest(paths map[string]string) []byte {
 		writePythonJSONString(&b, paths[k])
 	}
 	b.WriteString(`}, "version": "` + ManifestVersion + `", "hash": "`)
-	b.WriteString(ContentHash([]byte(pairs.String())))
+	b.WriteString(hex.EncodeToString(sum.Sum(nil))[:12]) // ContentHash of the pairs
 	b.WriteString(`"}`)
-	return []byte(b.String())
+	return b.Bytes()
 }
 
 // writePythonJSONString writes s as Python's json.dumps(ensure_ascii=True)
 // does: the short escapes for \" \\ \n \r \t \b \f, \u00XX for other control
 // characters, \uXXXX (a surrogate pair above U+FFFF) for non-ASCII.
-func writePythonJSONString(b *strings.Builder, s string) {
+func writePythonJSONString(b *bytes.Buffer, s string) {
 	b.WriteByte('"')
 	if needsNoEscape(s) { // nearly every path: written as it is, not rune by rune
 		b.WriteString(s)
@@ -103,8 +119,28 @@ func writePythonJSONString(b *strings.Builder, s string) {
 }
 
 // needsNoEscape reports whether s is printable ASCII without '"' or '\\'.
+// It looks at eight bytes at a time (the bit tricks of "Bit Twiddling
+// Hacks", hasless and haszero): at 100,000 files it runs over every path
+// of the manifest and the sidecar, ~50 ms a build byte by byte.
 func needsNoEscape(s string) bool {
-	for i := 0; i < len(s); i++ {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		x := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+		if x&highs != 0 { // a byte >= 0x80
+			return false
+		}
+		// With every byte < 0x80, a byte below 0x20 borrows into its high
+		// bit, and so does a byte equal to one of the others once xored.
+		below := (x - 0x20*ones) & ^x
+		del, quote, backslash := x^(0x7f*ones), x^('"'*ones), x^('\\'*ones)
+		equal := (del-ones) & ^del | (quote-ones) & ^quote | (backslash-ones) & ^backslash
+		if (below|equal)&highs != 0 {
+			return false
+		}
+	}
+	for ; i < len(s); i++ {
 		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' {
 			return false
 		}
@@ -112,7 +148,7 @@ func needsNoEscape(s string) bool {
 	return true
 }
 
-func writeUnicodeEscape(b *strings.Builder, r rune) {
+func writeUnicodeEscape(b *bytes.Buffer, r rune) {
 	hex := strconv.FormatInt(int64(r), 16)
 	b.WriteString(`\u`)
 	b.WriteString(strings.Repeat("0", 4-len(hex)))

@@ -454,10 +454,6 @@ func (plan *Plan) recordScans(nameds map[string]*namedFile, opts PlanOptions, fo
 	if opts.Now.IsZero() {
 		return
 	}
-	sri := map[string]string{} // output path -> SRI value
-	for _, f := range plan.Files {
-		sri[f.Path] = f.SRI
-	}
 	if opts.Prior != nil {
 		// The files this Plan took from the PlanRecord have no references
 		// to record; their records in the last scan cache are still right
@@ -467,6 +463,10 @@ func (plan *Plan) recordScans(nameds map[string]*namedFile, opts PlanOptions, fo
 		// as it is (see prior.go).
 		plan.scansSame = true
 		return
+	}
+	sri := map[string]string{} // output path -> SRI value
+	for _, f := range plan.Files {
+		sri[f.Path] = f.SRI
 	}
 	reused := 0 // records taken as they were
 	defer func() {

@@ -75,30 +75,60 @@ func (p *Plan) Record() *PlanRecord { return p.record }
 
 // affected returns the logical paths of the changed host paths and of every
 // file that references one of them, directly or through others.
+//
+// It walks the record once per level of references (an @import chain is a
+// few levels) looking for files whose targets are affected: after one
+// change, a few files, with no map of every reference built. A deep chain
+// falls back to the map of who references whom after a few walks, so the
+// cost stays proportional to the references.
 func (r *PlanRecord) affected(changed []string) map[string]bool {
-	byPath := make(map[string]string, len(changed))
+	byPath := make(map[string]bool, len(changed))
 	for _, c := range changed {
-		byPath[c] = ""
+		byPath[c] = true
+	}
+	out := map[string]bool{}
+	for _, f := range r.Files {
+		if byPath[f.Source.Path] {
+			out[f.Source.LogicalPath] = true
+		}
+	}
+	const walks = 8
+	for range walks {
+		grown := false
+		for _, f := range r.Files {
+			if out[f.Source.LogicalPath] {
+				continue
+			}
+			for _, t := range f.Targets {
+				if out[t] {
+					out[f.Source.LogicalPath], grown = true, true
+					break
+				}
+			}
+		}
+		if !grown {
+			return out
+		}
 	}
 	dependents := map[string][]string{} // target -> the files that reference it
-	var work []string
 	for _, f := range r.Files {
 		for _, t := range f.Targets {
 			dependents[t] = append(dependents[t], f.Source.LogicalPath)
 		}
-		if _, ok := byPath[f.Source.Path]; ok {
-			work = append(work, f.Source.LogicalPath)
-		}
 	}
-	out := map[string]bool{}
+	work := make([]string, 0, len(out))
+	for l := range out {
+		work = append(work, l)
+	}
 	for len(work) > 0 {
 		l := work[len(work)-1]
 		work = work[:len(work)-1]
-		if out[l] {
-			continue
+		for _, d := range dependents[l] {
+			if !out[d] {
+				out[d] = true
+				work = append(work, d)
+			}
 		}
-		out[l] = true
-		work = append(work, dependents[l]...)
 	}
 	return out
 }
@@ -193,7 +223,7 @@ func (plan *Plan) makeRecord(paths []string, inv *Inventory, node func(string) *
 	r := &PlanRecord{Files: make([]PriorFile, 0, len(paths)), Duplicates: inv.Duplicates, Ignored: inv.Ignored, Inputs: plan.inputs}
 	for _, l := range paths {
 		n := node(l)
-		f := PriorFile{Source: n.source, Info: n.info, MD5: n.sum, CSS: n.css, JS: n.js, Prehashed: n.prehashed, HashedName: plainName(n)}
+		f := PriorFile{Source: n.source, Info: n.info, MD5: n.sum, SRI: n.sri, CSS: n.css, JS: n.js, Prehashed: n.prehashed, HashedName: plainName(n)}
 		if needsNaming(n) {
 			m := named(l)
 			f.HashedName, f.Cycle, f.Targets = m.hashedName, m.cycle, m.deps
@@ -210,22 +240,42 @@ func (plan *Plan) makeRecord(paths []string, inv *Inventory, node func(string) *
 	plan.record = r
 }
 
-// recordSRI adds the SRI values to plan.record once the Plan has them. The
-// source's bytes have no value of their own only when no output holds them
-// (a rewritten file, hashed copies only).
+// recordSRI adds the SRI values to plan.record once the Plan has them: the
+// ones makeRecord did not find on a node (the file's SRI value when it was
+// read or trusted; the rewritten copies' are mostly made later). Only
+// those contents are looked for among the Plan's files: after one change,
+// a few, not a map of every file's. The source's bytes have no value of
+// their own only when no output holds them (a rewritten file, hashed
+// copies only).
 func (plan *Plan) recordSRI() {
 	if plan.record == nil {
 		return
 	}
-	sri := make(map[string]string, len(plan.Files)) // MD5 -> SRI value: one per content
+	missing := map[string]string{} // MD5 -> SRI value: one per content
+	for i := range plan.record.Files {
+		f := &plan.record.Files[i]
+		if f.SRI == "" {
+			missing[hex.EncodeToString(f.MD5[:])] = ""
+		}
+		if f.Rewritten && f.RewrittenSRI == "" {
+			missing[f.RewrittenMD5] = ""
+		}
+	}
+	if len(missing) == 0 {
+		return
+	}
 	for _, f := range plan.Files {
-		sri[f.MD5] = f.SRI
+		if v, ok := missing[f.MD5]; ok && v == "" {
+			missing[f.MD5] = f.SRI
+		}
 	}
 	for i := range plan.record.Files {
 		f := &plan.record.Files[i]
-		f.SRI = sri[hex.EncodeToString(f.MD5[:])]
+		if f.SRI == "" {
+			f.SRI = missing[hex.EncodeToString(f.MD5[:])]
+		}
 		if f.Rewritten && f.RewrittenSRI == "" {
-			f.RewrittenSRI = sri[f.RewrittenMD5]
+			f.RewrittenSRI = missing[f.RewrittenMD5]
 		}
 	}
 }

@@ -155,7 +155,7 @@ func (o *output) commit(plan *core.Plan, pending pendingRecord, compressed []str
 	}
 	if plan.SourcesChanged() {
 		// Plan.SourcesJSON, written an entry at a time.
-		if err := writeFileStream(o.statePath(sourcesFile), func(w io.Writer) error { return writeJSONObject(w, plan.Sources) }); err != nil {
+		if err := writeFileStream(o.statePath(sourcesFile), func(w io.Writer) error { return writeSources(w, plan.Sources) }); err != nil {
 			return errCommitted{err}
 		}
 	}

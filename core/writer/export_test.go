@@ -57,5 +57,5 @@ func RecordFiles(dir string) (int, error) {
 	if err != nil || r == nil {
 		return 0, err
 	}
-	return len(r.Files), nil
+	return len(r.record.Files), nil
 }

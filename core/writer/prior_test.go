@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"math/rand"
 	"os"
 	"path/filepath"
@@ -401,6 +402,69 @@ func TestSnapshotAfterPriorPlanSeesChanges(t *testing.T) {
 			}
 			fresh := t.TempDir()
 			cold, err := writer.Build(newProject(t, cfg), options(i, fresh))
+			if err != nil {
+				t.Fatal(err)
+			}
+			sameBuild(t, c.name, after, cold, out, fresh)
+		})
+	}
+}
+
+// TestSnapshotAfterPriorPlanSeesBundlerManifests: the snapshot a build
+// records after planning from the record takes the bundler-manifest probes
+// its check did not stat as still absent (their directories were proven);
+// a manifest created since, or an existing one edited in place, is still
+// seen by the next build.
+func TestSnapshotAfterPriorPlanSeesBundlerManifests(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		change func(t *testing.T, root string)
+	}{
+		{"a Vite manifest created", func(t *testing.T, root string) {
+			if err := os.MkdirAll(filepath.Join(root, "js", ".vite"), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(root, "js", ".vite", "manifest.json"), []byte(`{}`), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"an esbuild metafile created", func(t *testing.T, root string) {
+			if err := os.WriteFile(filepath.Join(root, "css", "meta.json"), []byte(`{"outputs":{}}`), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"an existing esbuild metafile edited in place", func(t *testing.T, root string) {
+			writeSource(t, root, "img/metafile.json", `{"outputs":{"sprite.png":{}}}`)
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			tree := maps.Clone(priorTree)
+			tree["img/metafile.json"] = `{"outputs":{}}`
+			root, out := testtree.Write(t, tree), t.TempDir()
+			cfg := core.Config{Roots: []core.Root{{Dir: root}}}
+			time.Sleep(core.RacyWindow + 100*time.Millisecond)
+			if _, err := writer.Build(newProject(t, cfg), writer.BuildOptions{OutputDir: out}); err != nil {
+				t.Fatal(err)
+			}
+			writeSource(t, root, "img/sprite.png", "edited")
+			time.Sleep(core.RacyWindow + 100*time.Millisecond) // the edit is trusted: this build records a snapshot
+			before := writer.PriorPlans()
+			if _, err := writer.Build(newProject(t, cfg), writer.BuildOptions{OutputDir: out}); err != nil || writer.PriorPlans() != before+1 {
+				t.Fatalf("the edit was not planned from the record: %v", err)
+			}
+			if n, err := writer.SnapshotEntries(out); err != nil || n == 0 {
+				t.Fatalf("the build from the record recorded no snapshot: %v", err)
+			}
+			c.change(t, root)
+			after, err := writer.Build(newProject(t, cfg), writer.BuildOptions{OutputDir: out})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !after.Planned {
+				t.Fatal("the change was not seen: the build took the fast path")
+			}
+			fresh := t.TempDir()
+			cold, err := writer.Build(newProject(t, cfg), writer.BuildOptions{OutputDir: fresh})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -128,7 +128,7 @@ type verdict struct {
 	result *Result
 	// prior is set when only sources changed: the last build's record,
 	// and changed the host paths of those sources.
-	prior   *core.PlanRecord
+	prior   *encodedRecord
 	changed []string
 	// Also set then: the output directory, locked until the build writes
 	// (a build that proved what it holds lets no other change it before
@@ -216,7 +216,7 @@ func check(dir, key string, hashedOnly bool, workers int) verdict {
 
 // checkSnapshot is check under the lock; ok is false when the snapshot
 // proves nothing. ids are the identities of snap's entries now.
-func checkSnapshot(o *output, snap *snapshot, workers int) (result *Result, prior *core.PlanRecord, changed []string, ids []fileID, ok bool) {
+func checkSnapshot(o *output, snap *snapshot, workers int) (result *Result, prior *encodedRecord, changed []string, ids []fileID, ok bool) {
 	if _, err := os.Lstat(o.statePath(pendingFile)); !errors.Is(err, fs.ErrNotExist) {
 		return nil, nil, nil, nil, false // a build to recover from
 	}
@@ -277,7 +277,8 @@ func (o *output) recordSnapshot(plan *core.Plan, req *snapshotRequest, comp comp
 // snapshotRequest is what Build passes Write to record a snapshot.
 type snapshotRequest struct {
 	key     string
-	started time.Time // when planning started (core.PlanOptions.Now)
+	started time.Time      // when planning started (core.PlanOptions.Now)
+	prior   *encodedRecord // the record the Plan started from, if any
 }
 
 // makeSnapshot gathers the identities of a build that just committed plan
@@ -417,7 +418,17 @@ func (o *output) makeSnapshot(plan *core.Plan, req *snapshotRequest, comp compre
 		}
 		o.mu.Unlock()
 	}
-	if err := o.identify(inputEntries, nil, written, workers); err != nil {
+	// A probe the check did not stat was absent then, in a directory it
+	// proved (see the covered probes below): it needs no stat now either.
+	var absentProbes []bool
+	if o.proven != nil {
+		absentProbes = make([]bool, len(inputEntries))
+		for i := dirCount; i < len(inputEntries); i++ {
+			_, seen := o.proven.ids[inputEntries[i].path]
+			absentProbes[i] = !seen
+		}
+	}
+	if err := o.identify(inputEntries, absentProbes, written, workers); err != nil {
 		return nil, false
 	}
 	for i, e := range inputEntries {
@@ -505,7 +516,7 @@ func (o *output) makeSnapshot(plan *core.Plan, req *snapshotRequest, comp compre
 	}
 	var record []byte
 	if rec := plan.Record(); rec != nil {
-		record = encodeRecord(rec)
+		record = recordBytes(rec, req.prior)
 	}
 	return &snapshot{key: req.key, result: r, entries: entries, record: record}, true
 }

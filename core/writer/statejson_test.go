@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"reflect"
 	"testing"
+
+	"github.com/assetc/assetc/core"
 )
 
 // TestStateJSON: encodeState writes json.Marshal's bytes, and decodeState
@@ -41,5 +43,33 @@ func TestStateJSON(t *testing.T) {
 		if got, ok := decodeState([]byte(bad)); ok {
 			t.Errorf("decodeState(%q) = %v, want it refused", bad, got)
 		}
+	}
+}
+
+// TestWriteSourcesIsMarshal: sources.json written by writeSources is the
+// bytes json.Marshal gives core.Plan.Sources (sorted keys, HTML escaped,
+// the omitempty fields left out), for every field set or not.
+func TestWriteSourcesIsMarshal(t *testing.T) {
+	full := core.SourceRecord{Size: 1, ModTime: -2, ChangeTime: 3, Device: 1 << 63, Inode: 5, MD5: "0123", SRI: "sha384-+/="}
+	for _, m := range []map[string]core.SourceRecord{
+		nil, {},
+		{"b/<a>&.css": full, "a \"q\" é": {Size: 3}, "a": {}, "tab\there": {MD5: "x", SRI: "s"}},
+		{"/s/x": {Size: 9, ModTime: 8, Inode: 7}, "/s/y": {ChangeTime: 1, Device: 2, MD5: "m"}},
+	} {
+		var got bytes.Buffer
+		if err := writeSources(&got, m); err != nil {
+			t.Fatal(err)
+		}
+		want, _ := json.Marshal(m)
+		if m == nil {
+			want = []byte("{}") // read back the same as null: no records
+		}
+		if !bytes.Equal(got.Bytes(), want) {
+			t.Errorf("got %s, want %s", got.Bytes(), want)
+		}
+	}
+	// A field added to core.SourceRecord must be written here too.
+	if n := reflect.TypeOf(core.SourceRecord{}).NumField(); n != 7 {
+		t.Errorf("core.SourceRecord has %d fields, writeSources writes 7: update it", n)
 	}
 }

@@ -158,11 +158,11 @@ func Build(p *core.Project, opts BuildOptions) (*Result, error) {
 		defer v.locked.close()
 		priorPlans.Add(1)
 	}
-	write.snapshot = &snapshotRequest{key: key, started: start}
+	write.snapshot = &snapshotRequest{key: key, started: start, prior: v.prior}
 	write.locked, write.proven = v.locked, v.proven
 	planOpts := core.PlanOptions{
 		Workers: opts.Workers, HashedOnly: opts.HashedOnly, Integrity: opts.Integrity,
-		Progress: opts.Progress, Now: start, Record: true, Prior: v.prior, Changed: v.changed,
+		Progress: opts.Progress, Now: start, Record: true, Prior: v.prior.planRecord(), Changed: v.changed,
 		ForgetCaches: true, // a one-shot build: the Plan needs only the file system
 	}
 	if v.prior == nil {
