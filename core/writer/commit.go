@@ -434,14 +434,7 @@ func readBuildRecords(dir string) ([]namedRecord, error) {
 		}
 		records = append(records, namedRecord{r, e.Name()})
 	}
-	// Names are nanosecond times; equal lengths compare as numbers.
-	sort.Slice(records, func(i, j int) bool {
-		a, b := records[i].name, records[j].name
-		if len(a) != len(b) {
-			return len(a) < len(b)
-		}
-		return a < b
-	})
+	sort.Slice(records, func(i, j int) bool { return core.OlderRelease(records[i].name, records[j].name) })
 	return records, nil
 }
 
