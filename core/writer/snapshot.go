@@ -13,6 +13,7 @@ import (
 	"path"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync/atomic"
@@ -425,7 +426,17 @@ func (o *output) makeSnapshot(plan *core.Plan, req *snapshotRequest, comp compre
 			return nil, false // a listed directory gone, or changed since planning started
 		}
 	}
-	if err := o.identify(outputEntries, byCheck, written, workers); err != nil {
+	// The outputs this build wrote have the identity the writer took
+	// after their last link (writtenFile.identity): no stat of their own.
+	skip := slices.Clone(byCheck)
+	o.mu.Lock()
+	for i, rel := range outputs {
+		if id, ok := o.state[rel].identity(); ok && !skip[i] {
+			outputEntries[i].id, skip[i] = id, true
+		}
+	}
+	o.mu.Unlock()
+	if err := o.identify(outputEntries, skip, written, workers); err != nil {
 		return nil, false
 	}
 	if err := o.identify(seenOutputs, nil, written, workers); err != nil {
