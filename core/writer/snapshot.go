@@ -380,12 +380,14 @@ func (o *output) makeSnapshot(plan *core.Plan, req *snapshotRequest, comp compre
 	// (an older hashed name may hold the inode of an unchanged content).
 	written := map[string]bool{outputEntries[manifest].path: true, outputEntries[sidecar].path: true}
 	dirty := map[string]bool{} // MD5s of contents this build wrote or replaced a path of
-	o.mu.Lock()
-	for rel, old := range o.written {
-		written[o.path(rel)] = true
-		dirty[o.state[rel].MD5], dirty[old] = true, true
+	if o.proven != nil { // without a check, no identity is taken from one: these decide nothing
+		o.mu.Lock()
+		for rel, old := range o.written {
+			written[o.path(rel)] = true
+			dirty[o.state[rel].MD5], dirty[old] = true, true
+		}
+		o.mu.Unlock()
 	}
-	o.mu.Unlock()
 	byCheck := make([]bool, len(outputEntries)) // covered by an output the check saw
 	for i, n := range planned {
 		switch {
