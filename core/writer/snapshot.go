@@ -380,7 +380,8 @@ func (o *output) makeSnapshot(plan *core.Plan, req *snapshotRequest, comp compre
 	// (an older hashed name may hold the inode of an unchanged content).
 	written := map[string]bool{outputEntries[manifest].path: true, outputEntries[sidecar].path: true}
 	dirty := map[string]bool{} // MD5s of contents this build wrote or replaced a path of
-	if o.proven != nil { // without a check, no identity is taken from one: these decide nothing
+	// Without a check, no identity is taken from one: these decide nothing.
+	if o.proven != nil {
 		o.mu.Lock()
 		for rel, old := range o.written {
 			written[o.path(rel)] = true
