@@ -6,9 +6,11 @@
 #
 #   bench/cold.sh OLD_BIN NEW_BIN TREE [RUNS] [WORK]
 #
-# WORK (default /dev/shm/assetc-cold) must not exist; it is removed at the
-# end. Prints one line per run, "KIND wall_s cpu_s peakRSS_KB", then the
-# median wall and CPU (user+sys) of each kind and the load average. Example:
+# WORK (default /dev/shm/assetc-cold) must not exist. It is removed at the
+# end on tmpfs; on a disk it is left for you to remove when nothing is
+# timed (ext4 then makes new files slowly for a while). Prints one line per
+# run, "KIND wall_s cpu_s peakRSS_KB", then the median wall and CPU
+# (user+sys) of each kind and the load average. Example:
 #   bench/cold.sh /tmp/assetc-main bin/assetc /dev/shm/assetc-bench/tree 7 /work/cold-disk
 set -euo pipefail
 old=$1 new=$2 tree=$3 runs=${4:-5} work=${5:-/dev/shm/assetc-cold}
@@ -36,4 +38,8 @@ for kind in old new floor; do
 	awk -v k="$kind" '$1 == k { print $3 + $4 }' "$log" | sort -n | awk '{ c[NR] = $1 } END { printf "%.3f\n", c[int((NR + 1) / 2)] }'
 done
 uptime
-rm -rf "$work"
+if [ "$(stat -f -c %T "$work")" = tmpfs ]; then
+	rm -rf "$work"
+else
+	echo "left $work: remove it when nothing is timed"
+fi
