@@ -42,9 +42,11 @@ import (
 // build counts it as changed and reads it again); directories and
 // bundler manifests are looked at after the commit, and one changed since
 // the walk then has a ctime within core.RacyWindow of planning (no
-// snapshot); outputs are looked at after the commit too, and must still
-// have the size and mtime the state records (staticfiles.json and the
-// sidecar: the planned bytes). A root that is itself a symbolic link is
+// snapshot); outputs are looked at after the commit too (those this build
+// wrote have the identity the writer took with fstat after their last
+// link: any change since gives another), and must still have the size and
+// mtime the state records (staticfiles.json and the sidecar: the planned
+// bytes). A root that is itself a symbolic link is
 // stat'ed through it: pointed elsewhere, it has another identity.
 //
 // What invalidates it: another configuration, build option, assetc
