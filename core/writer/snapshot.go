@@ -464,7 +464,7 @@ func (o *output) makeSnapshot(plan *core.Plan, req *snapshotRequest, comp compre
 	o.mu.Unlock()
 	for i, want := range map[int][]byte{manifest: plan.ManifestJSON, sidecar: plan.IntegrityJSON} {
 		got, err := os.ReadFile(outputEntries[i].path)
-		if err != nil || !outputEntries[i].id.Present || md5.Sum(got) != md5.Sum(want) {
+		if err != nil || !outputEntries[i].id.Present || !bytes.Equal(got, want) {
 			return nil, false
 		}
 	}
