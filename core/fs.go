@@ -160,9 +160,11 @@ var digestBuffers = sync.Pool{New: func() any {
 // they are hashed and scanned (Project.load): most are not kept (only a
 // file with a reference to rewrite is, and then copied out), and a new
 // buffer per file was most of what a cold build allocated, and most of its
-// garbage collections. What bounds them: one per file being read at once,
-// buffers over maxSourceBuffer are not kept, and sync.Pool drops them at a
-// garbage collection anyway.
+// garbage collections. Nothing in them outlives a read (each read
+// overwrites its buffer, and bytes a node keeps are copied out first:
+// TestSourceBuffersKeepNoAlias). What bounds them: one per file being read
+// at once, buffers over maxSourceBuffer are not kept, and sync.Pool drops
+// them at a garbage collection anyway (TestSourceBuffersBounded).
 var sourceBuffers sync.Pool
 
 // maxSourceBuffer is the largest buffer sourceBuffers keeps.
