@@ -10,6 +10,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"hash"
+	"sort"
+	"strconv"
 )
 
 // IntegrityName is the sidecar a build writes next to staticfiles.json: the
@@ -109,19 +111,64 @@ func (p *Project) hashedContent(logical string) ([]byte, string, error) {
 	return content, asset.HashedName, nil
 }
 
-// marshal gives the sidecar's bytes: keys sorted (encoding/json sorts map
-// keys), so equal builds write equal files.
+// marshal gives the sidecar's bytes: what a json.Encoder without HTML
+// escaping writes (keys sorted, so equal builds write equal files), written
+// directly. Through reflection it took ~5 ms on the corpus, in the part of
+// planning that runs on one core.
 func (f *IntegrityFile) marshal() []byte {
-	var buf bytes.Buffer
+	keys := make([]string, 0, len(f.Files))
 	// Sized once: a buffer grown by doubling keeps up to twice the bytes
 	// alive with the Plan (12 MB of sidecar at 100,000 files).
-	size := 256
+	size := 256 + len(f.Algorithm) + len(f.Manifest)
 	for path, sri := range f.Files {
-		size += len(path) + len(sri) + 8
+		keys = append(keys, path)
+		size += len(path) + len(sri) + 6
 	}
-	buf.Grow(size)
-	enc := json.NewEncoder(&buf)
+	sort.Strings(keys) // encoding/json sorts map keys by their bytes too
+	buf := make([]byte, 0, size)
+	buf = append(buf, `{"version":`...)
+	buf = strconv.AppendInt(buf, int64(f.Version), 10)
+	buf = append(buf, `,"algorithm":`...)
+	buf = appendJSONString(buf, f.Algorithm)
+	buf = append(buf, `,"files":`...)
+	if f.Files == nil {
+		buf = append(buf, "null"...)
+	} else {
+		buf = append(buf, '{')
+		for i, path := range keys {
+			if i > 0 {
+				buf = append(buf, ',')
+			}
+			buf = appendJSONString(buf, path)
+			buf = append(buf, ':')
+			buf = appendJSONString(buf, f.Files[path])
+		}
+		buf = append(buf, '}')
+	}
+	if f.Manifest != "" {
+		buf = append(buf, `,"manifest":`...)
+		buf = appendJSONString(buf, f.Manifest)
+	}
+	return append(buf, "}\n"...)
+}
+
+// appendJSONString appends s as a json.Encoder without HTML escaping writes
+// it: as it is between quotes when it is printable ASCII without '"' or
+// '\\', through the encoder otherwise.
+func appendJSONString(buf []byte, s string) []byte {
+	plain := true
+	for i := 0; i < len(s) && plain; i++ {
+		c := s[i]
+		plain = c >= 0x20 && c < 0x7f && c != '"' && c != '\\'
+	}
+	if plain {
+		buf = append(buf, '"')
+		buf = append(buf, s...)
+		return append(buf, '"')
+	}
+	var quoted bytes.Buffer
+	enc := json.NewEncoder(&quoted)
 	enc.SetEscapeHTML(false)
-	_ = enc.Encode(f) // a struct of strings cannot fail
-	return buf.Bytes()
+	_ = enc.Encode(s) // a string cannot fail
+	return append(buf, bytes.TrimSuffix(quoted.Bytes(), []byte("\n"))...)
 }
