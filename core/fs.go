@@ -156,6 +156,40 @@ var digestBuffers = sync.Pool{New: func() any {
 	return &buf
 }}
 
+// sourceBuffers are the buffers host CSS/JS sources are read into while
+// they are hashed and scanned (Project.load): most are not kept (only a
+// file with a reference to rewrite is, and then copied out), and a new
+// buffer per file was most of what a cold build allocated, and most of its
+// garbage collections. Nothing in them outlives a read (each read
+// overwrites its buffer, and bytes a node keeps are copied out first:
+// TestSourceBuffersKeepNoAlias). What bounds them: one per file being read
+// at once, buffers over maxSourceBuffer are not kept, and sync.Pool drops
+// them at a garbage collection anyway (TestSourceBuffersBounded).
+var sourceBuffers sync.Pool
+
+// maxSourceBuffer is the largest buffer sourceBuffers keeps.
+const maxSourceBuffer = 4 << 20
+
+// readSource reads a host source file into a pooled buffer; release
+// returns the buffer once nothing refers to the bytes any more.
+func readSource(path string) (content []byte, release func(), err error) {
+	buf, _ := sourceBuffers.Get().(*[]byte)
+	if buf == nil {
+		buf = new([]byte)
+	}
+	content, err = readRegularFileInto(path, *buf)
+	if err != nil {
+		sourceBuffers.Put(buf)
+		return nil, func() {}, err
+	}
+	return content, func() {
+		if cap(content) <= maxSourceBuffer {
+			*buf = content[:0]
+			sourceBuffers.Put(buf)
+		}
+	}, nil
+}
+
 // Stat implements FileSystem.
 func (OSFileSystem) Stat(path string) (FileInfo, error) {
 	info, err := os.Stat(path)

@@ -24,7 +24,11 @@ func fileIdentity(info fs.FileInfo) (uint64, uint64) {
 // readRegularFile reads a whole regular file with plain system calls:
 // os.File would register it with the runtime's poller first (an fcntl and
 // a failing epoll_ctl per file, a tenth of a cold build's system calls).
-func readRegularFile(path string) ([]byte, error) {
+func readRegularFile(path string) ([]byte, error) { return readRegularFileInto(path, nil) }
+
+// readRegularFileInto is readRegularFile into buf when it has room for the
+// file and one byte more, else into a new buffer of that size.
+func readRegularFileInto(path string, buf []byte) ([]byte, error) {
 	fd, st, err := openRegularFile(path)
 	if err != nil {
 		return nil, err
@@ -32,7 +36,10 @@ func readRegularFile(path string) ([]byte, error) {
 	defer syscall.Close(fd)
 	// Read what fstat reported plus whatever a writer appends meanwhile;
 	// the buffer is sized once, so memory is the file's size.
-	data := make([]byte, 0, st.Size+1)
+	data := buf[:0]
+	if int64(cap(buf)) < st.Size+1 {
+		data = make([]byte, 0, st.Size+1)
+	}
 	for {
 		n, err := syscall.Read(fd, data[len(data):cap(data)])
 		if err == syscall.EINTR {

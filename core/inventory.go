@@ -137,7 +137,7 @@ func (w *walker) dir(rootIndex int, rel string, ancestors map[identity]string, d
 				w.inv.Ignored = append(w.inv.Ignored, IgnoredFile{LogicalPath: logical, Path: path, Root: rootIndex, Pattern: pattern, IsDir: true})
 				continue
 			}
-		} else if pattern, ok := ignoredBy(w.cfg.IgnorePatterns, childRel); ok {
+		} else if pattern, ok := ignoredInWalk(w.cfg.IgnorePatterns, childRel, entry.Name); ok {
 			w.inv.Ignored = append(w.inv.Ignored, IgnoredFile{LogicalPath: logical, Path: path, Root: rootIndex, Pattern: pattern})
 			continue
 		}

@@ -406,7 +406,7 @@ func (p *Project) KnownSources() map[string]KnownSource {
 }
 
 // load reads a source file and, for CSS and JS, finds its references.
-func (p *Project) load(source Source, info FileInfo) (*fileNode, error) {
+func (p *Project) load(source Source, info FileInfo) (node *fileNode, err error) {
 	css, js := isAdjustable(source.LogicalPath, p.cfg.JSModules)
 	if node := p.cachedNode(source, info); node != nil && (css || js) {
 		prehashed, err := p.isPrehashed(source)
@@ -432,12 +432,27 @@ func (p *Project) load(source Source, info FileInfo) (*fileNode, error) {
 	if _, host := p.fsys.(OSFileSystem); host && !css && !js {
 		return p.digest(source, info)
 	}
-	content, err := p.fsys.ReadFile(source.Path)
+	var content []byte
+	if _, host := p.fsys.(OSFileSystem); host {
+		// A pooled buffer (see sourceBuffers): bytes the node keeps are
+		// copied out of it before it goes back.
+		var release func()
+		if content, release, err = readSource(source.Path); err == nil {
+			defer func() {
+				if node != nil && node.content != nil {
+					node.content = bytes.Clone(node.content)
+				}
+				release()
+			}()
+		}
+	} else {
+		content, err = p.fsys.ReadFile(source.Path)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("cannot read %s (%s): %w", source.Path, source.LogicalPath, err)
 	}
 	sum := md5.Sum(content)
-	node := &fileNode{source: source, info: info, sum: sum, hash: hex.EncodeToString(sum[:6])}
+	node = &fileNode{source: source, info: info, sum: sum, hash: hex.EncodeToString(sum[:6])}
 	p.mu.Lock()
 	algorithm := p.integrity
 	p.mu.Unlock()

@@ -148,31 +148,49 @@ func (o *output) commit(plan *core.Plan, pending pendingRecord, compressed []str
 	if err := step("state"); err != nil {
 		return errCommitted{err}
 	}
-	// The records of a build that changed nothing are left as they are: at
-	// 100,000 files, encoding them again was a third of a no-change build.
-	if err := o.saveState(); err != nil {
+	// The records and the snapshot are independent files that only the
+	// next build reads, and only once the pending record is gone: they are
+	// written at the same time (the snapshot's stats and encoding took as
+	// long as the records, each on one core).
+	records := make(chan error, 1)
+	go func() { records <- o.saveRecords(plan) }()
+	err := step("snapshot")
+	if err == nil {
+		snapshot()
+	}
+	if recordsErr := <-records; err == nil {
+		err = recordsErr
+	}
+	if err != nil {
 		return errCommitted{err}
 	}
-	if plan.SourcesChanged() {
-		// Plan.SourcesJSON, written an entry at a time.
-		if err := writeFileStream(o.statePath(sourcesFile), func(w io.Writer) error { return writeSources(w, plan.Sources) }); err != nil {
-			return errCommitted{err}
-		}
-	}
-	if plan.ScanCacheChanged() {
-		if err := writeFileStream(o.statePath(scansFile), func(w io.Writer) error { return encodeScanCache(w, plan.ScanCache()) }); err != nil {
-			return errCommitted{err}
-		}
-	}
-	if err := step("snapshot"); err != nil {
-		return errCommitted{err}
-	}
-	snapshot()
 	if err := step("pending"); err != nil {
 		return errCommitted{err}
 	}
 	if err := os.Remove(o.statePath(pendingFile)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return errCommitted{err}
+	}
+	return nil
+}
+
+// saveRecords writes what the next build starts from: the state, the
+// source records and the scan cache. The records of a build that changed
+// nothing are left as they are: at 100,000 files, encoding them again was
+// a third of a no-change build.
+func (o *output) saveRecords(plan *core.Plan) error {
+	if err := o.saveState(); err != nil {
+		return err
+	}
+	if plan.SourcesChanged() {
+		// Plan.SourcesJSON, written an entry at a time.
+		if err := writeFileStream(o.statePath(sourcesFile), func(w io.Writer) error { return writeSources(w, plan.Sources) }); err != nil {
+			return err
+		}
+	}
+	if plan.ScanCacheChanged() {
+		if err := writeFileStream(o.statePath(scansFile), func(w io.Writer) error { return encodeScanCache(w, plan.ScanCache()) }); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -185,13 +203,17 @@ func (e errCommitted) Unwrap() error { return e.error }
 
 // saveState writes what the output now holds, for the next build's
 // upToDate.
+//
+// It runs once every file is written: nothing changes the state any more,
+// so it reads it without holding o.mu, which the snapshot, recorded at the
+// same time, takes to read it too.
 func (o *output) saveState() error {
 	o.mu.Lock()
-	if !o.stateChanged {
-		o.mu.Unlock()
+	changed := o.stateChanged
+	o.mu.Unlock()
+	if !changed {
 		return nil
 	}
-	defer o.mu.Unlock()
 	return writeFileStream(o.statePath("state.json"), func(w io.Writer) error { return writeState(w, o.state) })
 }
 

@@ -59,3 +59,15 @@ func RecordFiles(dir string) (int, error) {
 	}
 	return len(r.record.Files), nil
 }
+
+// BeforeStep returns build options whose Write calls fn just before it
+// reaches a step (see KillAt for the steps).
+func BeforeStep(o BuildOptions, step string, fn func()) BuildOptions {
+	o.step = func(s string) error {
+		if s == step {
+			fn()
+		}
+		return nil
+	}
+	return o
+}

@@ -2,7 +2,6 @@ package writer
 
 import (
 	"bufio"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -10,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"sort"
 	"sync"
 	"time"
 
@@ -54,6 +52,21 @@ type writtenFile struct {
 	MD5     string `json:"md5"`
 	Size    int64  `json:"size"`
 	ModTime int64  `json:"mtime"`
+	// The rest of the file's identity, when this build wrote it (inode 0
+	// otherwise; not in state.json): taken after its last link, so the
+	// snapshot records it without a stat (see identity).
+	device, inode uint64
+	changeTime    int64
+}
+
+// identity is the identity of a file this build wrote, as it was once its
+// last link was made; ok is false for any other. A change since gives
+// another, which the next build's snapshot check sees.
+func (w writtenFile) identity() (id fileID, ok bool) {
+	if w.inode == 0 {
+		return fileID{}, false
+	}
+	return fileID{Present: true, Device: w.device, Inode: w.inode, Size: w.Size, ModTime: w.ModTime, ChgTime: w.changeTime}, true
 }
 
 // openOutput creates dir if needed, takes its lock and reads its state.
@@ -91,6 +104,10 @@ func (o *output) statePath(name string) string { return filepath.Join(o.dir, sta
 type fileStamp struct {
 	Size    int64
 	ModTime int64 // nanoseconds
+	// Device, Inode and ChangeTime complete the identity of a file this
+	// build wrote (newFile.finish); Inode is 0 for any other.
+	Device, Inode uint64
+	ChangeTime    int64
 }
 
 // writeGroup writes the output files that hold one content: the bytes once,
@@ -100,6 +117,8 @@ type fileStamp struct {
 func (o *output) writeGroup(plan *core.Plan, group []core.PlanFile) (written, unchanged int, err error) {
 	var todo []core.PlanFile
 	linkFrom, stamp := "", fileStamp{} // a path of this build that holds the content
+	var content *newFile               // the content when this group wrote it, open until linked
+	var linked []core.PlanFile         // the paths that hold it
 	for _, f := range group {
 		if s, ok := o.fileUpToDate(f); ok {
 			unchanged++
@@ -121,25 +140,45 @@ func (o *output) writeGroup(plan *core.Plan, group []core.PlanFile) (written, un
 		}
 		f := todo[first]
 		todo = append(todo[:first:first], todo[first+1:]...)
-		if stamp, err = o.writeContent(plan, f); err != nil {
+		file, err := o.writeContent(plan, f)
+		if err != nil {
 			return written, unchanged, err
 		}
-		o.record(f.Path, f.MD5, stamp)
+		defer file.discard()
+		content, linked = &file, []core.PlanFile{f}
 		linkFrom = f.Path
 		written++
 	}
 	for _, f := range todo {
 		if o.link(linkFrom, f.Path) == nil {
-			o.record(f.Path, f.MD5, stamp) // a hard link has its file's size and mtime
+			if content != nil {
+				linked = append(linked, f)
+			} else {
+				o.record(f.Path, f.MD5, stamp) // a hard link has its file's size and mtime
+			}
 			written++
 			continue
 		}
-		s, err := o.writeContent(plan, f) // no hard links here: a copy
+		file, err := o.writeContent(plan, f) // no hard links here: a copy
 		if err != nil {
 			return written, unchanged, err
 		}
+		s, err := file.finish()
+		if err != nil {
+			return written, unchanged, fmt.Errorf("cannot write %s: %w", o.path(f.Path), err)
+		}
 		o.record(f.Path, f.MD5, s)
 		written++
+	}
+	if content != nil {
+		// After the links: each moved the file's ctime.
+		s, err := content.finish()
+		if err != nil {
+			return written, unchanged, fmt.Errorf("cannot write %s: %w", o.path(linkFrom), err)
+		}
+		for _, f := range linked {
+			o.record(f.Path, f.MD5, s) // a hard link has its file's identity
+		}
 	}
 	return written, unchanged, nil
 }
@@ -189,38 +228,41 @@ func tmpName(target string) string {
 // can know the path yet, else to a temporary file beside it that is renamed
 // into place. A source whose bytes are written unchanged is copied by the
 // kernel when it is still the file planned; otherwise the bytes come from
-// Plan.Content, which checks them against the planned MD5.
-func (o *output) writeContent(plan *core.Plan, f core.PlanFile) (fileStamp, error) {
+// Plan.Content, which checks them against the planned MD5. The file is
+// left open for newFile.finish.
+func (o *output) writeContent(plan *core.Plan, f core.PlanFile) (newFile, error) {
 	target := o.path(f.Path)
 	if err := o.mkdirAll(filepath.Dir(target)); err != nil {
-		return fileStamp{}, err
+		return newFile{}, err
 	}
 	inPlace := o.unknownToReaders(f)
 	dest := target
 	if !inPlace {
 		dest = tmpName(target)
 	}
-	stamp, err := fileStamp{}, errCannotCopy
+	file, err := newFile{}, errCannotCopy
 	if info, ok := plan.SourceInfo(f); ok {
-		stamp, err = copyNewFile(dest, f.SourcePath, info, inPlace)
+		file, err = copyNewFile(dest, f.SourcePath, info, inPlace)
 	}
 	if errors.Is(err, errCannotCopy) {
 		data, cerr := plan.Content(f)
 		if cerr != nil {
-			return fileStamp{}, cerr
+			return newFile{}, cerr
 		}
-		stamp, err = writeNewFile(dest, data, inPlace)
+		file, err = writeNewFile(dest, data, inPlace)
 	}
 	if err == nil && !inPlace {
-		err = os.Rename(dest, target)
+		if err = os.Rename(dest, target); err != nil {
+			file.discard()
+		}
 	}
 	if err != nil {
 		if !inPlace || !errors.Is(err, fs.ErrExist) { // never remove what another wrote
 			os.Remove(dest)
 		}
-		return fileStamp{}, fmt.Errorf("cannot write %s: %w", target, err)
+		return newFile{}, fmt.Errorf("cannot write %s: %w", target, err)
 	}
-	return stamp, nil
+	return file, nil
 }
 
 // link makes rel a hard link to the already written from: directly at a
@@ -273,7 +315,7 @@ func (o *output) record(rel, sum string, stamp fileStamp) {
 	if _, again := o.written[rel]; !again {
 		o.written[rel] = o.state[rel].MD5
 	}
-	o.state[rel] = writtenFile{MD5: sum, Size: stamp.Size, ModTime: stamp.ModTime}
+	o.state[rel] = writtenFile{MD5: sum, Size: stamp.Size, ModTime: stamp.ModTime, device: stamp.Device, inode: stamp.Inode, changeTime: stamp.ChangeTime}
 	o.stateChanged = true
 	o.mu.Unlock()
 }
@@ -302,34 +344,6 @@ func writeFileStream(path string, write func(w io.Writer) error) error {
 		return fmt.Errorf("cannot write %s: %w", path, err)
 	}
 	return nil
-}
-
-// writeJSONObject writes a map as json.Marshal does (keys sorted, values as
-// json.Marshal gives them), an entry at a time.
-func writeJSONObject[V any](w io.Writer, m map[string]V) error {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	sep := "{"
-	for _, k := range keys {
-		key, _ := json.Marshal(k)
-		value, err := json.Marshal(m[k])
-		if err != nil {
-			return err
-		}
-		if _, err := fmt.Fprintf(w, "%s%s:%s", sep, key, value); err != nil {
-			return err
-		}
-		sep = ","
-	}
-	if sep == "{" {
-		_, err := io.WriteString(w, "{}")
-		return err
-	}
-	_, err := io.WriteString(w, "}")
-	return err
 }
 
 // writeFileAtomic writes a whole file through a temporary name and a rename.

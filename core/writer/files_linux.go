@@ -33,11 +33,11 @@ func createFile(path string, exclusive bool) (int, error) {
 	}
 }
 
-// writeNewFile writes content to path and returns its stamp.
-func writeNewFile(path string, content []byte, exclusive bool) (fileStamp, error) {
+// writeNewFile writes content to path; the file stays open (see newFile).
+func writeNewFile(path string, content []byte, exclusive bool) (newFile, error) {
 	fd, err := createFile(path, exclusive)
 	if err != nil {
-		return fileStamp{}, err
+		return newFile{}, err
 	}
 	for rest := content; len(rest) > 0; {
 		n, err := unix.Write(fd, rest)
@@ -46,22 +46,60 @@ func writeNewFile(path string, content []byte, exclusive bool) (fileStamp, error
 		}
 		if err != nil {
 			unix.Close(fd)
-			return fileStamp{}, err
+			return newFile{}, err
 		}
 		rest = rest[n:]
 	}
-	return closeWithStamp(fd)
+	return written(fd)
 }
 
-// closeWithStamp stats and closes a file just written; a failed close
-// (a delayed write error) fails the write.
-func closeWithStamp(fd int) (fileStamp, error) {
-	var st unix.Stat_t
-	err := unix.Fstat(fd, &st)
+// newFile is an output file whose bytes are written, still open so that
+// its identity can be taken once every link to it is made (finish): the
+// snapshot then records it without a stat of each of its paths.
+type newFile struct {
+	fd   int
+	open bool // fd is open (the zero newFile holds none)
+}
+
+// written closes a file whose bytes are all written, so that a failed
+// close (a delayed write error) fails the write before any path links to
+// it, and keeps a duplicate of its descriptor for finish.
+func written(fd int) (newFile, error) {
+	dup, err := unix.FcntlInt(uintptr(fd), unix.F_DUPFD_CLOEXEC, 0)
 	if cerr := unix.Close(fd); err == nil {
 		err = cerr
 	}
-	return fileStamp{Size: st.Size, ModTime: st.Mtim.Nano()}, err
+	if err != nil {
+		if dup >= 0 {
+			unix.Close(dup)
+		}
+		return newFile{}, err
+	}
+	return newFile{fd: dup, open: true}, nil
+}
+
+// finish closes the file and returns its stamp and identity as they are
+// now: link(2) and rename(2) move an inode's ctime, so it comes after the
+// last of them.
+func (f *newFile) finish() (fileStamp, error) {
+	var st unix.Stat_t
+	var err error = unix.EBADF
+	if f.open {
+		err = unix.Fstat(f.fd, &st)
+	}
+	f.discard()
+	if err != nil {
+		return fileStamp{}, err
+	}
+	return fileStamp{Size: st.Size, ModTime: st.Mtim.Nano(), Device: uint64(st.Dev), Inode: uint64(st.Ino), ChangeTime: st.Ctim.Nano()}, nil //nolint:unconvert // widths differ by platform
+}
+
+// discard closes the file if finish has not.
+func (f *newFile) discard() {
+	if f.open {
+		unix.Close(f.fd)
+		f.open = false
+	}
 }
 
 // errCannotCopy says a source cannot be copied by the kernel (not the
@@ -71,21 +109,22 @@ var errCannotCopy = errors.New("cannot copy in the kernel")
 
 // copyNewFile copies source to path with copy_file_range(2), without the
 // bytes passing through the process, after checking that the open source
-// is the file planned (core.Plan.SourceInfo).
-func copyNewFile(path, source string, want core.FileInfo, exclusive bool) (fileStamp, error) {
+// is the file planned (core.Plan.SourceInfo); the file stays open (see
+// newFile).
+func copyNewFile(path, source string, want core.FileInfo, exclusive bool) (newFile, error) {
 	in, err := unix.Open(source, unix.O_RDONLY|unix.O_CLOEXEC|unix.O_NONBLOCK, 0)
 	if err != nil {
-		return fileStamp{}, errCannotCopy
+		return newFile{}, errCannotCopy
 	}
 	defer unix.Close(in)
 	var st unix.Stat_t
 	if unix.Fstat(in, &st) != nil || st.Mode&unix.S_IFMT != unix.S_IFREG || st.Size != want.Size || st.Mtim.Nano() != want.ModTime ||
 		st.Ctim.Nano() != want.ChangeTime || uint64(st.Ino) != want.Inode || uint64(st.Dev) != want.Device { //nolint:unconvert // widths differ by platform
-		return fileStamp{}, errCannotCopy
+		return newFile{}, errCannotCopy
 	}
 	out, err := createFile(path, exclusive)
 	if err != nil {
-		return fileStamp{}, err
+		return newFile{}, err
 	}
 	for copied := int64(0); copied < want.Size; {
 		n, err := unix.CopyFileRange(in, nil, out, nil, int(want.Size-copied), 0)
@@ -95,17 +134,17 @@ func copyNewFile(path, source string, want core.FileInfo, exclusive bool) (fileS
 		case err != nil && copied == 0 && (err == unix.EXDEV || err == unix.EINVAL || err == unix.ENOSYS || err == unix.EOPNOTSUPP):
 			unix.Close(out)
 			unix.Unlink(path)
-			return fileStamp{}, errCannotCopy
+			return newFile{}, errCannotCopy
 		case err != nil:
 			unix.Close(out)
-			return fileStamp{}, err
+			return newFile{}, err
 		case n == 0:
 			unix.Close(out)
-			return fileStamp{}, fmt.Errorf("%s shrank during the build; run the build again", source)
+			return newFile{}, fmt.Errorf("%s shrank during the build; run the build again", source)
 		}
 		copied += int64(n)
 	}
-	return closeWithStamp(out)
+	return written(out)
 }
 
 // lstamp is the stamp of the file at path, without following a link;

@@ -21,33 +21,44 @@ func createFile(path string, exclusive bool) (*os.File, error) {
 	return os.OpenFile(path, flags, 0o644)
 }
 
-// writeNewFile writes content to path and returns its stamp.
-func writeNewFile(path string, content []byte, exclusive bool) (fileStamp, error) {
+// writeNewFile writes content to path (see newFile).
+func writeNewFile(path string, content []byte, exclusive bool) (newFile, error) {
 	f, err := createFile(path, exclusive)
 	if err != nil {
-		return fileStamp{}, err
+		return newFile{}, err
 	}
 	if _, err := f.Write(content); err != nil {
 		f.Close()
-		return fileStamp{}, err
+		return newFile{}, err
 	}
 	info, err := f.Stat()
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
-		return fileStamp{}, err
+		return newFile{}, err
 	}
-	return fileStamp{Size: info.Size(), ModTime: info.ModTime().UnixNano()}, nil
+	return newFile{stamp: fileStamp{Size: info.Size(), ModTime: info.ModTime().UnixNano()}}, nil
 }
+
+// newFile is an output file whose bytes are written. Here it is closed at
+// once and its identity is not taken (no snapshot is recorded on these
+// systems).
+type newFile struct{ stamp fileStamp }
+
+// finish returns the file's stamp.
+func (f *newFile) finish() (fileStamp, error) { return f.stamp, nil }
+
+// discard does nothing: the file is closed.
+func (f *newFile) discard() {}
 
 // errCannotCopy says a source cannot be copied by the kernel: the caller
 // writes the checked bytes instead.
 var errCannotCopy = errors.New("cannot copy in the kernel")
 
 // copyNewFile is not available here: the caller writes the checked bytes.
-func copyNewFile(string, string, core.FileInfo, bool) (fileStamp, error) {
-	return fileStamp{}, errCannotCopy
+func copyNewFile(string, string, core.FileInfo, bool) (newFile, error) {
+	return newFile{}, errCannotCopy
 }
 
 // lstamp is the stamp of the file at path, without following a link;

@@ -1,8 +1,6 @@
 package writer
 
 import (
-	"bytes"
-	"encoding/json"
 	"io"
 	"os"
 	"path/filepath"
@@ -12,27 +10,6 @@ import (
 	"github.com/assetc/assetc/core"
 	"github.com/assetc/assetc/core/scan"
 )
-
-// TestWriteJSONObjectIsMarshal: the records written an entry at a time are
-// the bytes json.Marshal gives (sorted keys, HTML escaped), empty maps too.
-func TestWriteJSONObjectIsMarshal(t *testing.T) {
-	for _, m := range []map[string]core.SourceRecord{
-		nil, {},
-		{"b/<a>&.css": {Size: 1, ModTime: 2, MD5: "x", SRI: "sha384-+/="}, "a \"q\" é": {Size: 3}, "a": {}},
-	} {
-		var got bytes.Buffer
-		if err := writeJSONObject(&got, m); err != nil {
-			t.Fatal(err)
-		}
-		want, _ := json.Marshal(m)
-		if m == nil {
-			want = []byte("{}") // read back the same as null: no records
-		}
-		if !bytes.Equal(got.Bytes(), want) {
-			t.Errorf("got %s, want %s", got.Bytes(), want)
-		}
-	}
-}
 
 // TestScanCacheFileRoundTrip: the scan cache, written a record at a time, reads
 // back equal; a file of another layout reads as no cache.

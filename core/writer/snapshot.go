@@ -13,6 +13,7 @@ import (
 	"path"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync/atomic"
@@ -41,9 +42,11 @@ import (
 // build counts it as changed and reads it again); directories and
 // bundler manifests are looked at after the commit, and one changed since
 // the walk then has a ctime within core.RacyWindow of planning (no
-// snapshot); outputs are looked at after the commit too, and must still
-// have the size and mtime the state records (staticfiles.json and the
-// sidecar: the planned bytes). A root that is itself a symbolic link is
+// snapshot); outputs are looked at after the commit too (those this build
+// wrote have the identity the writer took with fstat after their last
+// link: any change since gives another), and must still have the size and
+// mtime the state records (staticfiles.json and the sidecar: the planned
+// bytes). A root that is itself a symbolic link is
 // stat'ed through it: pointed elsewhere, it has another identity.
 //
 // What invalidates it: another configuration, build option, assetc
@@ -380,12 +383,15 @@ func (o *output) makeSnapshot(plan *core.Plan, req *snapshotRequest, comp compre
 	// (an older hashed name may hold the inode of an unchanged content).
 	written := map[string]bool{outputEntries[manifest].path: true, outputEntries[sidecar].path: true}
 	dirty := map[string]bool{} // MD5s of contents this build wrote or replaced a path of
-	o.mu.Lock()
-	for rel, old := range o.written {
-		written[o.path(rel)] = true
-		dirty[o.state[rel].MD5], dirty[old] = true, true
+	// Without a check, no identity is taken from one: these decide nothing.
+	if o.proven != nil {
+		o.mu.Lock()
+		for rel, old := range o.written {
+			written[o.path(rel)] = true
+			dirty[o.state[rel].MD5], dirty[old] = true, true
+		}
+		o.mu.Unlock()
 	}
-	o.mu.Unlock()
 	byCheck := make([]bool, len(outputEntries)) // covered by an output the check saw
 	for i, n := range planned {
 		switch {
@@ -436,7 +442,17 @@ func (o *output) makeSnapshot(plan *core.Plan, req *snapshotRequest, comp compre
 			return nil, false // a listed directory gone, or changed since planning started
 		}
 	}
-	if err := o.identify(outputEntries, byCheck, written, workers); err != nil {
+	// The outputs this build wrote have the identity the writer took
+	// after their last link (writtenFile.identity): no stat of their own.
+	skip := slices.Clone(byCheck)
+	o.mu.Lock()
+	for i, rel := range outputs {
+		if id, ok := o.state[rel].identity(); ok && !skip[i] {
+			outputEntries[i].id, skip[i] = id, true
+		}
+	}
+	o.mu.Unlock()
+	if err := o.identify(outputEntries, skip, written, workers); err != nil {
 		return nil, false
 	}
 	if err := o.identify(seenOutputs, nil, written, workers); err != nil {
@@ -459,7 +475,7 @@ func (o *output) makeSnapshot(plan *core.Plan, req *snapshotRequest, comp compre
 	o.mu.Unlock()
 	for i, want := range map[int][]byte{manifest: plan.ManifestJSON, sidecar: plan.IntegrityJSON} {
 		got, err := os.ReadFile(outputEntries[i].path)
-		if err != nil || !outputEntries[i].id.Present || md5.Sum(got) != md5.Sum(want) {
+		if err != nil || !outputEntries[i].id.Present || !bytes.Equal(got, want) {
 			return nil, false
 		}
 	}
