@@ -190,6 +190,8 @@ fuzz:
 	$(GO) test ./core -run '^$$' -fuzz FuzzParseReferenceURL -fuzztime $(FUZZTIME)
 	$(GO) test ./core -run '^$$' -fuzz FuzzFnmatch -fuzztime $(FUZZTIME)
 	$(GO) test ./core -run '^$$' -fuzz FuzzManifest -fuzztime $(FUZZTIME)
+	$(GO) test ./core -run '^$$' -fuzz FuzzSidecarMarshal -fuzztime $(FUZZTIME)
+	$(GO) test ./core/scan -run '^$$' -fuzz FuzzContainsSourceMappingURL -fuzztime $(FUZZTIME)
 	$(GO) test ./wasm -run '^$$' -fuzz FuzzRequests -fuzztime $(FUZZTIME)
 
 bench: build venv
