@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -51,6 +52,11 @@ func TestHeapAtPeak(t *testing.T) {
 				metrics.Read(live)
 				peak = live[0].Value.Uint64()
 				if f, err := os.Create(profile); err == nil {
+					if os.Getenv("BENCH_HEAP_KEEP") != "" {
+						g, _ := os.Create(fmt.Sprintf("%s.%d", profile, peak>>20))
+						_ = pprof.Lookup("heap").WriteTo(g, 0)
+						g.Close()
+					}
 					_ = pprof.Lookup("heap").WriteTo(f, 0)
 					f.Close()
 				}

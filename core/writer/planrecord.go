@@ -29,7 +29,9 @@ const (
 	priorCycle
 )
 
-func encodeRecord(r *core.PlanRecord) []byte {
+// encodeRecord gives r's bytes to write, 64 KB at a time: a record of
+// 100,000 files is never whole in memory.
+func encodeRecord(r *core.PlanRecord, write func([]byte)) {
 	var head bytes.Buffer
 	_ = gob.NewEncoder(&head).Encode(recordInputs{r.Duplicates, r.Ignored, r.Inputs}) // plain values into memory cannot fail
 	buf := binary.AppendUvarint(nil, uint64(head.Len()))
@@ -71,8 +73,12 @@ func encodeRecord(r *core.PlanRecord) []byte {
 		for _, t := range f.Targets {
 			str(t)
 		}
+		if len(buf) >= 64<<10 {
+			write(buf)
+			buf = buf[:0]
+		}
 	}
-	return buf
+	write(buf)
 }
 
 // decodeRecord decodes what encodeRecord wrote; nil when there is none.
