@@ -390,7 +390,7 @@ func (o *output) makeSnapshot(plan *core.Plan, req *snapshotRequest, comp compre
 	// (an older hashed name may hold the inode of an unchanged content).
 	fresh := make([]bool, len(outputEntries)) // looked at now, not taken from the check
 	fresh[manifest], fresh[sidecar] = true, true
-	dirty := map[string]bool{} // MD5s of contents this build wrote or replaced a path of
+	dirty := map[string]bool{}                  // MD5s of contents this build wrote or replaced a path of
 	byCheck := make([]bool, len(outputEntries)) // covered by an output the check saw
 	o.mu.Lock()
 	for rel, old := range o.written {
