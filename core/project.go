@@ -568,13 +568,29 @@ func (p *Project) attachReferences(node *fileNode, refs []scan.Reference, conten
 	if cap(refs) > len(refs)+len(refs)/4 {
 		refs = slices.Clip(slices.Clone(refs)) // a scanner's slice grown by appending
 	}
-	node.refs, node.urls = refs, make([]*parsedURL, len(refs))
+	node.refs, node.urls = refs, meaningsOf(refs, source.LogicalPath, p.cfg.StaticURL)
+	for _, u := range node.urls {
+		if u.action == resolveFile || u.action == keepDirectory {
+			// The bytes are kept only to be rewritten. A file with nothing to
+			// rewrite is served and named as it is (its hash is node.hash),
+			// and the CSS/JS bytes are most of what a Project holds: the
+			// corpus's 64 MB would be kept by every wasm instance.
+			node.content = content
+			break
+		}
+	}
+}
+
+// meaningsOf returns what each reference of the file with logical path from
+// means, parsed once per distinct text.
+func meaningsOf(refs []scan.Reference, from, staticURL string) []*parsedURL {
+	urls := make([]*parsedURL, len(refs))
 	meanings := map[string]*parsedURL{}
 	bare := &parsedURL{action: leaveAlone}
 	for i, ref := range refs {
 		u := meanings[ref.Value]
 		if u == nil {
-			parsed := parseReferenceURL(ref.Value, source.LogicalPath, p.cfg.StaticURL)
+			parsed := parseReferenceURL(ref.Value, from, staticURL)
 			u = &parsed
 			meanings[ref.Value] = u
 		}
@@ -584,15 +600,9 @@ func (p *Project) attachReferences(node *fileNode, refs []scan.Reference, conten
 			// are relative only with "./", "../" or "/").
 			u = bare
 		}
-		node.urls[i] = u
-		if u.action == resolveFile || u.action == keepDirectory {
-			// The bytes are kept only to be rewritten. A file with nothing to
-			// rewrite is served and named as it is (its hash is node.hash),
-			// and the CSS/JS bytes are most of what a Project holds: the
-			// corpus's 64 MB would be kept by every wasm instance.
-			node.content = content
-		}
+		urls[i] = u
 	}
+	return urls
 }
 
 // isBareSpecifier reports whether an import names a package rather than a
