@@ -354,15 +354,7 @@ func (p *Project) Plan(opts PlanOptions) (*Plan, error) {
 	plan := &Plan{inputs: inputs, Collected: len(paths), Duplicates: inv.Duplicates, Ignored: inv.Ignored, Diagnostics: inv.Diagnostics, Manifest: make(map[string]string, len(paths)),
 		fsys: p.fsys, staticURL: p.cfg.StaticURL, kept: newKeptBytes(opts.KeptBytes), started: opts.Now, scans: map[string]ScanRecord{}}
 
-	known := make(map[string]KnownSource, len(opts.Known))
-	for path, r := range opts.Known {
-		if b, err := hex.DecodeString(r.MD5); err == nil && len(b) == 16 {
-			k := r.known()
-			copy(k.Sum[:], b)
-			known[path] = k
-		}
-	}
-	p.SetKnownSources(known)
+	p.setKnownRecords(opts.Known)
 	direct := make(map[string]string, len(inv.direct))
 	for l := range inv.direct {
 		direct[l] = inv.Files[l].Path
@@ -467,11 +459,21 @@ func (p *Project) Plan(opts PlanOptions) (*Plan, error) {
 	if opts.Record && len(plan.Diagnostics) == 0 {
 		plan.makeRecord(paths, inv, func(l string) *fileNode { n, _ := p.node(l); return n }, p.named)
 	}
-	current := p.KnownSources()
+	// The files read whose bytes no PlanFile holds as read (only a
+	// rewritten copy, or read by a lookup before the Plan): integrity
+	// records the others from plan.Files (a map of every source was
+	// ~10 MB at 100,000 files).
+	asRead := make(map[string]struct{}, len(plan.Files)/2)
+	for _, f := range plan.Files {
+		if !f.Rewritten {
+			asRead[f.SourcePath] = struct{}{}
+		}
+	}
+	others := p.knownSources(asRead)
 	if opts.ForgetCaches {
 		p.forget()
 	}
-	if err := plan.integrity(opts, current, workers); err != nil {
+	if err := plan.integrity(opts, others, workers); err != nil {
 		return nil, err
 	}
 	plan.recordSRI()
@@ -587,19 +589,19 @@ func collision(a, b PlanFile) Diagnostic {
 }
 
 // integrity fills in the SRI value of every file, then the manifest, the
-// sidecar and the source records. Each distinct content is hashed once (the
+// sidecar and the source records (others are the sources no file holds as
+// read: see Plan). Each distinct content is hashed once (the
 // unhashed and hashed copies of most files share theirs), and an unchanged
 // source that is not rewritten keeps the value the last build recorded, so
 // a no-change plan reads only what it rewrites.
-func (plan *Plan) integrity(opts PlanOptions, current map[string]KnownSource, workers int) error {
+func (plan *Plan) integrity(opts PlanOptions, others map[string]KnownSource, workers int) error {
 	_, algorithm, _ := newIntegrityHash(opts.Integrity)
 	// One file per content computes its value; known values first, so a
 	// content that has one is never read.
 	known := func(f PlanFile) string {
 		old, ok := opts.Known[f.SourcePath]
-		k := current[f.SourcePath]
 		if ok && !f.Rewritten && old.MD5 == f.MD5 && strings.HasPrefix(old.SRI, algorithm+"-") &&
-			k.identity() == old.known().identity() {
+			knownFrom(plan.SourceStat(f), [16]byte{}).identity() == old.known().identity() {
 			return old.SRI
 		}
 		return ""
@@ -650,16 +652,16 @@ func (plan *Plan) integrity(opts PlanOptions, current map[string]KnownSource, wo
 			plan.Files[i].SRI = byContent[plan.Files[i].MD5]
 		}
 	}
-	plan.Sources = make(map[string]SourceRecord, len(current))
+	plan.Sources = make(map[string]SourceRecord, len(plan.Files)/2+len(others))
 	// The records share the files' strings (the MD5 and SRI of the
-	// source's bytes); sources no file names (read by a lookup before
-	// the Plan) get their own.
+	// source's bytes); sources no file holds as read (read by a lookup
+	// before the Plan, or only rewritten) get their own.
 	for _, f := range plan.Files {
-		if k, ok := current[f.SourcePath]; ok && !f.Rewritten && !Racy(opts.Now, k.ModTime, k.ChangeTime) {
-			plan.Sources[f.SourcePath] = k.record(f.MD5, f.SRI)
+		if info := plan.SourceStat(f); f.source != nil && !f.Rewritten && !Racy(opts.Now, info.ModTime, info.ChangeTime) {
+			plan.Sources[f.SourcePath] = knownFrom(info, [16]byte{}).record(f.MD5, f.SRI)
 		}
 	}
-	for path, k := range current {
+	for path, k := range others {
 		if _, done := plan.Sources[path]; !done && !Racy(opts.Now, k.ModTime, k.ChangeTime) {
 			plan.Sources[path] = k.record(hex.EncodeToString(k.Sum[:]), "")
 		}
