@@ -150,8 +150,8 @@ type Plan struct {
 	fsys      FileSystem
 	staticURL string     // Config.StaticURL, for rewriteRecipe.make
 	kept      *keptBytes // the rewritten copies kept (see keptBytes)
-	started time.Time  // PlanOptions.Now
-	inputs  Inputs
+	started   time.Time  // PlanOptions.Now
+	inputs    Inputs
 	// scans are the scan-cache records for the next build, scanFormat
 	// their format (see scancache.go).
 	scans      map[string]ScanRecord
