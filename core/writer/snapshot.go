@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"iter"
 	"os"
 	"path"
 	"path/filepath"
@@ -117,12 +118,14 @@ type snapshot struct {
 	key     string
 	result  Result // the counts, Duplicates, Ignored and Manifest of a no-change build
 	entries []snapshotEntry
-	// parts are the entries a build records, in order, as makeSnapshot
-	// gathered them (those marked skip left out), and base the output
-	// directory their inOutput paths are joined to; decoding gives
-	// entries.
-	parts [][]snapshotEntry
-	base  string
+	// A build records sourceCount entries from sources, then parts, in
+	// order, as makeSnapshot gathered them (those marked skip left out);
+	// base is the output directory their inOutput paths are joined to.
+	// Decoding gives entries.
+	sources     iter.Seq[snapshotEntry]
+	sourceCount int
+	parts       [][]snapshotEntry
+	base        string
 	// recordSum is the MD5 of the PlanRecord of the build, encoded in
 	// recordFile (none when it had none): read only when a source changed,
 	// and trusted only with this MD5 (the record of another build is not).
@@ -305,20 +308,34 @@ func (o *output) makeSnapshot(plan *core.Plan, req *snapshotRequest, comp compre
 	isRacy := func(id fileID) bool { return core.Racy(req.started, id.ModTime, id.ChgTime) }
 
 	// Sources: the identity planning saw before it read each one; any
-	// later change gives another.
-	var sources []snapshotEntry
-	seen := map[string]bool{}
-	for _, f := range plan.Files {
-		if seen[f.SourcePath] {
+	// later change gives another. Their entries are made from the Plan as
+	// they are encoded (100,000 held at once were 7 MB): firstOf marks
+	// the first file of each source.
+	firstOf := make([]bool, len(plan.Files))
+	sourceCount := 0
+	seen := make(map[string]struct{}, len(plan.Files)/2)
+	for i, f := range plan.Files {
+		if _, dup := seen[f.SourcePath]; dup {
 			continue
 		}
-		seen[f.SourcePath] = true
-		info := plan.SourceStat(f)
-		id := fileID{Present: true, Device: info.Device, Inode: info.Inode, Size: info.Size, ModTime: info.ModTime, ChgTime: info.ChangeTime}
-		if info.Inode == 0 || info.ChangeTime == 0 {
+		seen[f.SourcePath] = struct{}{}
+		if info := plan.SourceStat(f); info.Inode == 0 || info.ChangeTime == 0 {
 			return nil, false
 		}
-		sources = append(sources, snapshotEntry{path: f.SourcePath, source: true, distrust: isRacy(id), id: id})
+		firstOf[i] = true
+		sourceCount++
+	}
+	sources := func(yield func(snapshotEntry) bool) {
+		for i, f := range plan.Files {
+			if !firstOf[i] {
+				continue
+			}
+			info := plan.SourceStat(f)
+			id := fileID{Present: true, Device: info.Device, Inode: info.Inode, Size: info.Size, ModTime: info.ModTime, ChgTime: info.ChangeTime}
+			if !yield(snapshotEntry{path: f.SourcePath, source: true, distrust: isRacy(id), id: id}) {
+				return
+			}
+		}
 	}
 
 	// Directories and probes, as they are now: one changed since the walk
@@ -461,8 +478,8 @@ func (o *output) makeSnapshot(plan *core.Plan, req *snapshotRequest, comp compre
 	}
 	o.mu.Unlock()
 	for i, want := range map[int][]byte{manifest: plan.ManifestJSON, sidecar: plan.IntegrityJSON} {
-		got, err := os.ReadFile(joinPath(base, outputEntries[i].path))
-		if err != nil || !outputEntries[i].id.Present || md5.Sum(got) != md5.Sum(want) {
+		got, err := fileMD5(joinPath(base, outputEntries[i].path))
+		if err != nil || !outputEntries[i].id.Present || got != md5.Sum(want) {
 			return nil, false
 		}
 	}
@@ -517,7 +534,24 @@ func (o *output) makeSnapshot(plan *core.Plan, req *snapshotRequest, comp compre
 		Unchanged: len(plan.Files), Duplicates: result.Duplicates, Ignored: result.Ignored, Manifest: result.Manifest,
 		CompressionReused: variants.compressed + variants.reused, Variants: variants.variants,
 	}
-	return &snapshot{key: req.key, result: r, base: base, parts: [][]snapshotEntry{sources, inputEntries, outputEntries, seenOutputs, outputDirs}}, true
+	return &snapshot{key: req.key, result: r, base: base, sources: sources, sourceCount: sourceCount,
+		parts: [][]snapshotEntry{inputEntries, outputEntries, seenOutputs, outputDirs}}, true
+}
+
+// fileMD5 is the MD5 of a file's bytes, read through a buffer (the
+// manifest and sidecar of 100,000 files are 17 MB).
+func fileMD5(name string) (sum [16]byte, err error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return sum, err
+	}
+	defer f.Close()
+	hash := md5.New()
+	if _, err := io.Copy(hash, f); err != nil {
+		return sum, err
+	}
+	copy(sum[:], hash.Sum(nil))
+	return sum, nil
 }
 
 // base is the output directory as o.path joins it: the prefix of every
@@ -698,7 +732,7 @@ func encodeSnapshot(s *snapshot, w io.Writer) {
 	if parts == nil {
 		parts = [][]snapshotEntry{s.entries}
 	}
-	count := 0
+	count := s.sourceCount
 	for _, part := range parts {
 		for _, e := range part {
 			if !e.skip {
@@ -707,30 +741,37 @@ func encodeSnapshot(s *snapshot, w io.Writer) {
 		}
 	}
 	buf = binary.AppendUvarint(buf, uint64(count))
+	entry := func(e snapshotEntry) {
+		str(e.fullPath(s.base))
+		flags := uint64(0)
+		for _, b := range []struct {
+			set bool
+			bit uint64
+		}{{e.own, 1}, {e.id.Present, 2}, {e.source, 4}, {e.distrust, 8}, {e.outputDir, 16}} {
+			if b.set {
+				flags |= b.bit
+			}
+		}
+		buf = binary.AppendUvarint(buf, flags)
+		if e.id.Present {
+			buf = binary.AppendUvarint(buf, e.id.Device)
+			buf = binary.AppendUvarint(buf, e.id.Inode)
+			buf = binary.AppendVarint(buf, e.id.Size)
+			buf = binary.AppendVarint(buf, e.id.ModTime)
+			buf = binary.AppendVarint(buf, e.id.ChgTime)
+		}
+		flush()
+	}
+	if s.sources != nil {
+		for e := range s.sources {
+			entry(e)
+		}
+	}
 	for _, part := range parts {
 		for _, e := range part {
-			if e.skip {
-				continue
+			if !e.skip {
+				entry(e)
 			}
-			str(e.fullPath(s.base))
-			flags := uint64(0)
-			for _, b := range []struct {
-				set bool
-				bit uint64
-			}{{e.own, 1}, {e.id.Present, 2}, {e.source, 4}, {e.distrust, 8}, {e.outputDir, 16}} {
-				if b.set {
-					flags |= b.bit
-				}
-			}
-			buf = binary.AppendUvarint(buf, flags)
-			if e.id.Present {
-				buf = binary.AppendUvarint(buf, e.id.Device)
-				buf = binary.AppendUvarint(buf, e.id.Inode)
-				buf = binary.AppendVarint(buf, e.id.Size)
-				buf = binary.AppendVarint(buf, e.id.ModTime)
-				buf = binary.AppendVarint(buf, e.id.ChgTime)
-			}
-			flush()
 		}
 	}
 	str(string(s.recordSum))

@@ -9,8 +9,9 @@ import (
 	"testing"
 )
 
-// TestSnapshotEncodingJoinsOutputPaths: a snapshot recorded from parts
-// (output paths relative to the output directory, some entries skipped) and
+// TestSnapshotEncodingJoinsOutputPaths: a snapshot recorded from its
+// sources' iterator and parts (output paths relative to the output
+// directory, some entries skipped) and
 // streamed into its file decodes to the entries a check stats: every path
 // absolute, as output.path joins it, in order, the skipped ones left out;
 // the file's MD5 is the one writeStreamAtomic returns.
@@ -28,8 +29,8 @@ func TestSnapshotEncodingJoinsOutputPaths(t *testing.T) {
 	o := &output{dir: filepath.Join(dir, "out")}
 	id := fileID{Present: true, Device: 1, Inode: 2, Size: 3, ModTime: 4, ChgTime: 5}
 	snap := &snapshot{key: "k", result: Result{Manifest: map[string]string{"a.css": "a.0123456789ab.css"}}, base: o.base(), recordSum: []byte("0123456789abcdef"),
+		sourceCount: 1, sources: func(yield func(snapshotEntry) bool) { yield(snapshotEntry{path: "/src/a.css", source: true, id: id}) },
 		parts: [][]snapshotEntry{
-			{{path: "/src/a.css", source: true, id: id}},
 			{{path: "/src/gone", skip: true}},
 			{{path: "a.css", own: true, inOutput: true, id: id}, {path: "a.0123456789ab.css", own: true, inOutput: true, skip: true}},
 			{{path: ".", own: true, outputDir: true, inOutput: true, id: id}},
