@@ -355,10 +355,6 @@ func (p *Project) Plan(opts PlanOptions) (*Plan, error) {
 		fsys: p.fsys, staticURL: p.cfg.StaticURL, kept: newKeptBytes(opts.KeptBytes), started: opts.Now, scans: map[string]ScanRecord{}}
 
 	p.setKnownRecords(opts.Known)
-	direct := make(map[string]string, len(inv.direct))
-	for l := range inv.direct {
-		direct[l] = inv.Files[l].Path
-	}
 	_, algorithm, _ := newIntegrityHash(opts.Integrity)
 	scanFormat := scanCacheFormatOf(&p.cfg)
 	var scans map[string]ScanRecord
@@ -366,7 +362,7 @@ func (p *Project) Plan(opts PlanOptions) (*Plan, error) {
 		scans = opts.ScanCache.Records
 	}
 	p.mu.Lock()
-	p.direct, p.directIn = direct, p.generation
+	p.direct, p.directIn = inv, p.generation
 	p.integrity, p.scans, p.kept = algorithm, scans, plan.kept
 	p.mu.Unlock()
 	defer func() {
@@ -392,6 +388,12 @@ func (p *Project) Plan(opts PlanOptions) (*Plan, error) {
 	if err := errors.Join(loadErrs...); err != nil {
 		return nil, err
 	}
+	// Every file is read: a later lookup resolves its real path as any
+	// lookup does.
+	p.mu.Lock()
+	p.direct = nil
+	p.mu.Unlock()
+	inv.direct = nil
 	p.naming.Lock()
 	err = p.nameAll(paths, workers)
 	p.naming.Unlock()

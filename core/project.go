@@ -53,12 +53,13 @@ type Project struct {
 	// converted records was ~10 MB held through planning.
 	knownRecords map[string]SourceRecord
 
-	// direct maps logical paths to the host file a walk in generation
-	// directIn reached without a symbolic link (Inventory.direct), so their
-	// lookups skip resolving real paths. Invalidated by the next
-	// generation (a directory may have become a link since); bounded by
-	// the files of the last walk, replaced by the next Plan.
-	direct   map[string]string
+	// direct is the walk of generation directIn while a Plan reads its
+	// files: the files it reached without a symbolic link
+	// (Inventory.direct) are looked up without resolving their real paths.
+	// Invalidated by the next generation (a directory may have become a
+	// link since); the Plan drops it once every file is read (a copy of
+	// its paths, by logical path, was ~6 MB held through naming).
+	direct   *Inventory
 	directIn uint64
 
 	// integrity is the SRI algorithm of the Plan being made, "" outside
@@ -263,8 +264,8 @@ func (p *Project) check(e *entry, generation uint64) (*fileNode, error, bool) {
 	e.loaded, e.checked, e.trusted = true, generation, false
 	p.mu.Lock()
 	direct := ""
-	if p.directIn == generation {
-		direct = p.direct[e.logical]
+	if p.directIn == generation && p.direct != nil && p.direct.direct[e.logical] {
+		direct = p.direct.Files[e.logical].Path
 	}
 	p.mu.Unlock()
 	e.lookup, e.err = find(p.fsys, &p.cfg, e.logical, direct)
