@@ -394,6 +394,9 @@ func (p *Project) Plan(opts PlanOptions) (*Plan, error) {
 	p.direct = nil
 	p.mu.Unlock()
 	inv.direct = nil
+	if opts.ForgetCaches {
+		p.dropEvidence()
+	}
 	p.naming.Lock()
 	err = p.nameAll(paths, workers)
 	p.naming.Unlock()
