@@ -495,10 +495,6 @@ func (plan *Plan) recordScans(nameds map[string]*namedFile, opts PlanOptions, fo
 	if opts.Now.IsZero() {
 		return
 	}
-	sri := map[string]string{} // output path -> SRI value
-	for _, f := range plan.Files {
-		sri[f.Path] = f.SRI
-	}
 	if opts.Prior != nil {
 		// The files this Plan took from the PlanRecord have no references
 		// to record; their records in the last scan cache are still right
@@ -531,13 +527,23 @@ func (plan *Plan) recordScans(nameds map[string]*namedFile, opts PlanOptions, fo
 			rec.Rewritten, rec.RewrittenMD5, rec.RewrittenLen, rec.RewrittenSRI = true, named.lazyRewrite.md5, named.lazyRewrite.size, named.lazyRewrite.sri
 		case named.content != nil:
 			sum := md5.Sum(named.content)
-			rec.Rewritten, rec.RewrittenMD5, rec.RewrittenLen, rec.RewrittenSRI = true, hex.EncodeToString(sum[:]), int64(len(named.content)), sri[named.hashedName]
+			rec.Rewritten, rec.RewrittenMD5, rec.RewrittenLen, rec.RewrittenSRI = true, hex.EncodeToString(sum[:]), int64(len(named.content)), plan.sriOf(named.hashedName)
 		}
 		if rec.SRI == "" && !opts.HashedOnly {
-			rec.SRI = sri[l]
+			rec.SRI = plan.sriOf(l)
 		}
 		plan.scans[n.source.Path] = rec
 	}
+}
+
+// sriOf is the SRI value of the file at an output path ("" when none):
+// Files are sorted by Path, so no map of 200,000 paths is needed.
+func (plan *Plan) sriOf(path string) string {
+	i := sort.Search(len(plan.Files), func(i int) bool { return plan.Files[i].Path >= path })
+	if i < len(plan.Files) && plan.Files[i].Path == path {
+		return plan.Files[i].SRI
+	}
+	return ""
 }
 
 // dedupeOutputs sorts files by output path and keeps one file per path.
