@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -17,8 +18,8 @@ import (
 // into BENCH_HEAP_OUT (an earlier build's output measures a rebuild; without
 // its .assetc/snapshot.bin, a planned one), and
 // writes a heap profile (inuse_space) each time the live heap grows by a
-// tenth, after a collection, so the last profile is what the build held at
-// its peak:
+// fiftieth, after a collection, so the last profile is what the build held
+// at its peak (BENCH_HEAP_KEEP=1 keeps every one, named by its MB):
 //
 //	BENCH_HEAP_TREE=/dev/shm/assetc-bench/gen-100000 go test -run HeapAtPeak -v ./bench
 //	go tool pprof -sample_index=inuse_space -top $TMPDIR/assetc-heap.pprof
@@ -46,11 +47,16 @@ func TestHeapAtPeak(t *testing.T) {
 				return
 			case <-time.After(5 * time.Millisecond):
 			}
-			if metrics.Read(live); live[0].Value.Uint64() > peak+peak/10 {
+			if metrics.Read(live); live[0].Value.Uint64() > peak+peak/50 {
 				runtime.GC()
 				metrics.Read(live)
 				peak = live[0].Value.Uint64()
 				if f, err := os.Create(profile); err == nil {
+					if os.Getenv("BENCH_HEAP_KEEP") != "" {
+						g, _ := os.Create(fmt.Sprintf("%s.%d", profile, peak>>20))
+						_ = pprof.Lookup("heap").WriteTo(g, 0)
+						g.Close()
+					}
 					_ = pprof.Lookup("heap").WriteTo(f, 0)
 					f.Close()
 				}

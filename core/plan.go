@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"github.com/assetc/assetc/core/scan"
 )
 
 // CodeOutputCollision is the diagnostic for two files that a build would
@@ -145,10 +147,11 @@ type Plan struct {
 
 	// fsys is all a Plan keeps of its Project: a writer that holds the
 	// Plan does not keep the Project's caches alive.
-	fsys    FileSystem
-	kept    *keptBytes // the rewritten copies kept (see keptBytes)
-	started time.Time  // PlanOptions.Now
-	inputs  Inputs
+	fsys      FileSystem
+	staticURL string     // Config.StaticURL, for rewriteRecipe.make
+	kept      *keptBytes // the rewritten copies kept (see keptBytes)
+	started   time.Time  // PlanOptions.Now
+	inputs    Inputs
 	// scans are the scan-cache records for the next build, scanFormat
 	// their format (see scancache.go).
 	scans      map[string]ScanRecord
@@ -187,9 +190,44 @@ type PlanFile struct {
 	SRI string `json:"sri,omitempty"`
 
 	source *FileInfo // the source file as planned (see SourceInfo)
-	// named is the naming of a rewritten file, whose bytes are the Plan's
-	// kept copy or are made again (Plan.Content); nil for the source's.
-	named *namedFile
+	// recipe makes the bytes of a rewritten file again when the Plan did
+	// not keep them (Plan.Content); nil for the source's.
+	recipe *rewriteRecipe
+}
+
+// rewriteRecipe is what a Plan keeps of a rewritten file to make its copy
+// again (Plan.Content) without the Project's nodes and names: a fileNode,
+// its parsed URLs and its namedFile were ~1 KB per CSS/JS file held for the
+// whole write (~25 MB at 100,000 files). The references and the names their
+// targets had when the file was named are those the scan cache records
+// (shared, not copied); their meanings are parsed again from the reference
+// text (parseReferenceURL is a function of the text, the file's logical
+// path and STATIC_URL).
+type rewriteRecipe struct {
+	source      Source
+	size        int64 // of the source as named
+	refs        []scan.Reference
+	targetNames map[string]string
+	// content is the copy of a file named before the Plan, by a lookup
+	// (namedFile.content); remake is namedFile.remake.
+	content []byte
+	remake  func() ([]byte, error)
+}
+
+// recipeOf is what a Plan keeps of named, a rewritten file.
+func recipeOf(named *namedFile) *rewriteRecipe {
+	n := named.node
+	return &rewriteRecipe{source: n.source, size: n.info.Size, refs: n.refs, targetNames: named.targetNames, content: named.content, remake: named.remake}
+}
+
+// make reads the source again and rewrites it as it was named (see
+// remakeRewritten; the caller checks the copy against its planned MD5).
+func (r *rewriteRecipe) make(fsys FileSystem, staticURL string) ([]byte, error) {
+	if r.remake != nil {
+		return r.remake()
+	}
+	n := &fileNode{source: r.source, info: FileInfo{Size: r.size}, refs: r.refs, urls: meaningsOf(r.refs, r.source.LogicalPath, staticURL)}
+	return remakeRewritten(fsys, &namedFile{node: n, targetNames: r.targetNames}, true)
 }
 
 // SourceInfo returns what the source file looked like when it was planned,
@@ -258,18 +296,14 @@ func (p *Plan) HasErrors() bool { return hasErrors(p.Diagnostics) }
 func (p *Plan) Content(f PlanFile) ([]byte, error) {
 	var data []byte
 	var err error
-	if f.named != nil {
+	if f.recipe != nil {
 		if data = p.kept.rewrittenOf(f.LogicalPath); data != nil {
 			return data, nil
 		}
-		if data = f.named.content; data != nil { // named before the Plan, by a lookup
+		if data = f.recipe.content; data != nil { // named before the Plan, by a lookup
 			return data, nil
 		}
-		if f.named.remake != nil {
-			data, err = f.named.remake()
-		} else {
-			data, err = remakeRewritten(p.fsys, f.named, true) // checked below
-		}
+		data, err = f.recipe.make(p.fsys, p.staticURL) // checked below
 	} else if data, err = p.fsys.ReadFile(f.SourcePath); err != nil {
 		err = fmt.Errorf("cannot read %s: %w", f.SourcePath, err)
 	}
@@ -318,21 +352,9 @@ func (p *Project) Plan(opts PlanOptions) (*Plan, error) {
 		inputs = opts.Prior.Inputs
 	}
 	plan := &Plan{inputs: inputs, Collected: len(paths), Duplicates: inv.Duplicates, Ignored: inv.Ignored, Diagnostics: inv.Diagnostics, Manifest: make(map[string]string, len(paths)),
-		fsys: p.fsys, kept: newKeptBytes(opts.KeptBytes), started: opts.Now, scans: map[string]ScanRecord{}}
+		fsys: p.fsys, staticURL: p.cfg.StaticURL, kept: newKeptBytes(opts.KeptBytes), started: opts.Now, scans: map[string]ScanRecord{}}
 
-	known := make(map[string]KnownSource, len(opts.Known))
-	for path, r := range opts.Known {
-		if b, err := hex.DecodeString(r.MD5); err == nil && len(b) == 16 {
-			k := r.known()
-			copy(k.Sum[:], b)
-			known[path] = k
-		}
-	}
-	p.SetKnownSources(known)
-	direct := make(map[string]string, len(inv.direct))
-	for l := range inv.direct {
-		direct[l] = inv.Files[l].Path
-	}
+	p.setKnownRecords(opts.Known)
 	_, algorithm, _ := newIntegrityHash(opts.Integrity)
 	scanFormat := scanCacheFormatOf(&p.cfg)
 	var scans map[string]ScanRecord
@@ -340,7 +362,7 @@ func (p *Project) Plan(opts PlanOptions) (*Plan, error) {
 		scans = opts.ScanCache.Records
 	}
 	p.mu.Lock()
-	p.direct, p.directIn = direct, p.generation
+	p.direct, p.directIn = inv, p.generation
 	p.integrity, p.scans, p.kept = algorithm, scans, plan.kept
 	p.mu.Unlock()
 	defer func() {
@@ -366,6 +388,16 @@ func (p *Project) Plan(opts PlanOptions) (*Plan, error) {
 	if err := errors.Join(loadErrs...); err != nil {
 		return nil, err
 	}
+	// Every file is read: a later lookup resolves its real path as any
+	// lookup does, and the walk's maps of every path (~12 MB at 100,000
+	// files) are not held through naming.
+	p.mu.Lock()
+	p.direct = nil
+	p.mu.Unlock()
+	inv.direct, inv.Files = nil, nil
+	if opts.ForgetCaches {
+		p.dropEvidence()
+	}
 	p.naming.Lock()
 	err = p.nameAll(paths, workers)
 	p.naming.Unlock()
@@ -379,7 +411,7 @@ func (p *Project) Plan(opts PlanOptions) (*Plan, error) {
 	for _, l := range paths {
 		node, _ := p.node(l)
 		if node == nil {
-			return nil, fmt.Errorf("%s disappeared during the build", inv.Files[l].Path)
+			return nil, fmt.Errorf("%s disappeared during the build; run the build again", l)
 		}
 		hashedName, rewritten := plainName(node), (*namedFile)(nil)
 		if needsNaming(node) {
@@ -413,10 +445,10 @@ func (p *Project) Plan(opts PlanOptions) (*Plan, error) {
 			switch {
 			case rewritten != nil && rewritten.lazyRewrite != nil:
 				lazy := rewritten.lazyRewrite
-				hashed.named, hashed.Rewritten, hashed.Size, hashed.MD5, hashed.SRI = rewritten, true, lazy.size, lazy.md5, lazy.sri
+				hashed.recipe, hashed.Rewritten, hashed.Size, hashed.MD5, hashed.SRI = recipeOf(rewritten), true, lazy.size, lazy.md5, lazy.sri
 			case rewritten != nil: // named outside a Plan and reused: it holds its bytes
 				sum := md5.Sum(rewritten.content)
-				hashed.named, hashed.Rewritten, hashed.Size, hashed.MD5, hashed.SRI = rewritten, true, int64(len(rewritten.content)), hex.EncodeToString(sum[:]), ""
+				hashed.recipe, hashed.Rewritten, hashed.Size, hashed.MD5, hashed.SRI = recipeOf(rewritten), true, int64(len(rewritten.content)), hex.EncodeToString(sum[:]), ""
 			}
 			files = append(files, hashed)
 		} else {
@@ -433,11 +465,21 @@ func (p *Project) Plan(opts PlanOptions) (*Plan, error) {
 	if opts.Record && len(plan.Diagnostics) == 0 {
 		plan.makeRecord(paths, inv, func(l string) *fileNode { n, _ := p.node(l); return n }, p.named)
 	}
-	current := p.KnownSources()
+	// The files read whose bytes no PlanFile holds as read (only a
+	// rewritten copy, or read by a lookup before the Plan): integrity
+	// records the others from plan.Files (a map of every source was
+	// ~10 MB at 100,000 files).
+	asRead := make(map[string]struct{}, len(plan.Files)/2)
+	for _, f := range plan.Files {
+		if !f.Rewritten {
+			asRead[f.SourcePath] = struct{}{}
+		}
+	}
+	others := p.knownSources(asRead)
 	if opts.ForgetCaches {
 		p.forget()
 	}
-	if err := plan.integrity(opts, current, workers); err != nil {
+	if err := plan.integrity(opts, others, workers); err != nil {
 		return nil, err
 	}
 	plan.recordSRI()
@@ -490,13 +532,23 @@ func (plan *Plan) recordScans(nameds map[string]*namedFile, opts PlanOptions, fo
 			rec.Rewritten, rec.RewrittenMD5, rec.RewrittenLen, rec.RewrittenSRI = true, named.lazyRewrite.md5, named.lazyRewrite.size, named.lazyRewrite.sri
 		case named.content != nil:
 			sum := md5.Sum(named.content)
-			rec.Rewritten, rec.RewrittenMD5, rec.RewrittenLen, rec.RewrittenSRI = true, hex.EncodeToString(sum[:]), int64(len(named.content)), sri[named.hashedName]
+			rec.Rewritten, rec.RewrittenMD5, rec.RewrittenLen, rec.RewrittenSRI = true, hex.EncodeToString(sum[:]), int64(len(named.content)), plan.sriOf(named.hashedName)
 		}
 		if rec.SRI == "" && !opts.HashedOnly {
-			rec.SRI = sri[l]
+			rec.SRI = plan.sriOf(l)
 		}
 		plan.scans[n.source.Path] = rec
 	}
+}
+
+// sriOf is the SRI value of the file at an output path ("" when none):
+// Files are sorted by Path, so no map of 200,000 paths is needed.
+func (plan *Plan) sriOf(path string) string {
+	i := sort.Search(len(plan.Files), func(i int) bool { return plan.Files[i].Path >= path })
+	if i < len(plan.Files) && plan.Files[i].Path == path {
+		return plan.Files[i].SRI
+	}
+	return ""
 }
 
 // dedupeOutputs sorts files by output path and keeps one file per path.
@@ -553,19 +605,19 @@ func collision(a, b PlanFile) Diagnostic {
 }
 
 // integrity fills in the SRI value of every file, then the manifest, the
-// sidecar and the source records. Each distinct content is hashed once (the
+// sidecar and the source records (others are the sources no file holds as
+// read: see Plan). Each distinct content is hashed once (the
 // unhashed and hashed copies of most files share theirs), and an unchanged
 // source that is not rewritten keeps the value the last build recorded, so
 // a no-change plan reads only what it rewrites.
-func (plan *Plan) integrity(opts PlanOptions, current map[string]KnownSource, workers int) error {
+func (plan *Plan) integrity(opts PlanOptions, others map[string]KnownSource, workers int) error {
 	_, algorithm, _ := newIntegrityHash(opts.Integrity)
 	// One file per content computes its value; known values first, so a
 	// content that has one is never read.
 	known := func(f PlanFile) string {
 		old, ok := opts.Known[f.SourcePath]
-		k := current[f.SourcePath]
 		if ok && !f.Rewritten && old.MD5 == f.MD5 && strings.HasPrefix(old.SRI, algorithm+"-") &&
-			k.identity() == old.known().identity() {
+			knownFrom(plan.SourceStat(f), [16]byte{}).identity() == old.known().identity() {
 			return old.SRI
 		}
 		return ""
@@ -616,16 +668,16 @@ func (plan *Plan) integrity(opts PlanOptions, current map[string]KnownSource, wo
 			plan.Files[i].SRI = byContent[plan.Files[i].MD5]
 		}
 	}
-	plan.Sources = make(map[string]SourceRecord, len(current))
+	plan.Sources = make(map[string]SourceRecord, len(plan.Files)/2+len(others))
 	// The records share the files' strings (the MD5 and SRI of the
-	// source's bytes); sources no file names (read by a lookup before
-	// the Plan) get their own.
+	// source's bytes); sources no file holds as read (read by a lookup
+	// before the Plan, or only rewritten) get their own.
 	for _, f := range plan.Files {
-		if k, ok := current[f.SourcePath]; ok && !f.Rewritten && !Racy(opts.Now, k.ModTime, k.ChangeTime) {
-			plan.Sources[f.SourcePath] = k.record(f.MD5, f.SRI)
+		if info := plan.SourceStat(f); f.source != nil && !f.Rewritten && !Racy(opts.Now, info.ModTime, info.ChangeTime) {
+			plan.Sources[f.SourcePath] = knownFrom(info, [16]byte{}).record(f.MD5, f.SRI)
 		}
 	}
-	for path, k := range current {
+	for path, k := range others {
 		if _, done := plan.Sources[path]; !done && !Racy(opts.Now, k.ModTime, k.ChangeTime) {
 			plan.Sources[path] = k.record(hex.EncodeToString(k.Sum[:]), "")
 		}

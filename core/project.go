@@ -48,13 +48,18 @@ type Project struct {
 	// known holds content sums from an earlier build, so a rebuild need not
 	// read a binary file whose identity is unchanged (see load).
 	known map[string]KnownSource
+	// knownRecords are the records a Plan was given (PlanOptions.Known),
+	// consulted as they are (knownSource): a second map of 100,000
+	// converted records was ~10 MB held through planning.
+	knownRecords map[string]SourceRecord
 
-	// direct maps logical paths to the host file a walk in generation
-	// directIn reached without a symbolic link (Inventory.direct), so their
-	// lookups skip resolving real paths. Invalidated by the next
-	// generation (a directory may have become a link since); bounded by
-	// the files of the last walk, replaced by the next Plan.
-	direct   map[string]string
+	// direct is the walk of generation directIn while a Plan reads its
+	// files: the files it reached without a symbolic link
+	// (Inventory.direct) are looked up without resolving their real paths.
+	// Invalidated by the next generation (a directory may have become a
+	// link since); the Plan drops it once every file is read (a copy of
+	// its paths, by logical path, was ~6 MB held through naming).
+	direct   *Inventory
 	directIn uint64
 
 	// integrity is the SRI algorithm of the Plan being made, "" outside
@@ -106,6 +111,9 @@ type entry struct {
 	// trusted says node came from a PlanRecord (trustedNode): it is found
 	// and read again in any later generation, not re-checked by stat.
 	trusted bool
+	// unproven says lookup was dropped (dropEvidence): nothing shows the
+	// entry unchanged in a later generation.
+	unproven bool
 }
 
 // fileNode is one source file as read: its content hash and, for CSS and JS,
@@ -203,8 +211,29 @@ func (p *Project) forget() {
 	defer p.mu.Unlock()
 	p.generation++
 	p.entries, p.found, p.misses = map[string]*entry{}, list.New(), list.New()
-	p.names, p.known, p.direct = map[string]*namedFile{}, nil, nil
+	p.names, p.known, p.knownRecords, p.direct = map[string]*namedFile{}, nil, nil, nil
 	p.bundlers = newBundlerManifests()
+}
+
+// dropEvidence empties the lookup of every entry loaded (what a later
+// generation checks before it reuses the entry: the probes and their
+// identities), for a Plan of a Project forgotten once the Plan has its
+// files (PlanOptions.ForgetCaches): 100,000 lookups were ~13 MB held
+// through naming. Such an entry counts as changed in any later generation.
+func (p *Project) dropEvidence() {
+	p.mu.Lock()
+	entries := make([]*entry, 0, len(p.entries))
+	for _, e := range p.entries {
+		entries = append(entries, e)
+	}
+	p.mu.Unlock()
+	for _, e := range entries {
+		e.mu.Lock()
+		if e.loaded {
+			e.lookup, e.unproven = lookup{}, true
+		}
+		e.mu.Unlock()
+	}
 }
 
 // Find returns the file that provides a logical path, or a *NotFoundError.
@@ -256,11 +285,11 @@ func (p *Project) check(e *entry, generation uint64) (*fileNode, error, bool) {
 			return e.node, nil, true
 		}
 	}
-	e.loaded, e.checked, e.trusted = true, generation, false
+	e.loaded, e.checked, e.trusted, e.unproven = true, generation, false, false
 	p.mu.Lock()
 	direct := ""
-	if p.directIn == generation {
-		direct = p.direct[e.logical]
+	if p.directIn == generation && p.direct != nil && p.direct.direct[e.logical] {
+		direct = p.direct.Files[e.logical].Path
 	}
 	p.mu.Unlock()
 	e.lookup, e.err = find(p.fsys, &p.cfg, e.logical, direct)
@@ -321,6 +350,9 @@ func (p *Project) stale(e *entry) bool {
 
 // unchanged re-stats every place the cached lookup looked.
 func (p *Project) unchanged(e *entry) bool {
+	if e.unproven {
+		return false
+	}
 	for _, pr := range e.lookup.probes {
 		info, err := p.fsys.Stat(pr.path)
 		exists := err == nil && !info.IsDir()
@@ -381,24 +413,58 @@ func knownFrom(info FileInfo, sum [16]byte) KnownSource {
 // scanned, so their sum is all the engine needs.
 func (p *Project) SetKnownSources(known map[string]KnownSource) {
 	p.mu.Lock()
-	p.known = known
+	p.known, p.knownRecords = known, nil
 	p.mu.Unlock()
+}
+
+// setKnownRecords is SetKnownSources for records as a build wrote them
+// (Plan.Sources): one whose MD5 is not 32 hex digits is not known.
+func (p *Project) setKnownRecords(records map[string]SourceRecord) {
+	p.mu.Lock()
+	p.known, p.knownRecords = nil, records
+	p.mu.Unlock()
+}
+
+// knownSource is what an earlier build recorded about the file at path.
+func (p *Project) knownSource(path string) (KnownSource, bool) {
+	p.mu.Lock()
+	k, ok := p.known[path]
+	r, recorded := p.knownRecords[path]
+	p.mu.Unlock()
+	if ok || !recorded {
+		return k, ok
+	}
+	k = r.known()
+	if len(r.MD5) != hex.EncodedLen(len(k.Sum)) {
+		return KnownSource{}, false
+	}
+	if _, err := hex.Decode(k.Sum[:], []byte(r.MD5)); err != nil {
+		return KnownSource{}, false
+	}
+	return k, true
 }
 
 // KnownSources returns the sums of every file read or trusted so far, for the
 // next build.
 func (p *Project) KnownSources() map[string]KnownSource {
+	return p.knownSources(nil)
+}
+
+// knownSources is KnownSources without the host paths in skip.
+func (p *Project) knownSources(skip map[string]struct{}) map[string]KnownSource {
 	p.mu.Lock()
 	entries := make([]*entry, 0, len(p.entries))
 	for _, e := range p.entries {
 		entries = append(entries, e)
 	}
 	p.mu.Unlock()
-	out := make(map[string]KnownSource, len(entries))
+	out := map[string]KnownSource{}
 	for _, e := range entries {
 		e.mu.Lock()
 		if n := e.node; n != nil {
-			out[n.source.Path] = knownFrom(n.info, n.sum)
+			if _, skipped := skip[n.source.Path]; !skipped {
+				out[n.source.Path] = knownFrom(n.info, n.sum)
+			}
 		}
 		e.mu.Unlock()
 	}
@@ -418,9 +484,7 @@ func (p *Project) load(source Source, info FileInfo) (node *fileNode, err error)
 		}
 	}
 	if !css && !js {
-		p.mu.Lock()
-		k, ok := p.known[source.Path]
-		p.mu.Unlock()
+		k, ok := p.knownSource(source.Path)
 		if ok && k.identity() == knownFrom(info, k.Sum).identity() {
 			prehashed, err := p.isPrehashed(source)
 			if err != nil {
@@ -583,13 +647,29 @@ func (p *Project) attachReferences(node *fileNode, refs []scan.Reference, conten
 	if cap(refs) > len(refs)+len(refs)/4 {
 		refs = slices.Clip(slices.Clone(refs)) // a scanner's slice grown by appending
 	}
-	node.refs, node.urls = refs, make([]*parsedURL, len(refs))
+	node.refs, node.urls = refs, meaningsOf(refs, source.LogicalPath, p.cfg.StaticURL)
+	for _, u := range node.urls {
+		if u.action == resolveFile || u.action == keepDirectory {
+			// The bytes are kept only to be rewritten. A file with nothing to
+			// rewrite is served and named as it is (its hash is node.hash),
+			// and the CSS/JS bytes are most of what a Project holds: the
+			// corpus's 64 MB would be kept by every wasm instance.
+			node.content = content
+			break
+		}
+	}
+}
+
+// meaningsOf returns what each reference of the file with logical path from
+// means, parsed once per distinct text.
+func meaningsOf(refs []scan.Reference, from, staticURL string) []*parsedURL {
+	urls := make([]*parsedURL, len(refs))
 	meanings := map[string]*parsedURL{}
 	bare := &parsedURL{action: leaveAlone}
 	for i, ref := range refs {
 		u := meanings[ref.Value]
 		if u == nil {
-			parsed := parseReferenceURL(ref.Value, source.LogicalPath, p.cfg.StaticURL)
+			parsed := parseReferenceURL(ref.Value, from, staticURL)
 			u = &parsed
 			meanings[ref.Value] = u
 		}
@@ -599,15 +679,9 @@ func (p *Project) attachReferences(node *fileNode, refs []scan.Reference, conten
 			// are relative only with "./", "../" or "/").
 			u = bare
 		}
-		node.urls[i] = u
-		if u.action == resolveFile || u.action == keepDirectory {
-			// The bytes are kept only to be rewritten. A file with nothing to
-			// rewrite is served and named as it is (its hash is node.hash),
-			// and the CSS/JS bytes are most of what a Project holds: the
-			// corpus's 64 MB would be kept by every wasm instance.
-			node.content = content
-		}
+		urls[i] = u
 	}
+	return urls
 }
 
 // isBareSpecifier reports whether an import names a package rather than a

@@ -92,16 +92,6 @@ func encodeRecord(r *core.PlanRecord, prior *encodedRecord, write func([]byte)) 
 	write(buf)
 }
 
-// recordBytes is encodeRecord's bytes in one slice.
-func recordBytes(r *core.PlanRecord, prior *encodedRecord) []byte {
-	var out []byte
-	if prior != nil {
-		out = make([]byte, 0, len(prior.encoded)+64<<10) // about as large as the last one
-	}
-	encodeRecord(r, prior, func(b []byte) { out = append(out, b...) })
-	return out
-}
-
 // fileStart is where Files[i]'s bytes start in encoded.
 func (e *encodedRecord) fileStart(i int) int {
 	if i == 0 {

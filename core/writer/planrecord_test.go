@@ -160,3 +160,14 @@ func TestRecordSplice(t *testing.T) {
 	}
 	check("one file of a big record", changed)
 }
+
+// recordBytes is encodeRecord's bytes in one slice (the writer streams
+// them into the record file).
+func recordBytes(r *core.PlanRecord, prior *encodedRecord) []byte {
+	var out []byte
+	if prior != nil {
+		out = make([]byte, 0, len(prior.encoded)+64<<10) // about as large as the last one
+	}
+	encodeRecord(r, prior, func(b []byte) { out = append(out, b...) })
+	return out
+}

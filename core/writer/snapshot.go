@@ -1,6 +1,7 @@
 package writer
 
 import (
+	"bufio"
 	"bytes"
 	"crypto/md5"
 	"encoding/binary"
@@ -8,7 +9,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
+	"iter"
 	"os"
 	"path"
 	"path/filepath"
@@ -46,8 +49,8 @@ import (
 // wrote have the identity the writer took with fstat after their last
 // link: any change since gives another), and must still have the size and
 // mtime the state records (staticfiles.json and the sidecar: the planned
-// bytes). A root that is itself a symbolic link is
-// stat'ed through it: pointed elsewhere, it has another identity.
+// bytes). A root that is itself a symbolic link is stat'ed through it:
+// pointed elsewhere, it has another identity.
 //
 // What invalidates it: another configuration, build option, assetc
 // version or snapshot format (the key); any change of identity of a
@@ -104,7 +107,13 @@ type snapshotEntry struct {
 	distrust bool
 	// outputDir says the path is a directory of the output.
 	outputDir bool
-	id        fileID
+	// inOutput says path is relative to the output directory (with "/"),
+	// while a build records the snapshot: see fullPath. Decoded paths are
+	// absolute.
+	inOutput bool
+	// skip leaves the entry out of the encoded snapshot.
+	skip bool
+	id   fileID
 }
 
 // snapshot is the decoded snapshotFile.
@@ -112,11 +121,17 @@ type snapshot struct {
 	key     string
 	result  Result // the counts, Duplicates, Ignored and Manifest of a no-change build
 	entries []snapshotEntry
-	// record is the PlanRecord of the build, encoded (nil when it had
-	// none), and recordSum the MD5 of those bytes: they are kept in
-	// recordFile, read only when a source changed, and trusted only with
-	// this MD5 (the record of another build is not).
-	record    []byte
+	// A build records sourceCount entries from sources, then parts, in
+	// order, as makeSnapshot gathered them (those marked skip left out);
+	// base is the output directory their inOutput paths are joined to.
+	// Decoding gives entries.
+	sources     iter.Seq[snapshotEntry]
+	sourceCount int
+	parts       [][]snapshotEntry
+	base        string
+	// recordSum is the MD5 of the PlanRecord of the build, encoded in
+	// recordFile (none when it had none): read only when a source changed,
+	// and trusted only with this MD5 (the record of another build is not).
 	recordSum []byte
 }
 
@@ -223,7 +238,7 @@ func checkSnapshot(o *output, snap *snapshot, workers int) (result *Result, prio
 	if _, err := os.Lstat(o.statePath(pendingFile)); !errors.Is(err, fs.ErrNotExist) {
 		return nil, nil, nil, nil, false // a build to recover from
 	}
-	ids, err := statAll(snap.entries, workers)
+	ids, err := statAll(snap.entries, "", workers)
 	if err != nil {
 		return nil, nil, nil, nil, false
 	}
@@ -263,16 +278,17 @@ func (o *output) recordSnapshot(plan *core.Plan, req *snapshotRequest, comp comp
 	if !ok {
 		return
 	}
-	if snap.record != nil {
-		// First: a snapshot names only a record already in place.
-		if writeFileAtomic(o.statePath(recordFile), snap.record) != nil {
-			snap.recordSum = nil
-		} else {
-			sum := md5.Sum(snap.record)
+	if rec := plan.Record(); rec != nil {
+		// First: a snapshot names only a record already in place. Both
+		// are encoded as they are written, never whole in memory.
+		sum, err := writeStreamAtomic(o.statePath(recordFile), func(w *bufio.Writer) {
+			encodeRecord(rec, req.prior, func(b []byte) { w.Write(b) }) // a write error sticks in w: Flush reports it
+		})
+		if err == nil {
 			snap.recordSum = sum[:]
 		}
 	}
-	if writeFileAtomic(o.statePath(snapshotFile), encodeSnapshot(snap)) != nil {
+	if _, err := writeStreamAtomic(o.statePath(snapshotFile), func(w *bufio.Writer) { encodeSnapshot(snap, w) }); err != nil {
 		os.Remove(o.statePath(snapshotFile))
 	}
 }
@@ -296,20 +312,34 @@ func (o *output) makeSnapshot(plan *core.Plan, req *snapshotRequest, comp compre
 	isRacy := func(id fileID) bool { return core.Racy(req.started, id.ModTime, id.ChgTime) }
 
 	// Sources: the identity planning saw before it read each one; any
-	// later change gives another.
-	var sources []snapshotEntry
-	seen := map[string]bool{}
-	for _, f := range plan.Files {
-		if seen[f.SourcePath] {
+	// later change gives another. Their entries are made from the Plan as
+	// they are encoded (100,000 held at once were 7 MB): firstOf marks
+	// the first file of each source.
+	firstOf := make([]bool, len(plan.Files))
+	sourceCount := 0
+	seen := make(map[string]struct{}, len(plan.Files)/2)
+	for i, f := range plan.Files {
+		if _, dup := seen[f.SourcePath]; dup {
 			continue
 		}
-		seen[f.SourcePath] = true
-		info := plan.SourceStat(f)
-		id := fileID{Present: true, Device: info.Device, Inode: info.Inode, Size: info.Size, ModTime: info.ModTime, ChgTime: info.ChangeTime}
-		if info.Inode == 0 || info.ChangeTime == 0 {
+		seen[f.SourcePath] = struct{}{}
+		if info := plan.SourceStat(f); info.Inode == 0 || info.ChangeTime == 0 {
 			return nil, false
 		}
-		sources = append(sources, snapshotEntry{path: f.SourcePath, source: true, distrust: isRacy(id), id: id})
+		firstOf[i] = true
+		sourceCount++
+	}
+	sources := func(yield func(snapshotEntry) bool) {
+		for i, f := range plan.Files {
+			if !firstOf[i] {
+				continue
+			}
+			info := plan.SourceStat(f)
+			id := fileID{Present: true, Device: info.Device, Inode: info.Inode, Size: info.Size, ModTime: info.ModTime, ChgTime: info.ChangeTime}
+			if !yield(snapshotEntry{path: f.SourcePath, source: true, distrust: isRacy(id), id: id}) {
+				return
+			}
+		}
 	}
 
 	// Directories and probes, as they are now: one changed since the walk
@@ -328,47 +358,45 @@ func (o *output) makeSnapshot(plan *core.Plan, req *snapshotRequest, comp compre
 	// unlinked, renamed or replaced in one changes its mtime and ctime, so
 	// of the paths sharing one inode (the hard-linked copies) only the
 	// first needs a stat of its own; an edit through any of them changes
-	// the inode they share.
-	var outputs []string // output-relative
-	variantsSoFar := 0
-	var planned []int // the index in plan.Files of each output, -1 for a variant
+	// the inode they share. Their paths are output-relative (inOutput),
+	// the Plan's own strings: joined to the output directory only while
+	// one is looked at or encoded (200,000 absolute paths were 16 MB).
+	outputEntries := make([]snapshotEntry, 0, len(plan.Files)+2)
+	planned := make([]int32, 0, len(plan.Files)) // the index in plan.Files of each output, -1 for a variant
 	o.mu.Lock()
-	for _, f := range plan.Files {
-		outputs = append(outputs, f.Path)
-		planned = append(planned, len(outputs)-1-variantsSoFar)
+	for n, f := range plan.Files {
+		outputEntries = append(outputEntries, snapshotEntry{path: f.Path, own: true, inOutput: true})
+		planned = append(planned, int32(n))
 		if comp.Skips(f.Path) {
 			continue
 		}
 		for _, e := range comp.Encodings {
 			if v := f.Path + compress.Suffix(e); o.state[v] != (writtenFile{}) {
-				outputs = append(outputs, v)
+				outputEntries = append(outputEntries, snapshotEntry{path: v, own: true, inOutput: true})
 				planned = append(planned, -1)
-				variantsSoFar++
 			}
 		}
 	}
 	o.mu.Unlock()
-	outputEntries := make([]snapshotEntry, 0, len(outputs)+2)
-	for _, rel := range outputs {
-		outputEntries = append(outputEntries, snapshotEntry{path: o.path(rel), own: true})
-	}
-	manifest, sidecar := len(outputEntries), len(outputEntries)+1
+	outputCount := len(outputEntries)
+	manifest, sidecar := outputCount, outputCount+1
 	outputEntries = append(outputEntries,
-		snapshotEntry{path: filepath.Join(o.dir, core.ManifestName), own: true},
-		snapshotEntry{path: filepath.Join(o.dir, core.IntegrityName), own: true})
+		snapshotEntry{path: core.ManifestName, own: true, inOutput: true},
+		snapshotEntry{path: core.IntegrityName, own: true, inOutput: true})
 	dirSet := map[string]bool{".": true}
-	for _, rel := range outputs {
-		for d := path.Dir(rel); !dirSet[d]; d = path.Dir(d) {
+	for _, e := range outputEntries[:outputCount] {
+		for d := path.Dir(e.path); !dirSet[d]; d = path.Dir(d) {
 			dirSet[d] = true
 		}
 	}
 	var outputDirs []snapshotEntry
 	for d := range dirSet {
-		outputDirs = append(outputDirs, snapshotEntry{path: o.path(d), own: true, outputDir: true})
+		outputDirs = append(outputDirs, snapshotEntry{path: d, own: true, outputDir: true, inOutput: true})
 	}
 	sort.Slice(outputDirs, func(i, j int) bool { return outputDirs[i].path < outputDirs[j].path })
+	base := o.base()
 
-	dirsBefore, err := statAll(outputDirs, workers)
+	dirsBefore, err := statAll(outputDirs, base, workers)
 	if err != nil {
 		return nil, false
 	}
@@ -381,28 +409,30 @@ func (o *output) makeSnapshot(plan *core.Plan, req *snapshotRequest, comp compre
 	// every output the check saw is recorded again (reused, or looked at
 	// when its content is dirty), whether or not this build planned it
 	// (an older hashed name may hold the inode of an unchanged content).
-	written := map[string]bool{outputEntries[manifest].path: true, outputEntries[sidecar].path: true}
-	dirty := map[string]bool{} // MD5s of contents this build wrote or replaced a path of
+	fresh := make([]bool, len(outputEntries)) // looked at now, not taken from the check
+	fresh[manifest], fresh[sidecar] = true, true
+	dirty := map[string]bool{}                  // MD5s of contents this build wrote or replaced a path of
+	byCheck := make([]bool, len(outputEntries)) // covered by an output the check saw
 	// Without a check, no identity is taken from one: these decide nothing.
 	if o.proven != nil {
 		o.mu.Lock()
 		for rel, old := range o.written {
-			written[o.path(rel)] = true
 			dirty[o.state[rel].MD5], dirty[old] = true, true
+		}
+		for i, n := range planned {
+			_, fresh[i] = o.written[outputEntries[i].path]
+			switch {
+			case n >= 0 && dirty[plan.Files[n].MD5]:
+				fresh[i] = true
+			case !fresh[i]:
+				_, seen := o.proven.ids[joinPath(base, outputEntries[i].path)]
+				byCheck[i] = !seen && n >= 0
+			}
 		}
 		o.mu.Unlock()
 	}
-	byCheck := make([]bool, len(outputEntries)) // covered by an output the check saw
-	for i, n := range planned {
-		switch {
-		case n >= 0 && dirty[plan.Files[n].MD5]:
-			written[outputEntries[i].path] = true
-		case o.proven != nil && !written[outputEntries[i].path]:
-			_, seen := o.proven.ids[outputEntries[i].path]
-			byCheck[i] = !seen && n >= 0
-		}
-	}
 	var seenOutputs []snapshotEntry // the outputs the check saw that may cover a path
+	var seenFresh []bool
 	if o.proven != nil {
 		coveredContents := map[string]bool{} // MD5s of the paths left to another's identity
 		for i, n := range planned {
@@ -413,14 +443,15 @@ func (o *output) makeSnapshot(plan *core.Plan, req *snapshotRequest, comp compre
 		o.mu.Lock()
 		for _, e := range o.proven.outputs {
 			rel, ok := strings.CutPrefix(e.path, o.dir+string(filepath.Separator))
-			w, known := o.state[filepath.ToSlash(rel)]
+			rel = filepath.ToSlash(rel)
+			w, known := o.state[rel]
 			if ok && known && !coveredContents[w.MD5] {
 				continue // of another content: it covers none of them (a planned path is recorded anyway)
 			}
-			if !ok || !known || dirty[w.MD5] {
-				written[e.path] = true // not known to be untouched: looked at now
-			}
+			_, wrote := o.written[rel]
 			seenOutputs = append(seenOutputs, e)
+			// Not known to be untouched: looked at now.
+			seenFresh = append(seenFresh, !ok || !known || dirty[w.MD5] || wrote)
 		}
 		o.mu.Unlock()
 	}
@@ -434,7 +465,7 @@ func (o *output) makeSnapshot(plan *core.Plan, req *snapshotRequest, comp compre
 			absentProbes[i] = !seen
 		}
 	}
-	if err := o.identify(inputEntries, absentProbes, written, workers); err != nil {
+	if err := o.identify(inputEntries, absentProbes, nil, base, workers); err != nil {
 		return nil, false
 	}
 	for i, e := range inputEntries {
@@ -446,41 +477,40 @@ func (o *output) makeSnapshot(plan *core.Plan, req *snapshotRequest, comp compre
 	// after their last link (writtenFile.identity): no stat of their own.
 	skip := slices.Clone(byCheck)
 	o.mu.Lock()
-	for i, rel := range outputs {
-		if id, ok := o.state[rel].identity(); ok && !skip[i] {
+	for i, e := range outputEntries[:outputCount] {
+		if id, ok := o.state[e.path].identity(); ok && !skip[i] {
 			outputEntries[i].id, skip[i] = id, true
 		}
 	}
 	o.mu.Unlock()
-	if err := o.identify(outputEntries, skip, written, workers); err != nil {
+	if err := o.identify(outputEntries, skip, fresh, base, workers); err != nil {
 		return nil, false
 	}
-	if err := o.identify(seenOutputs, nil, written, workers); err != nil {
+	if err := o.identify(seenOutputs, nil, seenFresh, base, workers); err != nil {
 		return nil, false
 	}
 	// An output must still be what this build wrote or found: the size and
 	// mtime the state records (as the next normal build would check), and
 	// for the two files of the commit, their bytes.
 	o.mu.Lock()
-	for i, rel := range outputs {
-		w, ok := o.state[rel]
+	for i, e := range outputEntries[:outputCount] {
+		w, ok := o.state[e.path]
 		if byCheck[i] {
 			continue
 		}
-		if id := outputEntries[i].id; !ok || !id.Present || w.Size != id.Size || w.ModTime != id.ModTime {
+		if !ok || !e.id.Present || w.Size != e.id.Size || w.ModTime != e.id.ModTime {
 			o.mu.Unlock()
 			return nil, false
 		}
 	}
 	o.mu.Unlock()
 	for i, want := range map[int][]byte{manifest: plan.ManifestJSON, sidecar: plan.IntegrityJSON} {
-		got, err := os.ReadFile(outputEntries[i].path)
-		if err != nil || !outputEntries[i].id.Present || !bytes.Equal(got, want) {
+		if !outputEntries[i].id.Present || !fileHolds(joinPath(base, outputEntries[i].path), want) {
 			return nil, false
 		}
 	}
 	// Nothing was replaced while the files were looked at.
-	dirsAfter, err := statAll(outputDirs, workers)
+	dirsAfter, err := statAll(outputDirs, base, workers)
 	if err != nil {
 		return nil, false
 	}
@@ -491,7 +521,9 @@ func (o *output) makeSnapshot(plan *core.Plan, req *snapshotRequest, comp compre
 		outputDirs[i].id = dirsAfter[i]
 	}
 
-	entries := sources
+	// What is recorded: every part in turn, without the entries marked
+	// skip (not copied into one list: at 200,000 outputs that copy was
+	// 14 MB).
 	// A path absent from a directory whose identity is recorded needs no
 	// stat of its own: creating it would change the directory (most
 	// bundler-manifest probes); nor does one whose parent is such a path
@@ -503,93 +535,189 @@ func (o *output) makeSnapshot(plan *core.Plan, req *snapshotRequest, comp compre
 			covered[e.path] = true
 		}
 	}
-	for _, e := range inputEntries {
-		switch {
-		case e.id.Present:
-			entries = append(entries, e)
-		case covered[filepath.Dir(e.path)]:
+	for i, e := range inputEntries {
+		if !e.id.Present && covered[filepath.Dir(e.path)] {
 			covered[e.path] = true
-		default:
-			entries = append(entries, e)
+			inputEntries[i].skip = true
 		}
 	}
-	inodes := map[fileID]bool{}
-	for i, e := range append(outputEntries, seenOutputs...) {
-		if i < len(byCheck) && byCheck[i] {
-			continue
-		}
-		if inode := (fileID{Device: e.id.Device, Inode: e.id.Inode}); !inodes[inode] {
-			inodes[inode] = true
-			entries = append(entries, e)
+	// One path per output inode.
+	for i := range outputEntries {
+		outputEntries[i].skip = byCheck[i]
+	}
+	inodes := map[[2]uint64]bool{}
+	for _, part := range [][]snapshotEntry{outputEntries, seenOutputs} {
+		for i := range part {
+			if e := &part[i]; !e.skip {
+				inode := [2]uint64{e.id.Device, e.id.Inode}
+				e.skip, inodes[inode] = inodes[inode], true
+			}
 		}
 	}
-	entries = append(entries, outputDirs...)
 	// What a build that finds everything in place reports.
 	r := Result{
 		Files: result.Files, Hashed: result.Hashed, Rewritten: result.Rewritten, Cycles: result.Cycles,
 		Unchanged: len(plan.Files), Duplicates: result.Duplicates, Ignored: result.Ignored, Manifest: result.Manifest,
 		CompressionReused: variants.compressed + variants.reused, Variants: variants.variants,
 	}
-	var record []byte
-	if rec := plan.Record(); rec != nil {
-		record = recordBytes(rec, req.prior)
+	return &snapshot{key: req.key, result: r, base: base, sources: sources, sourceCount: sourceCount,
+		parts: [][]snapshotEntry{inputEntries, outputEntries, seenOutputs, outputDirs}}, true
+}
+
+// fileHolds reports whether a file's bytes are want, read through a
+// buffer (the manifest and sidecar of 100,000 files are 17 MB; neither is
+// read back whole nor hashed).
+func fileHolds(name string, want []byte) bool {
+	f, err := os.Open(name)
+	if err != nil {
+		return false
 	}
-	return &snapshot{key: req.key, result: r, entries: entries, record: record}, true
+	defer f.Close()
+	buf := make([]byte, 64<<10)
+	for {
+		n, err := io.ReadFull(f, buf)
+		if n > len(want) || !bytes.Equal(buf[:n], want[:n]) {
+			return false
+		}
+		want = want[n:]
+		switch err {
+		case nil:
+		case io.EOF, io.ErrUnexpectedEOF:
+			return len(want) == 0
+		default:
+			return false
+		}
+	}
+}
+
+// base is the output directory as o.path joins it: the prefix of every
+// output path (see joinPath).
+func (o *output) base() string { return filepath.Clean(o.dir) }
+
+// joinPath is o.path(rel) for base = o.base() and rel a clean slash path,
+// without the clean-up a join does (rel is already clean: a Plan's path,
+// a variant's, or one of their directories).
+func joinPath(base, rel string) string {
+	switch {
+	case rel == ".":
+		return base
+	case strings.HasSuffix(base, string(filepath.Separator)): // the root
+		return base + filepath.FromSlash(rel)
+	}
+	return base + string(filepath.Separator) + filepath.FromSlash(rel)
+}
+
+// fullPath is the host path of an entry.
+func (e *snapshotEntry) fullPath(base string) string {
+	if e.inOutput {
+		return joinPath(base, e.path)
+	}
+	return e.path
 }
 
 // identify sets the identity of every entry not covered: the one the
-// build's check proved (see proven) for a path not in changed, else as it
+// build's check proved (see proven) for a path not fresh, else as it
 // is now.
-func (o *output) identify(entries []snapshotEntry, covered []bool, changed map[string]bool, workers int) error {
-	var todo []int
-	for i, e := range entries {
+func (o *output) identify(entries []snapshotEntry, covered, fresh []bool, base string, workers int) error {
+	var todo []int32
+	for i := range entries {
+		e := &entries[i]
 		if covered != nil && covered[i] {
 			continue
 		}
-		if o.proven != nil && !changed[e.path] {
-			if id, ok := o.proven.ids[e.path]; ok {
-				entries[i].id = id
+		if o.proven != nil && (fresh == nil || !fresh[i]) {
+			if id, ok := o.proven.ids[e.fullPath(base)]; ok {
+				e.id = id
 				continue
 			}
 		}
-		todo = append(todo, i)
+		todo = append(todo, int32(i))
 	}
-	look := make([]snapshotEntry, len(todo))
-	for n, i := range todo {
-		look[n] = entries[i]
-	}
-	ids, err := statAll(look, workers)
-	if err != nil {
+	return statEach(len(todo), workers, func(n int) error {
+		e := &entries[todo[n]]
+		id, err := statOne(snapshotEntry{path: e.fullPath(base), own: e.own})
+		e.id = id
 		return err
-	}
-	for n, i := range todo {
-		entries[i].id = ids[n]
-	}
-	return nil
+	})
 }
 
-// statAll stats every entry, in parallel.
-func statAll(entries []snapshotEntry, workers int) ([]fileID, error) {
-	if workers <= 0 {
-		workers = runtime.NumCPU()
-	}
+// statAll stats every entry, in parallel (base joins the paths inOutput).
+func statAll(entries []snapshotEntry, base string, workers int) ([]fileID, error) {
 	ids := make([]fileID, len(entries))
-	const chunk = 256
-	var failed atomic.Value
-	forEach((len(entries)+chunk-1)/chunk, workers, func(c int) {
-		for i := c * chunk; i < len(entries) && i < (c+1)*chunk; i++ {
-			id, err := statOne(entries[i])
-			if err != nil {
-				failed.Store(err)
-				return
-			}
-			ids[i] = id
-		}
+	err := statEach(len(entries), workers, func(i int) error {
+		var err error
+		ids[i], err = statOne(snapshotEntry{path: entries[i].fullPath(base), own: entries[i].own})
+		return err
 	})
-	if err, _ := failed.Load().(error); err != nil {
+	if err != nil {
 		return nil, err
 	}
 	return ids, nil
+}
+
+// statEach calls stat(0..n-1) in chunks on up to workers goroutines; the
+// error is one of those it returned.
+func statEach(n, workers int, stat func(i int) error) error {
+	if workers <= 0 {
+		workers = runtime.NumCPU()
+	}
+	const chunk = 256
+	var failed atomic.Value
+	forEach((n+chunk-1)/chunk, workers, func(c int) {
+		for i := c * chunk; i < n && i < (c+1)*chunk; i++ {
+			if err := stat(i); err != nil {
+				failed.Store(err)
+				return
+			}
+		}
+	})
+	err, _ := failed.Load().(error)
+	return err
+}
+
+// writeStreamAtomic is writeFileAtomic for bytes that encode writes
+// through a buffer, so that they are never whole in memory (a snapshot or
+// record of 100,000 files is tens of MB); it returns their MD5.
+func writeStreamAtomic(name string, encode func(w *bufio.Writer)) (sum [16]byte, err error) {
+	tmp := name + tmpSuffix
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	if err != nil {
+		return sum, fmt.Errorf("cannot write %s: %w", name, err)
+	}
+	hash := md5.New()
+	fileErr := &stickyWriter{w: f}
+	w := bufio.NewWriterSize(io.MultiWriter(fileErr, hash), 64<<10)
+	encode(w)
+	err = w.Flush()
+	if err == nil {
+		err = fileErr.err
+	}
+	if closeErr := f.Close(); err == nil {
+		err = closeErr
+	}
+	if err == nil {
+		err = os.Rename(tmp, name)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return sum, fmt.Errorf("cannot write %s: %w", name, err)
+	}
+	copy(sum[:], hash.Sum(nil))
+	return sum, nil
+}
+
+// stickyWriter keeps the first error of its writer and writes nothing
+// after it.
+type stickyWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (s *stickyWriter) Write(p []byte) (int, error) {
+	if s.err == nil {
+		_, s.err = s.w.Write(p)
+	}
+	return len(p), s.err
 }
 
 // The encoding: snapshotMagic, then uvarint lengths and values. A
@@ -605,8 +733,17 @@ type summary struct {
 	Ignored                                     []core.IgnoredFile
 }
 
-func encodeSnapshot(s *snapshot) []byte {
-	buf := append([]byte(nil), snapshotMagic...)
+// encodeSnapshot writes s to w: its parts (or, when it has none, its
+// entries). The bytes go to w every 64 KB, so an encoded snapshot is never
+// whole in memory.
+func encodeSnapshot(s *snapshot, w io.Writer) {
+	buf := append(make([]byte, 0, 80<<10), snapshotMagic...)
+	flush := func() {
+		if len(buf) >= 64<<10 {
+			w.Write(buf) // a write error sticks in w (writeStreamAtomic)
+			buf = buf[:0]
+		}
+	}
 	str := func(v string) {
 		buf = binary.AppendUvarint(buf, uint64(len(v)))
 		buf = append(buf, v...)
@@ -625,25 +762,31 @@ func encodeSnapshot(s *snapshot) []byte {
 	for _, l := range logical {
 		str(l)
 		str(r.Manifest[l])
+		flush()
 	}
-	buf = binary.AppendUvarint(buf, uint64(len(s.entries)))
-	for _, e := range s.entries {
-		str(e.path)
+	parts := s.parts
+	if parts == nil {
+		parts = [][]snapshotEntry{s.entries}
+	}
+	count := s.sourceCount
+	for _, part := range parts {
+		for _, e := range part {
+			if !e.skip {
+				count++
+			}
+		}
+	}
+	buf = binary.AppendUvarint(buf, uint64(count))
+	entry := func(e snapshotEntry) {
+		str(e.fullPath(s.base))
 		flags := uint64(0)
-		if e.own {
-			flags |= 1
-		}
-		if e.id.Present {
-			flags |= 2
-		}
-		if e.source {
-			flags |= 4
-		}
-		if e.distrust {
-			flags |= 8
-		}
-		if e.outputDir {
-			flags |= 16
+		for _, b := range []struct {
+			set bool
+			bit uint64
+		}{{e.own, 1}, {e.id.Present, 2}, {e.source, 4}, {e.distrust, 8}, {e.outputDir, 16}} {
+			if b.set {
+				flags |= b.bit
+			}
 		}
 		buf = binary.AppendUvarint(buf, flags)
 		if e.id.Present {
@@ -653,9 +796,22 @@ func encodeSnapshot(s *snapshot) []byte {
 			buf = binary.AppendVarint(buf, e.id.ModTime)
 			buf = binary.AppendVarint(buf, e.id.ChgTime)
 		}
+		flush()
+	}
+	if s.sources != nil {
+		for e := range s.sources {
+			entry(e)
+		}
+	}
+	for _, part := range parts {
+		for _, e := range part {
+			if !e.skip {
+				entry(e)
+			}
+		}
 	}
 	str(string(s.recordSum))
-	return buf
+	w.Write(buf)
 }
 
 var errDamaged = errors.New("damaged snapshot")
