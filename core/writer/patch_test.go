@@ -1,0 +1,119 @@
+package writer_test
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/assetc/assetc/core"
+	"github.com/assetc/assetc/core/writer"
+	"github.com/assetc/assetc/internal/testtree"
+)
+
+// TestPatchedSnapshotMatchesGathered: after each edit of priorEdits in
+// turn, the snapshot patched from the last one proves what one gathered
+// from scratch after the same build proves: every entry the gathered one
+// checks is in the patched one with the same identity (an output's may be
+// recorded through another path of its inode), and every entry only the
+// patched one checks is an output as it is now (an older hashed name the
+// build left in place). Then an edit made after a patched snapshot (an
+// unchanged source, an output, a file added to a source directory) is
+// still seen by the next build, which writes what a cold build writes.
+func TestPatchedSnapshotMatchesGathered(t *testing.T) {
+	root, out := testtree.Write(t, priorTree), t.TempDir()
+	cfg := core.Config{Roots: []core.Root{{Dir: root}}}
+	time.Sleep(core.RacyWindow + 100*time.Millisecond) // the tree is trusted
+	if _, err := writer.Build(newProject(t, cfg), writer.BuildOptions{OutputDir: out}); err != nil {
+		t.Fatal(err)
+	}
+	patched := 0
+	defer writer.OnPatchedSnapshot(func(p, g map[string]writer.SnapshotEntry, gatheredOK bool) {
+		patched++
+		if !gatheredOK {
+			t.Error("the patched snapshot proves a build the gathered one does not trust")
+			return
+		}
+		inodes := map[[2]uint64]writer.SnapshotEntry{}
+		for _, e := range p {
+			if e.Own && !e.OutputDir {
+				inodes[[2]uint64{e.ID.Device, e.ID.Inode}] = e
+			}
+		}
+		for path, want := range g {
+			got, ok := p[path]
+			if !ok && want.Own && !want.OutputDir {
+				got, ok = inodes[[2]uint64{want.ID.Device, want.ID.Inode}]
+				got.Own, got.Source, got.Distrust, got.OutputDir = want.Own, want.Source, want.Distrust, want.OutputDir
+			}
+			if !ok || got != want {
+				t.Errorf("%s: gathered %+v, patched %+v (found %t)", path, want, got, ok)
+			}
+		}
+		for path, e := range p {
+			if _, ok := g[path]; ok {
+				continue
+			}
+			if !e.Own || e.OutputDir || writer.IdentityNow(path).ID != e.ID {
+				t.Errorf("%s: only the patched snapshot has %+v, and it is not the output as it is now", path, e)
+			}
+		}
+	})()
+	time.Sleep(core.RacyWindow + 100*time.Millisecond)
+	for n, edit := range priorEdits {
+		edit.apply(t, root, n+1)
+		before := writer.PriorPlans()
+		if _, err := writer.Build(newProject(t, cfg), writer.BuildOptions{OutputDir: out}); err != nil {
+			t.Fatal(err)
+		}
+		if writer.PriorPlans() != before+1 {
+			t.Fatalf("%s: not planned from the record", edit.name)
+		}
+	}
+	if patched < len(priorEdits)-1 { // "content put back as it was" may change nothing
+		t.Fatalf("%d of %d snapshots patched", patched, len(priorEdits))
+	}
+
+	changes := []struct {
+		name   string
+		change func(t *testing.T, out string, m map[string]string)
+	}{
+		{"an unchanged source edited", func(t *testing.T, out string, m map[string]string) {
+			writeSource(t, root, "js/lib.js", "import './util.js';\nexport const x = 42;\n")
+		}},
+		{"an output the build did not write edited", func(t *testing.T, out string, m map[string]string) {
+			os.WriteFile(filepath.Join(out, m["img/twin-b.png"]), []byte("hacked"), 0o644)
+		}},
+		{"an output the build wrote deleted", func(t *testing.T, out string, m map[string]string) {
+			os.Remove(filepath.Join(out, m["css/base.css"]))
+		}},
+		{"a file added to a source directory", func(t *testing.T, out string, m map[string]string) {
+			writeSource(t, root, "img/new.png", "PNG new")
+		}},
+	}
+	for n, c := range changes {
+		t.Run(c.name, func(t *testing.T) {
+			time.Sleep(core.RacyWindow + 100*time.Millisecond) // the last edits are trusted again
+			writeSource(t, root, "img/sprite.png", "PNG sprite "+c.name)
+			before := patched
+			r, err := writer.Build(newProject(t, cfg), writer.BuildOptions{OutputDir: out})
+			if err != nil || patched != before+1 {
+				t.Fatalf("the snapshot under test was not patched (%d): %v", n, err)
+			}
+			c.change(t, out, r.Manifest)
+			after, err := writer.Build(newProject(t, cfg), writer.BuildOptions{OutputDir: out})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !after.Planned {
+				t.Fatal("the change was not seen: the build took the fast path")
+			}
+			fresh := t.TempDir()
+			cold, err := writer.Build(newProject(t, cfg), writer.BuildOptions{OutputDir: fresh})
+			if err != nil {
+				t.Fatal(err)
+			}
+			sameBuild(t, c.name, after, cold, out, fresh)
+		})
+	}
+}
