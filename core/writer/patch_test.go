@@ -1,6 +1,8 @@
 package writer_test
 
 import (
+	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"testing"
@@ -68,6 +70,29 @@ func TestPatchedSnapshotMatchesGathered(t *testing.T) {
 		}
 		if writer.PriorPlans() != before+1 {
 			t.Fatalf("%s: not planned from the record", edit.name)
+		}
+	}
+	// state.json, patched from its bytes after each build (patchState),
+	// is what encoding/json writes for it, and names every output as it is.
+	data, err := os.ReadFile(filepath.Join(out, ".assetc", "state.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var state map[string]struct {
+		MD5   string `json:"md5"`
+		Size  int64  `json:"size"`
+		MTime int64  `json:"mtime"`
+	}
+	if err := json.Unmarshal(data, &state); err != nil {
+		t.Fatal(err)
+	}
+	if canonical, _ := json.Marshal(state); !bytes.Equal(canonical, data) {
+		t.Errorf("state.json is not json.Marshal's bytes:\n%s\nwant\n%s", data, canonical)
+	}
+	for rel, w := range state {
+		info, err := os.Stat(filepath.Join(out, rel))
+		if err != nil || info.Size() != w.Size || info.ModTime().UnixNano() != w.MTime {
+			t.Errorf("state.json says %s is %+v: %v", rel, w, err)
 		}
 	}
 	if patched < len(priorEdits)-1 { // "content put back as it was" may change nothing
