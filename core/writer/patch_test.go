@@ -3,12 +3,18 @@ package writer_test
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
+	"io/fs"
+	"maps"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/assetc/assetc/core"
+	"github.com/assetc/assetc/core/compress"
 	"github.com/assetc/assetc/core/writer"
 	"github.com/assetc/assetc/internal/testtree"
 )
@@ -140,5 +146,54 @@ func TestPatchedSnapshotMatchesGathered(t *testing.T) {
 			}
 			sameBuild(t, c.name, after, cold, out, fresh)
 		})
+	}
+}
+
+// TestSnapshotAfterPriorPlanRemovingAVariant: a build from the record that
+// removes an output (the stale gzip variant of a file whose new bytes are
+// not worth compressing) records a snapshot that serves nothing stale: the
+// next build writes what a cold build writes, and so does the one after
+// an output edited since.
+func TestSnapshotAfterPriorPlanRemovingAVariant(t *testing.T) {
+	tree := maps.Clone(priorTree)
+	tree["txt/big.txt"] = strings.Repeat("compress me ", 400)
+	root, out := testtree.Write(t, tree), t.TempDir()
+	cfg := core.Config{Roots: []core.Root{{Dir: root}}}
+	opts := func(out string) writer.BuildOptions {
+		return writer.BuildOptions{OutputDir: out, Compress: compress.Options{Encodings: []string{compress.Gzip}, CacheDir: filepath.Join(out, ".assetc", "compressed")}}
+	}
+	time.Sleep(core.RacyWindow + 100*time.Millisecond)
+	if _, err := writer.Build(newProject(t, cfg), opts(out)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(out, "txt/big.txt.gz")); err != nil {
+		t.Fatalf("no variant to go stale: %v", err)
+	}
+	random := make([]byte, 4096)
+	rand.NewChaCha8([32]byte{15}).Read(random)
+	writeSource(t, root, "txt/big.txt", string(random))
+	time.Sleep(core.RacyWindow + 100*time.Millisecond) // trusted: the snapshot under test is the next build's
+	r, err := writer.Build(newProject(t, cfg), opts(out))
+	if err != nil || !r.FromRecord {
+		t.Fatalf("not planned from the record: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(out, "txt/big.txt.gz")); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("the stale variant is still there: %v", err)
+	}
+	for _, change := range []func(){
+		func() {},
+		func() { os.WriteFile(filepath.Join(out, r.Manifest["js/app.js"]), []byte("hacked"), 0o644) },
+	} {
+		change()
+		after, err := writer.Build(newProject(t, cfg), opts(out))
+		if err != nil {
+			t.Fatal(err)
+		}
+		fresh := t.TempDir()
+		cold, err := writer.Build(newProject(t, cfg), opts(fresh))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sameBuild(t, "after a variant removed", after, cold, out, fresh)
 	}
 }

@@ -163,15 +163,42 @@ type verdict struct {
 type proven struct {
 	manifest   map[string]string
 	hashedOnly bool
-	ids        map[string]fileID // by path (an output's own or an input's)
-	// outputs are the output files the check stat'ed, one per inode,
-	// with their identity then.
-	outputs []snapshotEntry
 	// entries are the checked snapshot's entries, with their identity at
 	// the check but for sources (as recorded), and changed the sources
 	// the check found changed: what patchSnapshot starts from.
 	entries []snapshotEntry
 	changed []string
+	// byPath is entries' identities by path but for sources (an output's
+	// own or an input's), made when makeSnapshot first asks (idsByPath):
+	// a patched snapshot needs no map of 200,000 paths.
+	byPath map[string]fileID
+}
+
+// idsByPath is the identity the check saw of every path it checked but
+// the sources, by path; not safe for concurrent first calls (makeSnapshot
+// asks from one goroutine).
+func (p *proven) idsByPath() map[string]fileID {
+	if p.byPath == nil {
+		p.byPath = make(map[string]fileID, len(p.entries))
+		for _, e := range p.entries {
+			if !e.source {
+				p.byPath[e.path] = e.id
+			}
+		}
+	}
+	return p.byPath
+}
+
+// outputs are the output files the check stat'ed, one per inode, with
+// their identity then.
+func (p *proven) outputs() []snapshotEntry {
+	var outputs []snapshotEntry
+	for _, e := range p.entries {
+		if e.own && !e.outputDir {
+			outputs = append(outputs, e)
+		}
+	}
+	return outputs
 }
 
 // outputOfLast reports whether the last build planned f at its path.
@@ -224,19 +251,12 @@ func check(dir, key string, hashedOnly bool, workers int) verdict {
 		o.close()
 		return verdict{result: result}
 	}
-	proof := &proven{manifest: snap.result.Manifest, hashedOnly: hashedOnly, ids: make(map[string]fileID, len(ids)), entries: snap.entries, changed: changed}
 	for i, e := range snap.entries {
-		if !e.source {
+		if !e.source { // a source's identity is the one planning saw (Plan.SourceStat)
 			snap.entries[i].id = ids[i]
 		}
-		if !e.source { // a source's identity is the one planning saw (Plan.SourceStat)
-			proof.ids[e.path] = ids[i]
-		}
-		if e.own && !e.outputDir {
-			e.id = ids[i]
-			proof.outputs = append(proof.outputs, e)
-		}
 	}
+	proof := &proven{manifest: snap.result.Manifest, hashedOnly: hashedOnly, entries: snap.entries, changed: changed}
 	return verdict{prior: prior, changed: changed, locked: o, proven: proof}
 }
 
@@ -282,8 +302,13 @@ func checkSnapshot(o *output, snap *snapshot, workers int) (result *Result, prio
 // snapshotFile); it leaves none otherwise. A failure only costs the next
 // build its fast path.
 func (o *output) recordSnapshot(plan *core.Plan, req *snapshotRequest, comp compress.Options, result *Result, variants compression, workers int) {
+	var checked []snapshotEntry // for comparePatched: patchSnapshot changes the proof's entries
+	if comparePatched != nil && o.proven != nil {
+		checked = slices.Clone(o.proven.entries)
+	}
 	snap, ok := o.patchSnapshot(plan, req, comp, result, variants, workers)
 	if ok && comparePatched != nil {
+		o.proven.entries = checked
 		gathered, gatheredOK := o.makeSnapshot(plan, req, comp, result, variants, workers)
 		comparePatched(snap, gathered, gatheredOK)
 	}
@@ -448,7 +473,7 @@ func (o *output) makeSnapshot(plan *core.Plan, req *snapshotRequest, comp compre
 			case n >= 0 && dirty[plan.Files[n].MD5]:
 				fresh[i] = true
 			case !fresh[i]:
-				_, seen := o.proven.ids[joinPath(base, outputEntries[i].path)]
+				_, seen := o.proven.idsByPath()[joinPath(base, outputEntries[i].path)]
 				byCheck[i] = !seen && n >= 0
 			}
 		}
@@ -464,7 +489,7 @@ func (o *output) makeSnapshot(plan *core.Plan, req *snapshotRequest, comp compre
 			}
 		}
 		o.mu.Lock()
-		for _, e := range o.proven.outputs {
+		for _, e := range o.proven.outputs() {
 			rel, ok := strings.CutPrefix(e.path, o.dir+string(filepath.Separator))
 			rel = filepath.ToSlash(rel)
 			w, known := o.state[rel]
@@ -484,7 +509,7 @@ func (o *output) makeSnapshot(plan *core.Plan, req *snapshotRequest, comp compre
 	if o.proven != nil {
 		absentProbes = make([]bool, len(inputEntries))
 		for i := dirCount; i < len(inputEntries); i++ {
-			_, seen := o.proven.ids[inputEntries[i].path]
+			_, seen := o.proven.idsByPath()[inputEntries[i].path]
 			absentProbes[i] = !seen
 		}
 	}
@@ -649,7 +674,7 @@ func (o *output) identify(entries []snapshotEntry, covered, fresh []bool, base s
 			continue
 		}
 		if o.proven != nil && (fresh == nil || !fresh[i]) {
-			if id, ok := o.proven.ids[e.fullPath(base)]; ok {
+			if id, ok := o.proven.idsByPath()[e.fullPath(base)]; ok {
 				e.id = id
 				continue
 			}
@@ -1004,16 +1029,29 @@ func (o *output) patchSnapshot(plan *core.Plan, req *snapshotRequest, comp compr
 	}
 	sort.Strings(added) // the same snapshot for the same build
 
-	// The last snapshot's entries, patched.
-	var entries []snapshotEntry
-	var fresh []bool // looked at now
+	// The last snapshot's entries, patched in place (a copy was 20 MB at
+	// 100,000 files): once they are, makeSnapshot gathers without the
+	// check's proof if this fails.
+	entries := o.proven.entries[:0]
+	defer func() {
+		if !ok {
+			o.proven = nil
+		}
+	}()
+	fresh := make([]bool, 0, len(o.proven.entries)) // looked at now
 	var dirs []snapshotEntry
 	dirSet := map[string]bool{}
 	for _, e := range o.proven.entries {
 		look := false
 		switch {
-		case e.outputDir:
-			continue // all looked at below
+		case e.outputDir: // all looked at below
+			rel := "."
+			if e.path != base {
+				rel, _ = strings.CutPrefix(e.path, prefix)
+				rel = filepath.ToSlash(rel)
+			}
+			dirSet[rel] = true
+			continue
 		case e.source:
 			if id, ok := changed[e.path]; ok {
 				if !id.Present {
@@ -1058,16 +1096,6 @@ func (o *output) patchSnapshot(plan *core.Plan, req *snapshotRequest, comp compr
 		fresh = append(fresh, !wrote)
 	}
 	o.mu.Unlock()
-	for _, e := range o.proven.entries {
-		if e.outputDir {
-			rel := "."
-			if e.path != base {
-				rel, _ = strings.CutPrefix(e.path, prefix)
-				rel = filepath.ToSlash(rel)
-			}
-			dirSet[rel] = true
-		}
-	}
 	for _, rel := range added {
 		for d := path.Dir(rel); !dirSet[d]; d = path.Dir(d) {
 			dirSet[d] = true
