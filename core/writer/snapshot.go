@@ -36,8 +36,10 @@ import (
 // another identity (no directory listed, bundler manifest or output
 // changed), the build plans from the previous build's core.PlanRecord,
 // which the snapshot holds too: core reads and names again only those
-// files and the CSS/JS files that reference them (core/prior.go). Anything
-// else takes the normal path, which decides from content as before.
+// files and the CSS/JS files that reference them (core/prior.go), and its
+// snapshot is the last one patched rather than gathered again
+// (patchSnapshot). Anything else takes the normal path, which decides from
+// content as before.
 //
 // The identities recorded are never newer than what the build used: a
 // source's is the one planning saw before reading it (one changed within
