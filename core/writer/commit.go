@@ -214,6 +214,20 @@ func (o *output) saveState() error {
 	if !changed {
 		return nil
 	}
+	if o.stateBytes != nil {
+		// Patched from the bytes read (see patchState): every key it
+		// gained or changed since is a path written; a key removed
+		// without it sends it the whole way.
+		touched := make([]string, 0, len(o.written))
+		for rel := range o.written {
+			touched = append(touched, rel)
+		}
+		sort.Strings(touched)
+		err := writeFileStream(o.statePath("state.json"), func(w io.Writer) error { return patchState(w, o.stateBytes, o.state, touched) })
+		if !errors.Is(err, errStateMoved) {
+			return err
+		}
+	}
 	return writeFileStream(o.statePath("state.json"), func(w io.Writer) error { return writeState(w, o.state) })
 }
 

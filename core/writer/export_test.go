@@ -1,6 +1,7 @@
 package writer
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"sync/atomic"
@@ -70,4 +71,44 @@ func BeforeStep(o BuildOptions, step string, fn func()) BuildOptions {
 		return nil
 	}
 	return o
+}
+
+// SnapshotEntry is one entry of a snapshot as the check reads it.
+type SnapshotEntry struct {
+	Own, Source, Distrust, OutputDir bool
+	ID                               fileID
+}
+
+// decodedEntries encodes s and decodes it again: its entries by path.
+func decodedEntries(s *snapshot) map[string]SnapshotEntry {
+	var buf bytes.Buffer
+	encodeSnapshot(s, &buf)
+	d, err := decodeSnapshot(buf.Bytes())
+	if err != nil {
+		panic(err)
+	}
+	m := make(map[string]SnapshotEntry, len(d.entries))
+	for _, e := range d.entries {
+		m[e.path] = SnapshotEntry{e.own, e.source, e.distrust, e.outputDir, e.id}
+	}
+	return m
+}
+
+// OnPatchedSnapshot calls f with every snapshot patchSnapshot makes and
+// the one makeSnapshot gathers after the same build, until restore.
+func OnPatchedSnapshot(f func(patched, gathered map[string]SnapshotEntry, gatheredOK bool)) (restore func()) {
+	comparePatched = func(patched, gathered *snapshot, ok bool) {
+		var g map[string]SnapshotEntry
+		if ok {
+			g = decodedEntries(gathered)
+		}
+		f(decodedEntries(patched), g, ok)
+	}
+	return func() { comparePatched = nil }
+}
+
+// IdentityNow is an output path's identity as the check would see it.
+func IdentityNow(path string) SnapshotEntry {
+	id, _ := statOne(snapshotEntry{path: path, own: true})
+	return SnapshotEntry{ID: id}
 }

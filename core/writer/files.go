@@ -28,6 +28,9 @@ type output struct {
 	lock  string
 	mu    sync.Mutex
 	state map[string]writtenFile // output-relative path -> what was written
+	// stateBytes is state.json as read, when patchState can patch it (see
+	// decodeStatePatchable): every change of state since is a path written.
+	stateBytes []byte
 	// fresh holds the paths this build creates (its pending list, sorted):
 	// they did not exist when it started. Read-only once writing starts.
 	fresh []string
@@ -84,13 +87,17 @@ func openOutput(dir string, wait time.Duration) (*output, error) {
 
 // readState reads what the last builds wrote (state.json).
 func (o *output) readState() {
+	o.stateBytes = nil
 	data, err := os.ReadFile(o.statePath("state.json"))
-	state, ok := decodeState(data)
+	state, patchable, ok := decodeStatePatchable(data)
 	if err != nil || !ok {
 		o.stateChanged = true // missing or damaged: it only costs rewrites
 		return
 	}
 	o.state = state
+	if patchable {
+		o.stateBytes = data
+	}
 }
 
 // path is the host path of an output-relative path.

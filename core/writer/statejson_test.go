@@ -3,7 +3,12 @@ package writer
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
 	"reflect"
+	"slices"
 	"testing"
 
 	"github.com/assetc/assetc/core"
@@ -71,5 +76,59 @@ func TestWriteSourcesIsMarshal(t *testing.T) {
 	// A field added to core.SourceRecord must be written here too.
 	if n := reflect.TypeOf(core.SourceRecord{}).NumField(); n != 7 {
 		t.Errorf("core.SourceRecord has %d fields, writeSources writes 7: update it", n)
+	}
+}
+
+// TestPatchState: state.json patched from its old bytes with the keys
+// written since is encodeState's bytes of the new state, for keys changed,
+// added before, between and after the old ones, and removed with their key
+// touched; a key removed without it is refused (errStateMoved), and so are
+// bytes decodeState does not call patchable (keys out of order).
+func TestPatchState(t *testing.T) {
+	entry := func(n int) writtenFile {
+		return writtenFile{MD5: fmt.Sprintf("%032x", n), Size: int64(n), ModTime: int64(n) * 1e9}
+	}
+	rng := rand.New(rand.NewPCG(15, 15))
+	for round := 0; round < 200; round++ {
+		old := map[string]writtenFile{}
+		for n := rng.IntN(30); n > 0; n-- {
+			old[fmt.Sprintf("d%d/f%02d.css", rng.IntN(3), rng.IntN(60))] = entry(rng.IntN(1000))
+		}
+		data := encodeState(old)
+		state, patchable, ok := decodeStatePatchable(data)
+		if !ok || !patchable {
+			t.Fatalf("encodeState's bytes are not patchable: %s", data)
+		}
+		var touched []string
+		for n := rng.IntN(6); n > 0; n-- {
+			k := fmt.Sprintf("d%d/f%02d.css", rng.IntN(4), rng.IntN(60))
+			if rng.IntN(4) == 0 {
+				delete(state, k)
+			} else {
+				state[k] = entry(rng.IntN(1000))
+			}
+			touched = append(touched, k)
+		}
+		slices.Sort(touched)
+		touched = slices.Compact(touched)
+		var got bytes.Buffer
+		if err := patchState(&got, data, state, touched); err != nil {
+			t.Fatal(err)
+		}
+		if want := encodeState(state); !bytes.Equal(got.Bytes(), want) {
+			t.Fatalf("patched\n%s\nwant\n%s", got.Bytes(), want)
+		}
+		for k := range state {
+			if !slices.Contains(touched, k) {
+				delete(state, k) // removed without being touched
+				if err := patchState(io.Discard, data, state, touched); !errors.Is(err, errStateMoved) {
+					t.Fatalf("a key removed untouched: %v, want errStateMoved", err)
+				}
+				break
+			}
+		}
+	}
+	if _, patchable, ok := decodeStatePatchable([]byte(`{"b":{"md5":"x","size":1,"mtime":2},"a":{"md5":"y","size":1,"mtime":2}}`)); !ok || patchable {
+		t.Errorf("keys out of order: ok %t, patchable %t; want read, not patchable", ok, patchable)
 	}
 }
