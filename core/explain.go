@@ -3,6 +3,7 @@ package core
 import (
 	"errors"
 	"sort"
+	"time"
 )
 
 // ReferenceInfo describes one reference inside a file and what became of it.
@@ -45,7 +46,7 @@ func (p *Project) References(logical string) ([]ReferenceInfo, error) {
 		}
 	}
 	named := p.named(logical)
-	content, err := sourceBytes(p.fsys, node)
+	content, err := sourceBytes(p.fsys, node, time.Time{})
 	if err != nil {
 		return nil, err
 	}

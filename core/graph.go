@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"sort"
 	"sync"
+	"time"
 
 	"github.com/assetc/assetc/core/scan"
 )
@@ -260,10 +261,13 @@ func (p *Project) nameComponent(comp []string) (map[string]*namedFile, error) {
 			return map[string]*namedFile{comp[0]: named}, nil
 		}
 	}
+	p.mu.Lock()
+	started := p.planStarted
+	p.mu.Unlock()
 	contents := make([][]byte, len(nodes))
 	for i, n := range nodes {
 		var err error
-		if contents[i], err = sourceBytes(p.fsys, n); err != nil {
+		if contents[i], err = sourceBytes(p.fsys, n, started); err != nil {
 			return nil, err
 		}
 	}
@@ -434,36 +438,27 @@ func referenceEdits(n *fileNode, content []byte, nameOf func(fileReference) stri
 }
 
 // remakeRewritten makes a named file's rewritten copy again from a new read
-// of its source, with the names its targets had when it was named
-// (namedFile.targetNames): the copy planned, whatever the Project has
-// learned since. It needs only the file system, so a Plan makes copies
-// without keeping the Project's caches alive.
-//
-// The source read is checked against the sum it was named by, unless the
-// caller checks the copy against its planned MD5 instead (Plan.Content):
-// then only its size is checked, which keeps every edit inside the bytes,
-// and a source edited since gives a copy that fails that check.
-func remakeRewritten(fsys FileSystem, named *namedFile, copyChecked bool) ([]byte, error) {
-	n := named.node
-	var content []byte
-	var err error
-	if copyChecked {
-		if content, err = fsys.ReadFile(n.source.Path); err != nil {
-			return nil, fmt.Errorf("cannot read %s (%s): %w", n.source.Path, n.source.LogicalPath, err)
-		}
-		if int64(len(content)) != n.info.Size {
-			return nil, fmt.Errorf("%s changed during the build; run the build again", n.source.Path)
-		}
-	} else if content, err = sourceBytes(fsys, n); err != nil {
+// of its source, checked against the sum it was named by (sourceBytes).
+func remakeRewritten(fsys FileSystem, named *namedFile) ([]byte, error) {
+	content, err := sourceBytes(fsys, named.node, time.Time{})
+	if err != nil {
 		return nil, err
 	}
-	edits := referenceEdits(n, content, func(ref fileReference) string {
+	return rewriteAgain(named, content), nil
+}
+
+// rewriteAgain rewrites a source's bytes with the names its targets had
+// when it was named (namedFile.targetNames): the copy planned, whatever the
+// Project has learned since. It needs only the file system, so a Plan makes
+// copies without keeping the Project's caches alive (rewriteRecipe).
+func rewriteAgain(named *namedFile, content []byte) []byte {
+	edits := referenceEdits(named.node, content, func(ref fileReference) string {
 		if ref.url.action != resolveFile {
 			return ""
 		}
 		return named.targetNames[ref.url.target]
 	})
-	return scan.Rewrite(content, edits), nil
+	return scan.Rewrite(content, edits)
 }
 
 // finalName is the hashed name of a file that is already named or needs no
