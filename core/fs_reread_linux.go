@@ -5,14 +5,15 @@ import "syscall"
 // readRegularFileAgain reads a regular file and reports whether, once read,
 // it still has the identity planned (size, mtime, ctime, device, inode):
 // fstat after the read, so a write during the read is seen too (it sets
-// the ctime, which no call sets back).
-func readRegularFileAgain(path string, planned FileInfo) (data []byte, same bool, err error) {
+// the ctime, which no call sets back). It reads into buf as
+// readRegularFileInto does.
+func readRegularFileAgain(path string, planned FileInfo, buf []byte) (data []byte, same bool, err error) {
 	fd, st, err := openRegularFile(path)
 	if err != nil {
 		return nil, false, err
 	}
 	defer syscall.Close(fd)
-	if data, err = readOpenFile(fd, path, st.Size, nil); err != nil {
+	if data, err = readOpenFile(fd, path, st.Size, buf); err != nil {
 		return nil, false, err
 	}
 	if syscall.Fstat(fd, &st) != nil {

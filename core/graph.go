@@ -266,10 +266,14 @@ func (p *Project) nameComponent(comp []string) (map[string]*namedFile, error) {
 	p.mu.Unlock()
 	contents := make([][]byte, len(nodes))
 	for i, n := range nodes {
-		var err error
-		if contents[i], err = sourceBytes(p.fsys, n, started); err != nil {
+		content, release, err := sourceBytes(p.fsys, n, started)
+		if err != nil {
 			return nil, err
 		}
+		// Naming keeps no byte of contents: rewrite copies what it keeps
+		// (scan.Rewrite), diagnostics copy their excerpts.
+		defer release()
+		contents[i] = content
 	}
 	var out map[string]*namedFile
 	if single {
@@ -440,10 +444,11 @@ func referenceEdits(n *fileNode, content []byte, nameOf func(fileReference) stri
 // remakeRewritten makes a named file's rewritten copy again from a new read
 // of its source, checked against the sum it was named by (sourceBytes).
 func remakeRewritten(fsys FileSystem, named *namedFile) ([]byte, error) {
-	content, err := sourceBytes(fsys, named.node, time.Time{})
+	content, release, err := sourceBytes(fsys, named.node, time.Time{})
 	if err != nil {
 		return nil, err
 	}
+	defer release() // rewriteAgain copies what it keeps
 	return rewriteAgain(named, content), nil
 }
 

@@ -194,7 +194,7 @@ type otherFileSystem struct{ OSFileSystem }
 // bytes, a racy or unknown start, or another FileSystem leave the bytes to
 // be checked (same is false).
 func TestReadAgain(t *testing.T) {
-	if _, same, _ := readRegularFileAgain(os.Args[0], FileInfo{}); same {
+	if _, same, _ := readRegularFileAgain(os.Args[0], FileInfo{}, nil); same {
 		t.Fatal("an identity of zeros vouched for a file")
 	}
 	root := testtree.Write(t, map[string]string{"a.css": "a { color: red }\n"})
@@ -209,7 +209,8 @@ func TestReadAgain(t *testing.T) {
 	ahead := time.Now().Add(time.Minute) // the file is not racy for a Plan started then
 	check := func(what string, fsys FileSystem, started time.Time, wantSame bool, wantData string) {
 		t.Helper()
-		data, same, err := readAgain(fsys, path, planned, started)
+		data, same, release, err := readAgain(fsys, path, planned, started)
+		defer release()
 		if err != nil || same != wantSame || string(data) != wantData {
 			t.Errorf("%s: same=%v %q %v, want same=%v %q", what, same, data, err, wantSame, wantData)
 		}

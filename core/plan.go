@@ -231,15 +231,15 @@ func (r *rewriteRecipe) make(fsys FileSystem, staticURL string, planned *FileInf
 		data, err = r.remake()
 		return data, false, err
 	}
-	var content []byte
+	var identity FileInfo // zero when unknown: vouches for nothing
 	if planned != nil {
-		content, same, err = readAgain(fsys, r.source.Path, *planned, started)
-	} else {
-		content, err = fsys.ReadFile(r.source.Path)
+		identity = *planned
 	}
+	content, same, release, err := readAgain(fsys, r.source.Path, identity, started)
 	if err != nil {
 		return nil, false, fmt.Errorf("cannot read %s (%s): %w", r.source.Path, r.source.LogicalPath, err)
 	}
+	defer release() // rewriteAgain copies what it keeps
 	if int64(len(content)) != r.size {
 		return nil, false, fmt.Errorf("%s changed during the build; run the build again", r.source.Path)
 	}

@@ -616,22 +616,24 @@ func (p *Project) digest(source Source, info FileInfo) (*fileNode, error) {
 // again and checked against the sum it was read with, unless its identity
 // proves it unchanged since a Plan started at started saw it (readAgain;
 // a zero started always checks). Bytes read again are not kept: a Plan
-// holds only what its budget allows (see keptBytes).
-func sourceBytes(fsys FileSystem, n *fileNode, started time.Time) ([]byte, error) {
+// holds only what its budget allows (see keptBytes); release gives back
+// the buffer they were read into, and nothing may refer to them after it.
+func sourceBytes(fsys FileSystem, n *fileNode, started time.Time) (content []byte, release func(), err error) {
 	n.contentMu.Lock()
 	content, lazy := n.content, n.lazy
 	n.contentMu.Unlock()
 	if content != nil || !lazy {
-		return content, nil
+		return content, func() {}, nil
 	}
-	content, same, err := readAgain(fsys, n.source.Path, n.info, started)
+	content, same, release, err := readAgain(fsys, n.source.Path, n.info, started)
 	if err != nil {
-		return nil, fmt.Errorf("cannot read %s (%s): %w", n.source.Path, n.source.LogicalPath, err)
+		return nil, nil, fmt.Errorf("cannot read %s (%s): %w", n.source.Path, n.source.LogicalPath, err)
 	}
 	if !same && md5.Sum(content) != n.sum {
-		return nil, fmt.Errorf("%s changed during the build; run the build again", n.source.Path)
+		release()
+		return nil, nil, fmt.Errorf("%s changed during the build; run the build again", n.source.Path)
 	}
-	return content, nil
+	return content, release, nil
 }
 
 // release drops the bytes a node holds in a Plan's budget once its file is
