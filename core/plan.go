@@ -529,10 +529,6 @@ func (plan *Plan) recordScans(nameds map[string]*namedFile, opts PlanOptions, fo
 		plan.scansSame = true
 		return
 	}
-	sri := map[string]string{} // output path -> SRI value
-	for _, f := range plan.Files {
-		sri[f.Path] = f.SRI
-	}
 	reused := 0 // records taken as they were
 	defer func() {
 		plan.scansSame = opts.ScanCache != nil && opts.ScanCache.Format == format && reused == len(plan.scans) && reused == len(opts.ScanCache.Records)
