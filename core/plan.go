@@ -385,6 +385,12 @@ func (p *Project) Plan(opts PlanOptions) (*Plan, error) {
 		scans = opts.ScanCache.Records
 	}
 	p.mu.Lock()
+	if len(p.entries) == 0 {
+		// A new Project (or one whose caches a Plan forgot) gets an entry
+		// per path: the map is sized once instead of grown through every
+		// doubling.
+		p.entries = make(map[string]*entry, len(paths))
+	}
 	p.direct, p.directIn = inv, p.generation
 	p.integrity, p.scans, p.kept, p.planStarted = algorithm, scans, plan.kept, opts.Now
 	p.mu.Unlock()
