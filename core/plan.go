@@ -43,8 +43,9 @@ type PlanOptions struct {
 	// KeptBytes bounds the CSS/JS bytes the Plan holds in memory: sources
 	// until they are named, rewritten copies until the Plan is dropped
 	// (see keptBytes). Bytes beyond it are read again, and rewritten
-	// again when Content asks for them; the Plan and every content are
-	// the same for any budget. 0 means DefaultKeptBytes.
+	// again when Content asks for them (checked by the source's identity,
+	// or else by MD5: readAgain); the Plan and every content are the same
+	// for any budget. 0 means DefaultKeptBytes.
 	KeptBytes int64
 	// ForgetCaches empties the Project's caches (forget) once the Plan has
 	// taken from them what it needs, before it computes the sidecar: for
