@@ -45,6 +45,10 @@ type namedFile struct {
 	// for a name a PlanRecord gave, whose node has no references (see
 	// trustedNode); nil otherwise.
 	remake func() ([]byte, error)
+	// pooled is the buffer of sourceBuffers content was written into while
+	// a Plan names it: settle gives it back once the budget has copied what
+	// it keeps; nil when content is a slice of its own.
+	pooled *[]byte
 }
 
 // nameAll names the files with the given logical paths and everything they
@@ -317,7 +321,10 @@ func (p *Project) settle(nameds map[string]*namedFile) {
 		sri, _ := SRI(algorithm, named.content) // the Plan checked the algorithm
 		named.lazyRewrite = &rewrittenCopy{md5: hex.EncodeToString(named.sum[:]), size: int64(len(named.content)), sri: sri}
 		budget.keepRewritten(logical, named.content)
-		named.content = nil
+		if named.pooled != nil {
+			putSourceBuffer(named.pooled, named.content)
+		}
+		named.content, named.pooled = nil, nil
 	}
 }
 
@@ -412,9 +419,24 @@ func (p *Project) rewriteWith(n *fileNode, content []byte, keep []string, extra 
 		return hashed
 	})
 	if len(edits) > 0 {
-		rewritten := scan.Rewrite(content, edits)
+		// In a Plan, settle drops the copy once hashed unless the budget
+		// keeps it (copied out), so it is written into a pooled buffer: at
+		// 100,000 files these copies were 85 MB of garbage.
+		p.mu.Lock()
+		inPlan := p.kept != nil && p.integrity != "" // settle's condition
+		p.mu.Unlock()
+		var buf *[]byte
+		var rewritten []byte
+		if inPlan {
+			buf = getSourceBuffer()
+			rewritten = scan.AppendRewrite((*buf)[:0], content, edits)
+		} else {
+			rewritten = scan.Rewrite(content, edits)
+		}
 		if !bytes.Equal(rewritten, content) {
-			named.content = rewritten
+			named.content, named.pooled = rewritten, buf
+		} else if buf != nil {
+			putSourceBuffer(buf, rewritten)
 		}
 	}
 	return named

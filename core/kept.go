@@ -1,6 +1,7 @@
 package core
 
 import (
+	"bytes"
 	"sync"
 	"time"
 )
@@ -67,11 +68,14 @@ func (k *keptBytes) give(n int) {
 	k.mu.Unlock()
 }
 
-// keepRewritten keeps the rewritten copy of a file if it fits.
+// keepRewritten keeps a copy of the rewritten bytes of a file if they fit:
+// a copy, since data may be a pooled buffer (settle), whose capacity the
+// budget would not count.
 func (k *keptBytes) keepRewritten(logical string, data []byte) {
 	if !k.take(len(data)) {
 		return
 	}
+	data = bytes.Clone(data)
 	k.mu.Lock()
 	k.rewritten[logical] = data
 	k.mu.Unlock()

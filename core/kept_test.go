@@ -238,3 +238,29 @@ func TestReadAgain(t *testing.T) {
 	}
 	check("another file renamed over it, same bytes", OSFileSystem{}, ahead, false, "a { color: red }\n")
 }
+
+// TestKeptCopiesOutliveThePool: the rewritten copies a Plan names are
+// written into pooled buffers (rewriteWith, settle); those its budget keeps
+// are copied out, so later reads into the same buffers (here: another
+// Plan's) leave them as planned.
+func TestKeptCopiesOutliveThePool(t *testing.T) {
+	root := testtree.Write(t, keptTree)
+	_, plan := keptPlan(t, root, 1, 1<<30)
+	if len(plan.kept.rewritten) == 0 {
+		t.Fatal("nothing kept: the test would prove nothing")
+	}
+	other := map[string]string{"img/a.png": "\x89PNG z", "img/b.png": "\x89PNG y"}
+	for i := range 20 {
+		other[fmt.Sprintf("css/o%d.css", i)] = strings.Repeat(fmt.Sprintf(".o%d { background: url(../img/a.png) }\n", i), 8)
+	}
+	keptPlan(t, testtree.Write(t, other), 1, 1<<30)
+	for _, f := range plan.Files {
+		if !f.Rewritten {
+			continue
+		}
+		data, err := plan.Content(f)
+		if err != nil || fmt.Sprintf("%x", md5.Sum(data)) != f.MD5 {
+			t.Errorf("%s: %q (%v) is not the planned copy", f.Path, data, err)
+		}
+	}
+}
