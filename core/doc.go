@@ -55,7 +55,8 @@
 //	             some sources changed: no walk; only they and the CSS/JS
 //	             that reference them are read, scanned and named again
 //	kept.go      the byte budget of a Plan (PlanOptions.KeptBytes): CSS/JS
-//	             bytes beyond it are read and rewritten again when needed
+//	             bytes beyond it are read and rewritten again when needed,
+//	             proven unchanged by the source's identity (readAgain)
 //	retention.go Retention: which files of old releases a clean may remove
 //	             (a directory's builds or a bucket's publishes alike)
 //	importmap.go an import map from logical module paths to hashed URLs

@@ -3,6 +3,7 @@ package core
 import (
 	"errors"
 	"sort"
+	"time"
 )
 
 // ReferenceInfo describes one reference inside a file and what became of it.
@@ -45,10 +46,11 @@ func (p *Project) References(logical string) ([]ReferenceInfo, error) {
 		}
 	}
 	named := p.named(logical)
-	content, err := sourceBytes(p.fsys, node)
+	content, release, err := sourceBytes(p.fsys, node, time.Time{})
 	if err != nil {
 		return nil, err
 	}
+	defer release()
 	out := make([]ReferenceInfo, 0, len(node.refs))
 	for ref := range node.references() {
 		info := ReferenceInfo{Kind: ref.Kind.String(), Line: ref.Line, Col: ref.Col, Value: ref.Value, Target: ref.url.target}

@@ -173,21 +173,32 @@ const maxSourceBuffer = 4 << 20
 // readSource reads a host source file into a pooled buffer; release
 // returns the buffer once nothing refers to the bytes any more.
 func readSource(path string) (content []byte, release func(), err error) {
-	buf, _ := sourceBuffers.Get().(*[]byte)
-	if buf == nil {
-		buf = new([]byte)
-	}
+	buf := getSourceBuffer()
 	content, err = readRegularFileInto(path, *buf)
 	if err != nil {
 		sourceBuffers.Put(buf)
 		return nil, func() {}, err
 	}
-	return content, func() {
-		if cap(content) <= maxSourceBuffer {
-			*buf = content[:0]
-			sourceBuffers.Put(buf)
-		}
-	}, nil
+	return content, func() { putSourceBuffer(buf, content) }, nil
+}
+
+// getSourceBuffer takes a buffer from sourceBuffers (empty if none).
+func getSourceBuffer() *[]byte {
+	buf, _ := sourceBuffers.Get().(*[]byte)
+	if buf == nil {
+		buf = new([]byte)
+	}
+	return buf
+}
+
+// putSourceBuffer gives buf back to sourceBuffers with content, the bytes
+// last read into it (perhaps a larger buffer of their own), unless it is
+// over maxSourceBuffer.
+func putSourceBuffer(buf *[]byte, content []byte) {
+	if cap(content) <= maxSourceBuffer {
+		*buf = content[:0]
+		sourceBuffers.Put(buf)
+	}
 }
 
 // Stat implements FileSystem.

@@ -34,11 +34,17 @@ func readRegularFileInto(path string, buf []byte) ([]byte, error) {
 		return nil, err
 	}
 	defer syscall.Close(fd)
+	return readOpenFile(fd, path, st.Size, buf)
+}
+
+// readOpenFile reads an open regular file of the given size (fstat's) to
+// its end, into buf when it has room for the file and one byte more.
+func readOpenFile(fd int, path string, size int64, buf []byte) ([]byte, error) {
 	// Read what fstat reported plus whatever a writer appends meanwhile;
 	// the buffer is sized once, so memory is the file's size.
 	data := buf[:0]
-	if int64(cap(buf)) < st.Size+1 {
-		data = make([]byte, 0, st.Size+1)
+	if int64(cap(buf)) < size+1 {
+		data = make([]byte, 0, size+1)
 	}
 	for {
 		n, err := syscall.Read(fd, data[len(data):cap(data)])

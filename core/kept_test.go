@@ -106,15 +106,15 @@ func TestKeptBytesBound(t *testing.T) {
 
 // TestKeptBytesInvalidation: a kept copy is the planned bytes whatever
 // happens to its source afterwards; a copy made again from a source edited
-// since planning fails rather than give bytes the Plan did not name.
+// since planning fails rather than give bytes the Plan did not name, also
+// where the source's identity would vouch for it (the Plans start a minute
+// ahead, so readAgain trusts an unchanged identity): the edit's ctime
+// tells it apart.
 func TestKeptBytesInvalidation(t *testing.T) {
 	root := testtree.Write(t, keptTree)
 	_, kept := keptPlan(t, root, 1, 0)
 	_, made := keptPlan(t, root, 1, 1)
-	edited := strings.Replace(keptTree["css/a.css"], ".a ", ".z ", 1) // same size
-	if err := os.WriteFile(root+"/css/a.css", []byte(edited), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	editSameSize(t, root+"/css/a.css", strings.Replace(keptTree["css/a.css"], ".a ", ".z ", 1))
 	hashedCopy := func(plan *Plan) PlanFile {
 		for _, f := range plan.Files {
 			if f.LogicalPath == "css/a.css" && f.Rewritten {
@@ -157,5 +157,110 @@ func TestForgetCaches(t *testing.T) {
 	}
 	if asset, err := p.Asset("css/a.css"); err != nil || asset.HashedName != plan.Manifest["css/a.css"] {
 		t.Errorf("the Project after forgetting: %+v %v", asset, err)
+	}
+}
+
+// editSameSize writes content (of the file's size) over a file that a test
+// planned as if a minute from now, in a later timestamp tick than its
+// creation: the kernel's file clock ticks every few milliseconds, and a
+// Plan that really started now would count the file as racy (see Racy)
+// and check its bytes instead.
+func editSameSize(t *testing.T, path, content string) {
+	t.Helper()
+	before, err := OSFileSystem{}.Stat(path)
+	if err != nil || before.Size != int64(len(content)) {
+		t.Fatalf("%s: %v, size %d, want the edit's %d", path, err, before.Size, len(content))
+	}
+	for i := 0; i < 100; i++ {
+		time.Sleep(5 * time.Millisecond)
+		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if after, err := (OSFileSystem{}).Stat(path); err != nil || after.ChangeTime != before.ChangeTime || before.ChangeTime == 0 {
+			return
+		}
+	}
+	t.Fatalf("%s: the edit kept the ctime", path)
+}
+
+// otherFileSystem is the host's file system under another type: readAgain
+// trusts identities only on OSFileSystem itself.
+type otherFileSystem struct{ OSFileSystem }
+
+// TestReadAgain: a source read again is proven the bytes planning saw by
+// its identity only when that identity can vouch for them (host, ctime and
+// inode, not racy when planning started) and the file still has it after
+// the read; an edit of the same size, a file renamed over it with the same
+// bytes, a racy or unknown start, or another FileSystem leave the bytes to
+// be checked (same is false).
+func TestReadAgain(t *testing.T) {
+	if _, same, _ := readRegularFileAgain(os.Args[0], FileInfo{}, nil); same {
+		t.Fatal("an identity of zeros vouched for a file")
+	}
+	root := testtree.Write(t, map[string]string{"a.css": "a { color: red }\n"})
+	path := root + "/a.css"
+	planned, err := OSFileSystem{}.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if planned.ChangeTime == 0 || planned.Inode == 0 {
+		t.Skip("this host gives no ctime or inode: identities never vouch for bytes here")
+	}
+	ahead := time.Now().Add(time.Minute) // the file is not racy for a Plan started then
+	check := func(what string, fsys FileSystem, started time.Time, wantSame bool, wantData string) {
+		t.Helper()
+		data, same, release, err := readAgain(fsys, path, planned, started)
+		defer release()
+		if err != nil || same != wantSame || string(data) != wantData {
+			t.Errorf("%s: same=%v %q %v, want same=%v %q", what, same, data, err, wantSame, wantData)
+		}
+	}
+	check("unchanged", OSFileSystem{}, ahead, true, "a { color: red }\n")
+	check("no start given", OSFileSystem{}, time.Time{}, false, "a { color: red }\n")
+	check("changed within RacyWindow of the start", OSFileSystem{}, time.Now(), false, "a { color: red }\n")
+	check("another FileSystem", otherFileSystem{}, ahead, false, "a { color: red }\n")
+
+	editSameSize(t, path, "a { color: tan }\n")
+	check("edited, same size", OSFileSystem{}, ahead, false, "a { color: tan }\n")
+
+	if err := os.WriteFile(path, []byte("a { color: red }\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if planned, err = (OSFileSystem{}).Stat(path); err != nil {
+		t.Fatal(err)
+	}
+	check("rewritten, then unchanged", OSFileSystem{}, ahead, true, "a { color: red }\n")
+	if err := os.WriteFile(root+"/b.css", []byte("a { color: red }\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(root+"/b.css", path); err != nil {
+		t.Fatal(err)
+	}
+	check("another file renamed over it, same bytes", OSFileSystem{}, ahead, false, "a { color: red }\n")
+}
+
+// TestKeptCopiesOutliveThePool: the rewritten copies a Plan names are
+// written into pooled buffers (rewriteWith, settle); those its budget keeps
+// are copied out, so later reads into the same buffers (here: another
+// Plan's) leave them as planned.
+func TestKeptCopiesOutliveThePool(t *testing.T) {
+	root := testtree.Write(t, keptTree)
+	_, plan := keptPlan(t, root, 1, 1<<30)
+	if len(plan.kept.rewritten) == 0 {
+		t.Fatal("nothing kept: the test would prove nothing")
+	}
+	other := map[string]string{"img/a.png": "\x89PNG z", "img/b.png": "\x89PNG y"}
+	for i := range 20 {
+		other[fmt.Sprintf("css/o%d.css", i)] = strings.Repeat(fmt.Sprintf(".o%d { background: url(../img/a.png) }\n", i), 8)
+	}
+	keptPlan(t, testtree.Write(t, other), 1, 1<<30)
+	for _, f := range plan.Files {
+		if !f.Rewritten {
+			continue
+		}
+		data, err := plan.Content(f)
+		if err != nil || fmt.Sprintf("%x", md5.Sum(data)) != f.MD5 {
+			t.Errorf("%s: %q (%v) is not the planned copy", f.Path, data, err)
+		}
 	}
 }

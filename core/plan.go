@@ -43,8 +43,9 @@ type PlanOptions struct {
 	// KeptBytes bounds the CSS/JS bytes the Plan holds in memory: sources
 	// until they are named, rewritten copies until the Plan is dropped
 	// (see keptBytes). Bytes beyond it are read again, and rewritten
-	// again when Content asks for them; the Plan and every content are
-	// the same for any budget. 0 means DefaultKeptBytes.
+	// again when Content asks for them (checked by the source's identity,
+	// or else by MD5: readAgain); the Plan and every content are the same
+	// for any budget. 0 means DefaultKeptBytes.
 	KeptBytes int64
 	// ForgetCaches empties the Project's caches (forget) once the Plan has
 	// taken from them what it needs, before it computes the sidecar: for
@@ -221,13 +222,30 @@ func recipeOf(named *namedFile) *rewriteRecipe {
 }
 
 // make reads the source again and rewrites it as it was named (see
-// remakeRewritten; the caller checks the copy against its planned MD5).
-func (r *rewriteRecipe) make(fsys FileSystem, staticURL string) ([]byte, error) {
+// rewriteAgain). same says the source read is proven to be the bytes
+// planning named, by its identity (readAgain; planned is the source as the
+// walk saw it, nil when unknown); otherwise the caller checks the copy
+// against its planned MD5, and only the size is checked here, which keeps
+// every edit inside the bytes.
+func (r *rewriteRecipe) make(fsys FileSystem, staticURL string, planned *FileInfo, started time.Time) (data []byte, same bool, err error) {
 	if r.remake != nil {
-		return r.remake()
+		data, err = r.remake()
+		return data, false, err
+	}
+	var identity FileInfo // zero when unknown: vouches for nothing
+	if planned != nil {
+		identity = *planned
+	}
+	content, same, release, err := readAgain(fsys, r.source.Path, identity, started)
+	if err != nil {
+		return nil, false, fmt.Errorf("cannot read %s (%s): %w", r.source.Path, r.source.LogicalPath, err)
+	}
+	defer release() // rewriteAgain copies what it keeps
+	if int64(len(content)) != r.size {
+		return nil, false, fmt.Errorf("%s changed during the build; run the build again", r.source.Path)
 	}
 	n := &fileNode{source: r.source, info: FileInfo{Size: r.size}, refs: r.refs, urls: meaningsOf(r.refs, r.source.LogicalPath, staticURL)}
-	return remakeRewritten(fsys, &namedFile{node: n, targetNames: r.targetNames}, true)
+	return rewriteAgain(&namedFile{node: n, targetNames: r.targetNames}, content), same, nil
 }
 
 // SourceInfo returns what the source file looked like when it was planned,
@@ -238,8 +256,7 @@ func (r *rewriteRecipe) make(fsys FileSystem, staticURL string) ([]byte, error) 
 // device, inode) may copy it without reading it (copy_file_range) instead
 // of checking its bytes with Content: any later edit changes the ctime.
 func (p *Plan) SourceInfo(f PlanFile) (FileInfo, bool) {
-	if f.Rewritten || f.source == nil || f.source.Inode == 0 || f.source.ChangeTime == 0 || p.started.IsZero() ||
-		Racy(p.started, f.source.ModTime, f.source.ChangeTime) {
+	if f.Rewritten || f.source == nil || !identityVouches(*f.source, p.started) {
 		return FileInfo{}, false
 	}
 	return *f.source, true
@@ -292,9 +309,13 @@ func (p *Plan) HasErrors() bool { return hasErrors(p.Diagnostics) }
 // Content returns the bytes of one output file: its rewritten bytes, or its
 // source's read through the FileSystem and checked against the planned MD5
 // (a source edited since planning fails rather than be written under a
-// name that no longer matches).
+// name that no longer matches). A rewritten copy made again from a source
+// whose identity proves it unchanged (readAgain) is the planned copy
+// without a second MD5: rewriting is a function of the source's bytes and
+// the names planned for its targets.
 func (p *Plan) Content(f PlanFile) ([]byte, error) {
 	var data []byte
+	var same bool
 	var err error
 	if f.recipe != nil {
 		if data = p.kept.rewrittenOf(f.LogicalPath); data != nil {
@@ -303,12 +324,15 @@ func (p *Plan) Content(f PlanFile) ([]byte, error) {
 		if data = f.recipe.content; data != nil { // named before the Plan, by a lookup
 			return data, nil
 		}
-		data, err = f.recipe.make(p.fsys, p.staticURL) // checked below
+		data, same, err = f.recipe.make(p.fsys, p.staticURL, f.source, p.started) // checked below unless same
 	} else if data, err = p.fsys.ReadFile(f.SourcePath); err != nil {
 		err = fmt.Errorf("cannot read %s: %w", f.SourcePath, err)
 	}
 	if err != nil {
 		return nil, err
+	}
+	if same {
+		return data, nil
 	}
 	if sum := md5.Sum(data); hex.EncodeToString(sum[:]) != f.MD5 {
 		return nil, fmt.Errorf("%s changed during the build; run the build again", f.SourcePath)
@@ -362,12 +386,18 @@ func (p *Project) Plan(opts PlanOptions) (*Plan, error) {
 		scans = opts.ScanCache.Records
 	}
 	p.mu.Lock()
+	if len(p.entries) == 0 {
+		// A new Project (or one whose caches a Plan forgot) gets an entry
+		// per path: the map is sized once instead of grown through every
+		// doubling.
+		p.entries = make(map[string]*entry, len(paths))
+	}
 	p.direct, p.directIn = inv, p.generation
-	p.integrity, p.scans, p.kept = algorithm, scans, plan.kept
+	p.integrity, p.scans, p.kept, p.planStarted = algorithm, scans, plan.kept, opts.Now
 	p.mu.Unlock()
 	defer func() {
 		p.mu.Lock()
-		p.integrity, p.scans, p.kept = "", nil, nil
+		p.integrity, p.scans, p.kept, p.planStarted = "", nil, nil, time.Time{}
 		p.mu.Unlock()
 	}()
 
@@ -505,10 +535,6 @@ func (plan *Plan) recordScans(nameds map[string]*namedFile, opts PlanOptions, fo
 		// as it is (see prior.go).
 		plan.scansSame = true
 		return
-	}
-	sri := map[string]string{} // output path -> SRI value
-	for _, f := range plan.Files {
-		sri[f.Path] = f.SRI
 	}
 	reused := 0 // records taken as they were
 	defer func() {

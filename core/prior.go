@@ -212,7 +212,7 @@ func (p *Project) remakeTrusted(n *fileNode, targetNames map[string]string) ([]b
 	if full.sum != n.sum {
 		return nil, fmt.Errorf("%s changed during the build; run the build again", n.source.Path)
 	}
-	return remakeRewritten(p.fsys, &namedFile{node: full, targetNames: targetNames}, false)
+	return remakeRewritten(p.fsys, &namedFile{node: full, targetNames: targetNames})
 }
 
 // makeRecord fills plan.record from the files of a Plan without

@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 	"unicode/utf8"
 
 	"github.com/assetc/assetc/core/scan"
@@ -77,6 +78,9 @@ type Project struct {
 	// kept is the byte budget of the Plan being made (see keptBytes), nil
 	// outside one: a lookup keeps the bytes it read.
 	kept *keptBytes
+	// planStarted is PlanOptions.Now of the Plan being made (see
+	// readAgain), zero outside one.
+	planStarted time.Time
 
 	// naming is serialised: it is cheap next to reading and scanning, which
 	// run in parallel, and it keeps the graph walk simple.
@@ -609,23 +613,27 @@ func (p *Project) digest(source Source, info FileInfo) (*fileNode, error) {
 
 // sourceBytes returns the bytes of an adjustable file as it was read: those
 // the node holds, or, when it holds none (fileNode.lazy), the file read
-// again and checked against the sum it was read with. Bytes read again are
-// not kept: a Plan holds only what its budget allows (see keptBytes).
-func sourceBytes(fsys FileSystem, n *fileNode) ([]byte, error) {
+// again and checked against the sum it was read with, unless its identity
+// proves it unchanged since a Plan started at started saw it (readAgain;
+// a zero started always checks). Bytes read again are not kept: a Plan
+// holds only what its budget allows (see keptBytes); release gives back
+// the buffer they were read into, and nothing may refer to them after it.
+func sourceBytes(fsys FileSystem, n *fileNode, started time.Time) (content []byte, release func(), err error) {
 	n.contentMu.Lock()
 	content, lazy := n.content, n.lazy
 	n.contentMu.Unlock()
 	if content != nil || !lazy {
-		return content, nil
+		return content, func() {}, nil
 	}
-	content, err := fsys.ReadFile(n.source.Path)
+	content, same, release, err := readAgain(fsys, n.source.Path, n.info, started)
 	if err != nil {
-		return nil, fmt.Errorf("cannot read %s (%s): %w", n.source.Path, n.source.LogicalPath, err)
+		return nil, nil, fmt.Errorf("cannot read %s (%s): %w", n.source.Path, n.source.LogicalPath, err)
 	}
-	if md5.Sum(content) != n.sum {
-		return nil, fmt.Errorf("%s changed during the build; run the build again", n.source.Path)
+	if !same && md5.Sum(content) != n.sum {
+		release()
+		return nil, nil, fmt.Errorf("%s changed during the build; run the build again", n.source.Path)
 	}
-	return content, nil
+	return content, release, nil
 }
 
 // release drops the bytes a node holds in a Plan's budget once its file is

@@ -157,5 +157,5 @@ func (p *Project) rewrittenContent(named *namedFile) ([]byte, error) {
 	if named.remake != nil {
 		return named.remake()
 	}
-	return remakeRewritten(p.fsys, named, false)
+	return remakeRewritten(p.fsys, named)
 }

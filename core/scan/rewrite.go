@@ -18,6 +18,12 @@ type Edit struct {
 // result is always well-formed. Two insertions at the same offset (Start ==
 // End) both apply, in the given order.
 func Rewrite(src []byte, edits []Edit) []byte {
+	return AppendRewrite(nil, src, edits)
+}
+
+// AppendRewrite is Rewrite appending the result to dst (which must not
+// overlap src), for a caller that reuses its buffers.
+func AppendRewrite(dst, src []byte, edits []Edit) []byte {
 	if !sort.SliceIsSorted(edits, func(i, j int) bool { return edits[i].Start < edits[j].Start }) {
 		edits = append([]Edit(nil), edits...)
 		sort.SliceStable(edits, func(i, j int) bool { return edits[i].Start < edits[j].Start })
@@ -26,7 +32,11 @@ func Rewrite(src []byte, edits []Edit) []byte {
 	for _, e := range edits {
 		size += len(e.Text)
 	}
-	out := make([]byte, 0, size)
+	out := dst
+	if cap(out)-len(out) < size {
+		out = make([]byte, len(dst), len(dst)+size)
+		copy(out, dst)
+	}
 	pos := 0
 	for _, e := range edits {
 		if e.Start < pos || e.End < e.Start || e.End > len(src) {
