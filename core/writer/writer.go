@@ -15,8 +15,10 @@
 //	.assetc/scans.gob             the CSS/JS files as scanned and named (core.ScanCache)
 //	.assetc/snapshot.bin          the identity of every input and output of the last
 //	                              build: a rebuild that finds them all unchanged
-//	                              skips planning (snapshot.go); one that finds only
-//	                              sources changed plans from .assetc/record.bin
+//	                              skips planning (snapshot.go; its bytes:
+//	                              snapshot_encoding.go); one that finds only
+//	                              sources changed plans from .assetc/record.bin, and
+//	                              its snapshot is the last one patched (snapshot_patch.go)
 //	.assetc/record.bin            the last build's core.PlanRecord (planrecord.go)
 //	.assetc/pending.json          paths a running build creates; gone once it commits
 //	.assetc/builds/<ns>.json      one record per committed build: its hashed files
