@@ -195,6 +195,26 @@ func testPriorPlanMatchesColdBuild(t *testing.T, root string, opts writer.BuildO
 	}
 }
 
+// rebuildSeesTheChange builds cfg into out again after a change the
+// snapshot must not hide: the build plans, and its output equals a cold
+// build's.
+func rebuildSeesTheChange(t *testing.T, what string, cfg core.Config, out string) {
+	t.Helper()
+	after, err := writer.Build(newProject(t, cfg), writer.BuildOptions{OutputDir: out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !after.Planned {
+		t.Fatal("the change was not seen: the build took the fast path")
+	}
+	fresh := t.TempDir()
+	cold, err := writer.Build(newProject(t, cfg), writer.BuildOptions{OutputDir: fresh})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameBuild(t, what, after, cold, out, fresh)
+}
+
 // sameBuild compares what two builds of the same sources report and wrote.
 func sameBuild(t *testing.T, what string, a, b *writer.Result, outA, outB string) {
 	t.Helper()
@@ -456,19 +476,7 @@ func TestSnapshotAfterPriorPlanSeesBundlerManifests(t *testing.T) {
 				t.Fatalf("the build from the record recorded no snapshot: %v", err)
 			}
 			c.change(t, root)
-			after, err := writer.Build(newProject(t, cfg), writer.BuildOptions{OutputDir: out})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !after.Planned {
-				t.Fatal("the change was not seen: the build took the fast path")
-			}
-			fresh := t.TempDir()
-			cold, err := writer.Build(newProject(t, cfg), writer.BuildOptions{OutputDir: fresh})
-			if err != nil {
-				t.Fatal(err)
-			}
-			sameBuild(t, c.name, after, cold, out, fresh)
+			rebuildSeesTheChange(t, c.name, cfg, out)
 		})
 	}
 }
