@@ -359,14 +359,24 @@ func (p *Project) Plan(opts PlanOptions) (*Plan, error) {
 	}
 	var inv *Inventory
 	var err error
+	var paths []string
+	// work are the paths read, scanned and named: every path, or after a
+	// change the affected ones only (see prior.go); the others' PlanFiles
+	// come from the record as they are (fromPrior).
+	var work []string
+	var affected map[string]bool
 	if opts.Prior != nil {
 		inv = opts.Prior.inventory()
-		p.trust(opts.Prior, opts.Prior.affected(opts.Changed))
+		affected = opts.Prior.affected(opts.Changed)
+		p.trust(opts.Prior, affected)
 		defer p.trust(nil, nil)
+		paths, work = opts.Prior.paths(affected)
 	} else if inv, err = p.Walk(); err != nil {
 		return nil, err
+	} else {
+		paths = inv.Paths()
+		work = paths
 	}
-	paths := inv.Paths()
 	_, host := p.fsys.(OSFileSystem)
 	inputs := Inputs{Dirs: inv.dirs, Probes: append([]string(nil), inv.missingRoots...), Linked: inv.linked, Host: host}
 	for _, dir := range inv.dirs {
@@ -403,10 +413,10 @@ func (p *Project) Plan(opts PlanOptions) (*Plan, error) {
 
 	// Read and scan everything in parallel; naming then hits the cache.
 	var loaded atomic.Int64
-	loadErrs := make([]error, len(paths))
-	forEach(len(paths), workers, func(i int) {
-		_, loadErrs[i] = p.node(paths[i])
-		progress("read", int(loaded.Add(1)), len(paths))
+	loadErrs := make([]error, len(work))
+	forEach(len(work), workers, func(i int) {
+		_, loadErrs[i] = p.node(work[i])
+		progress("read", int(loaded.Add(1)), len(work))
 	})
 	if refused := refusedFiles(loadErrs); len(refused) > 0 {
 		// A file that changed into something not collectable since the
@@ -429,7 +439,7 @@ func (p *Project) Plan(opts PlanOptions) (*Plan, error) {
 		p.dropEvidence()
 	}
 	p.naming.Lock()
-	err = p.nameAll(paths, workers)
+	err = p.nameAll(work, workers)
 	p.naming.Unlock()
 	if err != nil {
 		return nil, err
@@ -438,7 +448,11 @@ func (p *Project) Plan(opts PlanOptions) (*Plan, error) {
 	files := make([]PlanFile, 0, 2*len(paths)) // at most an unhashed and a hashed copy each
 	nameds := map[string]*namedFile{}          // of the files that needed naming
 	infos := make([]FileInfo, 0, len(paths))   // what each PlanFile.source points to, not a node
-	for _, l := range paths {
+	for i, l := range paths {
+		if opts.Prior != nil && !affected[l] {
+			files = plan.fromPrior(files, opts.Prior, i, algorithm, opts.HashedOnly, &infos, p.remakeTrusted)
+			continue
+		}
 		node, _ := p.node(l)
 		if node == nil {
 			return nil, fmt.Errorf("%s disappeared during the build; run the build again", l)
@@ -493,7 +507,10 @@ func (p *Project) Plan(opts PlanOptions) (*Plan, error) {
 		return plan, nil
 	}
 	if opts.Record && len(plan.Diagnostics) == 0 {
-		plan.makeRecord(paths, inv, func(l string) *fileNode { n, _ := p.node(l); return n }, p.named)
+		plan.makeRecord(work, inv, func(l string) *fileNode { n, _ := p.node(l); return n }, p.named)
+		if opts.Prior != nil {
+			plan.record = opts.Prior.replaced(plan.record)
+		}
 	}
 	// The files read whose bytes no PlanFile holds as read (only a
 	// rewritten copy, or read by a lookup before the Plan): integrity
@@ -506,6 +523,9 @@ func (p *Project) Plan(opts PlanOptions) (*Plan, error) {
 		}
 	}
 	others := p.knownSources(asRead)
+	if opts.Prior != nil {
+		opts.Prior.addRewrittenSources(others, affected, asRead)
+	}
 	if opts.ForgetCaches {
 		p.forget()
 	}

@@ -4,6 +4,8 @@ import (
 	"crypto/md5"
 	"encoding/hex"
 	"fmt"
+	"sort"
+	"strings"
 )
 
 // A Plan may start from an earlier one instead of from nothing: given the
@@ -129,6 +131,110 @@ func (r *PlanRecord) affected(changed []string) map[string]bool {
 				work = append(work, d)
 			}
 		}
+	}
+	return out
+}
+
+// paths returns the logical paths of the record's files, sorted (the
+// record's order), and those of them that are affected.
+func (r *PlanRecord) paths(affected map[string]bool) (paths, work []string) {
+	paths = make([]string, len(r.Files))
+	for i := range r.Files {
+		paths[i] = r.Files[i].Source.LogicalPath
+		if affected[paths[i]] {
+			work = append(work, paths[i])
+		}
+	}
+	return paths, work
+}
+
+// fromPrior appends the PlanFiles of r.Files[i], a file not affected by
+// a change, to files as the record says they are: the same PlanFiles a
+// trusted node and its recorded name give (see trustedNode), without the
+// node, the Project's entry or the name. infos holds what each PlanFile's
+// source points to; remake makes a rewritten copy again (remakeTrusted).
+func (plan *Plan) fromPrior(files []PlanFile, r *PlanRecord, i int, algorithm string, hashedOnly bool, infos *[]FileInfo,
+	remake func(*fileNode, map[string]string) ([]byte, error)) []PlanFile {
+	f := &r.Files[i]
+	l := f.Source.LogicalPath
+	if f.Rewritten {
+		plan.Rewritten++
+	}
+	if f.Cycle {
+		plan.Cycles++
+	}
+	if !f.Prehashed {
+		plan.Hashed++
+	}
+	plan.Manifest[l] = f.HashedName
+	*infos = append(*infos, f.Info)
+	source := PlanFile{Path: l, LogicalPath: l, SourcePath: f.Source.Path, Size: f.Info.Size, MD5: hex.EncodeToString(f.MD5[:]), source: &(*infos)[len(*infos)-1]}
+	if strings.HasPrefix(f.SRI, algorithm+"-") {
+		source.SRI = f.SRI
+	}
+	if !hashedOnly {
+		files = append(files, source)
+	}
+	if f.HashedName == l && !hashedOnly {
+		files[len(files)-1].Hashed = true
+		return files
+	}
+	hashed := source
+	hashed.Path, hashed.Hashed = f.HashedName, true
+	if f.Rewritten {
+		hashed.Rewritten, hashed.Size, hashed.MD5, hashed.SRI = true, f.RewrittenSize, f.RewrittenMD5, f.RewrittenSRI
+		hashed.recipe = &rewriteRecipe{source: f.Source, size: f.Info.Size, remake: func() ([]byte, error) {
+			// Its targets are not affected either (a changed one would
+			// have made this file affected): their recorded names are
+			// current.
+			targetNames := make(map[string]string, len(f.Targets))
+			for _, t := range f.Targets {
+				if tf := r.file(t); tf != nil {
+					targetNames[t] = tf.HashedName
+				}
+			}
+			return remake(&fileNode{source: f.Source, info: f.Info, sum: f.MD5}, targetNames)
+		}}
+	}
+	return append(files, hashed)
+}
+
+// addRewrittenSources adds to others the sources of the record's files
+// that are not affected and are rewritten: no PlanFile holds their bytes as
+// read (asRead lists those some PlanFile holds), and fromPrior made no
+// node for Project.knownSources to find.
+func (r *PlanRecord) addRewrittenSources(others map[string]KnownSource, affected map[string]bool, asRead map[string]struct{}) {
+	for i := range r.Files {
+		f := &r.Files[i]
+		if _, read := asRead[f.Source.Path]; f.Rewritten && !read && !affected[f.Source.LogicalPath] {
+			others[f.Source.Path] = knownFrom(f.Info, f.MD5)
+		}
+	}
+}
+
+// file is the record's file of a logical path, nil for none.
+func (r *PlanRecord) file(logical string) *PriorFile {
+	i, found := sort.Find(len(r.Files), func(i int) int { return strings.Compare(logical, r.Files[i].Source.LogicalPath) })
+	if !found {
+		return nil
+	}
+	return &r.Files[i]
+}
+
+// replaced returns the record r with the files of changed (the affected
+// files, named again, sorted by logical path) in place of its own: the
+// record of a Plan that took every other file from r. r itself is left
+// as it is (a writer splices the new record's bytes from it).
+func (r *PlanRecord) replaced(changed *PlanRecord) *PlanRecord {
+	out := &PlanRecord{Files: make([]PriorFile, 0, len(r.Files)), Duplicates: changed.Duplicates, Ignored: changed.Ignored, Inputs: changed.Inputs}
+	j := 0
+	for i := range r.Files {
+		if j < len(changed.Files) && changed.Files[j].Source.LogicalPath == r.Files[i].Source.LogicalPath {
+			out.Files = append(out.Files, changed.Files[j])
+			j++
+			continue
+		}
+		out.Files = append(out.Files, r.Files[i])
 	}
 	return out
 }
