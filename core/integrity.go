@@ -168,3 +168,100 @@ func (f *IntegrityFile) marshal() []byte {
 	buf.WriteString("}\n") // json.Encoder ends each value with a newline
 	return buf.Bytes()
 }
+
+// patchIntegrity returns the sidecar marshal gives for the Plan's files
+// (every Hashed file's Path and SRI; files sorted by Path), made from old,
+// the sidecar of an earlier Plan whose hashed files differ from these at
+// most at the paths listed, sorted, in touched (the old and new hashed
+// names of the files a Plan from that Plan's record named again: see
+// prior.go). Old's entries are copied in order but those touched, which
+// are written from files when a hashed file still has the path. ok is
+// false, and the caller marshals the whole, when old or a touched entry is
+// not in marshal's plain layout, or the entries do not come to one per
+// hashed file.
+func patchIntegrity(old []byte, algorithm, manifestMD5 string, files []PlanFile, touched []string) (out []byte, ok bool) {
+	head := `{"version":1,"algorithm":"` + algorithm + `","files":{`
+	if !bytes.HasPrefix(old, []byte(head)) || bytes.IndexByte(old, '\\') >= 0 || !needsNoEscape(manifestMD5) {
+		return nil, false // with no backslash in old, every string ends at the next quote
+	}
+	hashed := 0
+	for i := range files {
+		if files[i].Hashed {
+			hashed++
+		}
+	}
+	var b bytes.Buffer
+	b.Grow(len(old) + 128*len(touched))
+	b.WriteString(head)
+	entries := 0
+	emit := func(entry []byte) {
+		if entries > 0 {
+			b.WriteByte(',')
+		}
+		entries++
+		b.Write(entry)
+	}
+	var entry []byte
+	encode := func(path string) bool {
+		i := sort.Search(len(files), func(i int) bool { return files[i].Path >= path })
+		if i == len(files) || files[i].Path != path || !files[i].Hashed {
+			return true // no longer a hashed file's path
+		}
+		if !needsNoEscape(path) || !needsNoEscape(files[i].SRI) {
+			return false
+		}
+		entry = append(append(append(append(append(entry[:0], '"'), path...), `":"`...), files[i].SRI...), '"')
+		emit(entry)
+		return true
+	}
+	t, i := 0, len(head)
+	last := ""
+	for i < len(old) && old[i] == '"' {
+		keyEnd := bytes.IndexByte(old[i+1:], '"') + i + 1
+		if keyEnd <= i || keyEnd+2 >= len(old) || old[keyEnd+1] != ':' || old[keyEnd+2] != '"' {
+			return nil, false
+		}
+		valueEnd := bytes.IndexByte(old[keyEnd+3:], '"') + keyEnd + 3
+		if valueEnd < keyEnd+3 {
+			return nil, false
+		}
+		key := string(old[i+1 : keyEnd])
+		if entries > 0 && key <= last {
+			return nil, false // not sorted: not marshal's bytes
+		}
+		last = key
+		for ; t < len(touched) && touched[t] < key; t++ {
+			if !encode(touched[t]) {
+				return nil, false
+			}
+		}
+		if t < len(touched) && touched[t] == key {
+			if !encode(touched[t]) {
+				return nil, false
+			}
+			t++
+		} else {
+			emit(old[i : valueEnd+1])
+		}
+		i = valueEnd + 1
+		if i < len(old) && old[i] == ',' {
+			i++
+		}
+	}
+	if i >= len(old) || old[i] != '}' {
+		return nil, false
+	}
+	if tail := old[i:]; !bytes.HasPrefix(tail, []byte(`},"manifest":"`)) || !bytes.HasSuffix(tail, []byte("\"}\n")) {
+		return nil, false
+	}
+	for ; t < len(touched); t++ {
+		if !encode(touched[t]) {
+			return nil, false
+		}
+	}
+	if entries != hashed || hashed == 0 {
+		return nil, false
+	}
+	b.WriteString(`},"manifest":"` + manifestMD5 + "\"}\n")
+	return b.Bytes(), true
+}

@@ -154,3 +154,113 @@ func writeUnicodeEscape(b *bytes.Buffer, r rune) {
 	b.WriteString(strings.Repeat("0", 4-len(hex)))
 	b.WriteString(hex)
 }
+
+// patchManifest returns Manifest(paths) made from old, the manifest of an
+// earlier Plan whose paths had the same keys, with the values of the keys
+// listed in changed (logical paths) perhaps different and every other
+// value the same (a Plan made from that Plan's record: see prior.go). The
+// entries are copied from old in their order, the changed ones written
+// anew, and the hash is that of the pairs as copied: no key is sorted or
+// looked up in paths but the changed ones. ok is false, and the caller
+// encodes the whole, when old is not Manifest's layout or does not hold
+// exactly len(paths) entries and every changed key.
+func patchManifest(old []byte, paths map[string]string, changed []string) (out []byte, ok bool) {
+	const head, version = `{"paths": {`, `}, "version": "` + ManifestVersion + `", "hash": "`
+	if !bytes.HasPrefix(old, []byte(head)) || len(paths) == 0 {
+		return nil, false
+	}
+	newValues := make(map[string]string, len(changed)) // the changed keys as encoded -> their values as encoded
+	var enc bytes.Buffer
+	for _, l := range changed {
+		v, exists := paths[l]
+		if !exists {
+			return nil, false
+		}
+		enc.Reset()
+		writePythonJSONString(&enc, l)
+		key := enc.String()
+		enc.Reset()
+		writePythonJSONString(&enc, v)
+		newValues[key] = enc.String()
+	}
+	var b bytes.Buffer
+	b.Grow(len(old) + 64*len(changed))
+	b.WriteString(head)
+	sum := md5.New()
+	var pairs bytes.Buffer
+	pairs.WriteByte('[')
+	i, entries, found := len(head), 0, 0
+	for {
+		keyEnd := jsonStringEnd(old, i)
+		if keyEnd < 0 || !bytes.HasPrefix(old[keyEnd:], []byte(": ")) {
+			return nil, false
+		}
+		valueEnd := jsonStringEnd(old, keyEnd+2)
+		if valueEnd < 0 {
+			return nil, false
+		}
+		key, value := old[i:keyEnd], old[keyEnd+2:valueEnd]
+		if v, ok := newValues[string(key)]; ok {
+			value = []byte(v)
+			found++
+		}
+		if entries > 0 {
+			b.WriteString(", ")
+			pairs.WriteString(", ")
+		}
+		entries++
+		b.Write(key)
+		b.WriteString(": ")
+		b.Write(value)
+		pairs.WriteByte('[')
+		pairs.Write(key)
+		pairs.WriteString(", ")
+		pairs.Write(value)
+		pairs.WriteByte(']')
+		if pairs.Len() >= 32<<10 {
+			sum.Write(pairs.Bytes())
+			pairs.Reset()
+		}
+		if bytes.HasPrefix(old[valueEnd:], []byte(", ")) {
+			i = valueEnd + 2
+			continue
+		}
+		if rest := old[valueEnd:]; !bytes.HasPrefix(rest, []byte(version)) || len(rest) != len(version)+12+2 || string(rest[len(rest)-2:]) != `"}` {
+			return nil, false
+		}
+		break
+	}
+	if entries != len(paths) || found != len(newValues) {
+		return nil, false
+	}
+	pairs.WriteByte(']')
+	sum.Write(pairs.Bytes())
+	b.WriteString(version)
+	b.WriteString(hex.EncodeToString(sum.Sum(nil))[:12])
+	b.WriteString(`"}`)
+	return b.Bytes(), true
+}
+
+// jsonStringEnd returns the index just past the JSON string that starts
+// at data[i] (a '"'), or -1 when none does: a quote ends it unless an odd
+// number of backslashes precede it.
+func jsonStringEnd(data []byte, i int) int {
+	if i >= len(data) || data[i] != '"' {
+		return -1
+	}
+	for j := i + 1; ; {
+		q := bytes.IndexByte(data[j:], '"')
+		if q < 0 {
+			return -1
+		}
+		j += q
+		backslashes := 0
+		for k := j - 1; k > i && data[k] == '\\'; k-- {
+			backslashes++
+		}
+		if backslashes%2 == 0 {
+			return j + 1
+		}
+		j++
+	}
+}

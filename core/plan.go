@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"maps"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync/atomic"
@@ -65,6 +66,11 @@ type PlanOptions struct {
 	// it probed. Known and ScanCache are not needed then.
 	Prior   *PlanRecord
 	Changed []string
+	// PriorManifest and PriorIntegrity, with Prior, are staticfiles.json
+	// and the sidecar of the Plan that made Prior, as written: the new
+	// ones are patched from them (the entries of files not named again
+	// copied) instead of encoded whole. Either may be nil.
+	PriorManifest, PriorIntegrity []byte
 	// Record asks for Plan.Record, for a later Plan's Prior.
 	Record bool
 	// Now is when planning started. A source modified (mtime or ctime)
@@ -162,11 +168,25 @@ type Plan struct {
 	sourcesSame, scansSame bool
 	// record is Record's answer.
 	record *PlanRecord
+	// priorPlan says the Plan was made from PlanOptions.Prior, and
+	// sourcesTouched are then the keys of Sources it may have changed
+	// (SourcesPatch).
+	priorPlan      bool
+	sourcesTouched []string
 }
 
 // SourcesChanged reports whether Sources differ from PlanOptions.Known: a
 // writer need not record them again otherwise.
 func (p *Plan) SourcesChanged() bool { return !p.sourcesSame }
+
+// SourcesPatch returns, for a Plan made from a record (PlanOptions.Prior),
+// the keys of Sources, sorted, whose entries may differ from (or be added
+// to, or removed from) the Sources of the Plan that made the record; every
+// other entry is that Plan's, so a writer may copy it from what it wrote
+// then. ok is false for any other Plan.
+func (p *Plan) SourcesPatch() (touched []string, ok bool) {
+	return p.sourcesTouched, p.record != nil && p.priorPlan
+}
 
 // ScanCacheChanged reports whether ScanCache differs from the
 // PlanOptions.ScanCache the plan was made with.
@@ -525,11 +545,16 @@ func (p *Project) Plan(opts PlanOptions) (*Plan, error) {
 	others := p.knownSources(asRead)
 	if opts.Prior != nil {
 		opts.Prior.addRewrittenSources(others, affected, asRead)
+		plan.priorPlan, plan.sourcesTouched = true, opts.Prior.sourcesTouched(affected, others)
 	}
 	if opts.ForgetCaches {
 		p.forget()
 	}
-	if err := plan.integrity(opts, others, workers); err != nil {
+	var named []string // with Prior, the files named again
+	if opts.Prior != nil {
+		named = work
+	}
+	if err := plan.integrity(opts, others, named, workers); err != nil {
 		return nil, err
 	}
 	plan.recordSRI()
@@ -656,7 +681,7 @@ func collision(a, b PlanFile) Diagnostic {
 // unhashed and hashed copies of most files share theirs), and an unchanged
 // source that is not rewritten keeps the value the last build recorded, so
 // a no-change plan reads only what it rewrites.
-func (plan *Plan) integrity(opts PlanOptions, others map[string]KnownSource, workers int) error {
+func (plan *Plan) integrity(opts PlanOptions, others map[string]KnownSource, named []string, workers int) error {
 	_, algorithm, _ := newIntegrityHash(opts.Integrity)
 	// One file per content computes its value; known values first, so a
 	// content that has one is never read.
@@ -728,17 +753,45 @@ func (plan *Plan) integrity(opts PlanOptions, others map[string]KnownSource, wor
 			plan.Sources[path] = k.record(hex.EncodeToString(k.Sum[:]), "")
 		}
 	}
-	sidecar := &IntegrityFile{Version: 1, Algorithm: algorithm, Files: make(map[string]string, len(plan.Manifest))}
-	for _, f := range plan.Files {
-		if f.Hashed {
-			sidecar.Files[f.Path] = f.SRI
-		}
-	}
-	plan.ManifestJSON = Manifest(plan.Manifest)
-	sum := md5.Sum(plan.ManifestJSON)
-	sidecar.Manifest = hex.EncodeToString(sum[:])
-	plan.IntegrityJSON = sidecar.marshal()
+	plan.manifestAndSidecar(opts, algorithm, named)
 	return nil
+}
+
+// manifestAndSidecar sets ManifestJSON and IntegrityJSON: with a Prior
+// and its files, patched from them where only the files named again
+// (named) may differ (patchManifest, patchIntegrity), else encoded whole.
+func (plan *Plan) manifestAndSidecar(opts PlanOptions, algorithm string, named []string) {
+	fromPrior := opts.Prior != nil
+	if fromPrior && opts.PriorManifest != nil {
+		plan.ManifestJSON, _ = patchManifest(opts.PriorManifest, plan.Manifest, named)
+	}
+	if plan.ManifestJSON == nil {
+		plan.ManifestJSON = Manifest(plan.Manifest)
+	}
+	sum := md5.Sum(plan.ManifestJSON)
+	manifestMD5 := hex.EncodeToString(sum[:])
+	if fromPrior && opts.PriorIntegrity != nil {
+		// A file named again may have a new hashed name (its old one
+		// leaves the sidecar) or a new SRI value.
+		touched := make([]string, 0, 2*len(named))
+		for _, l := range named {
+			touched = append(touched, plan.Manifest[l])
+			if f := opts.Prior.file(l); f != nil {
+				touched = append(touched, f.HashedName)
+			}
+		}
+		slices.Sort(touched)
+		plan.IntegrityJSON, _ = patchIntegrity(opts.PriorIntegrity, algorithm, manifestMD5, plan.Files, slices.Compact(touched))
+	}
+	if plan.IntegrityJSON == nil {
+		sidecar := &IntegrityFile{Version: 1, Algorithm: algorithm, Files: make(map[string]string, len(plan.Manifest)), Manifest: manifestMD5}
+		for _, f := range plan.Files {
+			if f.Hashed {
+				sidecar.Files[f.Path] = f.SRI
+			}
+		}
+		plan.IntegrityJSON = sidecar.marshal()
+	}
 }
 
 func hasKey(m map[string]string, key string) bool {

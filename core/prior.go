@@ -4,6 +4,7 @@ import (
 	"crypto/md5"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -210,6 +211,34 @@ func (r *PlanRecord) addRewrittenSources(others map[string]KnownSource, affected
 			others[f.Source.Path] = knownFrom(f.Info, f.MD5)
 		}
 	}
+}
+
+// sourcesTouched returns, sorted, the source paths whose SourceRecords a
+// Plan from r may make other than r's Plan did: those of the affected
+// files, and those others holds that it did not take from r (read by a
+// lookup of an affected file). Every other file's record is made from
+// what r holds of it, as r's Plan made it (an unaffected source was not
+// racy then, or it would have been changed, hence affected, now).
+func (r *PlanRecord) sourcesTouched(affected map[string]bool, others map[string]KnownSource) []string {
+	var touched []string
+	fromRecord := map[string]bool{}
+	for i := range r.Files {
+		f := &r.Files[i]
+		if affected[f.Source.LogicalPath] {
+			touched = append(touched, f.Source.Path)
+		} else {
+			if _, ok := others[f.Source.Path]; ok {
+				fromRecord[f.Source.Path] = true
+			}
+		}
+	}
+	for path := range others {
+		if !fromRecord[path] {
+			touched = append(touched, path)
+		}
+	}
+	slices.Sort(touched)
+	return slices.Compact(touched)
 }
 
 // file is the record's file of a logical path, nil for none.

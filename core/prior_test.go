@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -73,6 +74,7 @@ func TestPlanFromRecordMatchesWalk(t *testing.T) {
 				}
 				fromRecord := opts
 				fromRecord.Prior, fromRecord.Changed = last.Record(), changed
+				fromRecord.PriorManifest, fromRecord.PriorIntegrity = last.ManifestJSON, last.IntegrityJSON
 				got, err := newProject(t, cfg).Plan(fromRecord)
 				if err != nil {
 					t.Fatal(err)
@@ -82,9 +84,48 @@ func TestPlanFromRecordMatchesWalk(t *testing.T) {
 					t.Fatal(err)
 				}
 				samePlan(t, edit.name, got, want)
+				sourcesPatchHolds(t, edit.name, last, got)
+				patchedFromPrior(t, edit.name, cfg, fromRecord, last)
 				last = got
 			}
 		})
+	}
+}
+
+// sourcesPatchHolds checks Plan.SourcesPatch's promise: every source
+// record but those it names is the one of the Plan the record came from.
+func sourcesPatchHolds(t *testing.T, what string, last, got *core.Plan) {
+	t.Helper()
+	touched, ok := got.SourcesPatch()
+	if !ok {
+		t.Fatalf("%s: a Plan from a record has no SourcesPatch", what)
+	}
+	for _, m := range []map[string]core.SourceRecord{last.Sources, got.Sources} {
+		for path := range m {
+			if a, b := last.Sources[path], got.Sources[path]; !slices.Contains(touched, path) && a != b {
+				t.Errorf("%s: the source record of %s changed but is not in SourcesPatch %v:\n%+v\n%+v", what, path, touched, a, b)
+			}
+		}
+	}
+}
+
+// patchedFromPrior shows that staticfiles.json and the sidecar of a Plan
+// from a record are copied from the last ones where no file was named
+// again, not encoded anew: a value the last manifest held for a file not
+// named again, altered in those bytes, is what the new one holds.
+func patchedFromPrior(t *testing.T, what string, cfg core.Config, opts core.PlanOptions, last *core.Plan) {
+	t.Helper()
+	const logical = "img/other.gif" // no edit changes it, nor anything it references
+	name := last.Manifest[logical]
+	altered := strings.Replace(name, "other.", "other-altered.", 1)
+	opts.PriorManifest = bytes.Replace(last.ManifestJSON, []byte(`"`+name+`"`), []byte(`"`+altered+`"`), 1)
+	opts.PriorIntegrity = bytes.Replace(last.IntegrityJSON, []byte(`"`+name+`"`), []byte(`"`+altered+`"`), 1)
+	p, err := newProject(t, cfg).Plan(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(p.ManifestJSON, []byte(altered)) || !bytes.Contains(p.IntegrityJSON, []byte(altered)) {
+		t.Errorf("%s: staticfiles.json or the sidecar was encoded again, not patched:\n%s\n%s", what, p.ManifestJSON, p.IntegrityJSON)
 	}
 }
 

@@ -182,8 +182,7 @@ func (o *output) saveRecords(plan *core.Plan) error {
 		return err
 	}
 	if plan.SourcesChanged() {
-		// Plan.SourcesJSON, written an entry at a time.
-		if err := writeFileStream(o.statePath(sourcesFile), func(w io.Writer) error { return writeSources(w, plan.Sources) }); err != nil {
+		if err := o.saveSources(plan); err != nil {
 			return err
 		}
 	}

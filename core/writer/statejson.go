@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"maps"
+	"os"
 	"slices"
 	"strconv"
 	"unsafe"
@@ -70,18 +71,40 @@ func appendStateEntry(buf []byte, k string, f writtenFile) []byte {
 var errStateMoved = errors.New("state changed beyond the touched keys")
 
 // patchState writes writeState's bytes for state without sorting or
-// looking up every key: old is state.json as read, in decodeStateFast's
-// layout with its keys ascending (decodeState said patchable), and
-// touched holds, sorted, every key state may have gained or changed
-// since (the paths written). Old's entries are copied as they are, but
-// those touched, which are encoded from state if it still holds them, in
-// key order. After a build that wrote a few files of 200,000 this is a
-// copy of the old bytes; sorting the keys was a quarter of writing them.
-// A key removed from state but not touched would be copied: the entries
-// written are counted, and errStateMoved returned when they are not
-// len(state) (every key of state is written once, so a count above it
-// can only be such a key).
+// looking up every key: old is state.json as read, and touched holds,
+// sorted, every key state may have gained or changed since (the paths
+// written). See patchSortedObject. After a build that wrote a few files
+// of 200,000 this is a copy of the old bytes; sorting the keys was a
+// quarter of writing them.
 func patchState(w io.Writer, old []byte, state map[string]writtenFile, touched []string) error {
+	return patchSortedObject(w, old, state, touched, appendStateEntry)
+}
+
+// patchSources writes writeSources' bytes for sources from old, the
+// sources.json of the Plan a Plan was made from, and touched, the keys
+// that may differ from it (core.Plan.SourcesPatch). See patchSortedObject.
+func patchSources(w io.Writer, old []byte, sources map[string]core.SourceRecord, touched []string) error {
+	return patchSortedObject(w, old, sources, touched, appendSourceEntry)
+}
+
+// patchSortedObject writes writeSortedObject's bytes for m without sorting
+// or looking up every key: old is the object as written for an earlier m,
+// and touched holds, sorted, every key m may have gained, lost or changed
+// since. Old's entries are copied as they are, but those touched, which are
+// encoded from m if it still holds them, in key order.
+//
+// Old must be writeSortedObject's layout without an escape: keys ascending,
+// each entry "key":{…} with no '}' inside its value (appendStateEntry's and
+// appendSourceEntry's values hold numbers, hex and base64 only); anything
+// else returns errStateMoved, and the caller writes the whole instead
+// (writeFileStream renames nothing into place after an error). A key
+// removed from m but not touched would be copied: the entries written are
+// counted, and errStateMoved returned when they are not len(m) (every key
+// of m is written once, so a count above it can only be such a key).
+func patchSortedObject[V any](w io.Writer, old []byte, m map[string]V, touched []string, appendEntry func(buf []byte, key string, v V) []byte) error {
+	if len(old) < 2 || old[0] != '{' || bytes.IndexByte(old, '\\') >= 0 {
+		return errStateMoved // with no backslash, every string ends at the next quote
+	}
 	written := 0
 	sep := []byte{'{'}
 	buf := make([]byte, 0, 256)
@@ -95,31 +118,30 @@ func patchState(w io.Writer, old []byte, state map[string]writtenFile, touched [
 		return err
 	}
 	encode := func(k string) error {
-		f, kept := state[k]
+		v, kept := m[k]
 		if !kept {
 			return nil
 		}
-		buf = appendStateEntry(buf[:0], k, f)
+		buf = appendEntry(buf[:0], k, v)
 		return emit(buf)
 	}
 	t := 0
-	// Each entry is "key":{"md5":"…","size":N,"mtime":N}; neither string
-	// holds a quote (the layout has no escapes) and the numbers no brace.
-	for i := 1; i < len(old) && old[i] == '"'; {
+	var last []byte
+	i := 1
+	for ; i < len(old) && old[i] == '"'; i++ { // i++: past the ',' or the final '}'
 		keyEnd := i + 1 + bytes.IndexByte(old[i+1:], '"')
-		md5Start := keyEnd + 1 + len(`:{"md5":"`)
-		if keyEnd <= i || md5Start >= len(old) {
-			return errStateMoved // not the layout decodeState checked
-		}
-		md5End := md5Start + bytes.IndexByte(old[md5Start:], '"')
-		if md5End < md5Start {
+		if keyEnd <= i || keyEnd+1 >= len(old) || old[keyEnd+1] != ':' {
 			return errStateMoved
 		}
-		end := md5End + bytes.IndexByte(old[md5End:], '}') + 1
-		if end <= md5End || end >= len(old) {
+		end := keyEnd + bytes.IndexByte(old[keyEnd:], '}') + 1
+		if end <= keyEnd || end >= len(old) {
 			return errStateMoved
 		}
 		key := old[i+1 : keyEnd]
+		if last != nil && string(key) <= string(last) {
+			return errStateMoved // not ascending: not writeSortedObject's bytes
+		}
+		last = key
 		for ; t < len(touched) && touched[t] < string(key); t++ {
 			if err := encode(touched[t]); err != nil {
 				return err
@@ -133,14 +155,20 @@ func patchState(w io.Writer, old []byte, state map[string]writtenFile, touched [
 		} else if err := emit(old[i:end]); err != nil {
 			return err
 		}
-		i = end + 1 // past the ',' or the final '}'
+		i = end
+		if old[i] != ',' {
+			break
+		}
+	}
+	if i >= len(old) || old[i] != '}' || i != len(old)-1 {
+		return errStateMoved
 	}
 	for ; t < len(touched); t++ {
 		if err := encode(touched[t]); err != nil {
 			return err
 		}
 	}
-	if written != len(state) {
+	if written != len(m) {
 		return errStateMoved
 	}
 	if written == 0 {
@@ -282,6 +310,26 @@ func decodeStateFast(data []byte) (map[string]writtenFile, bool) {
 // ~0.1 s for it after every change of one source.
 func writeSources(w io.Writer, sources map[string]core.SourceRecord) error {
 	return writeSortedObject(w, sources, appendSourceEntry)
+}
+
+// saveSources writes sources.json (Plan.SourcesJSON, an entry at a time):
+// patched from the file as the last build wrote it when the Plan says
+// which entries may differ from it (core.Plan.SourcesPatch), else whole.
+// Every entry of sources.json only says what a file held while it had one
+// identity, so an entry copied from a file that was not the last build's
+// is still true, at worst of a file that changed since: the next build
+// reads that file again (core.PlanOptions.Known).
+func (o *output) saveSources(plan *core.Plan) error {
+	path := o.statePath(sourcesFile)
+	if touched, ok := plan.SourcesPatch(); ok {
+		if old, err := os.ReadFile(path); err == nil {
+			err := writeFileStream(path, func(w io.Writer) error { return patchSources(w, old, plan.Sources, touched) })
+			if !errors.Is(err, errStateMoved) {
+				return err
+			}
+		}
+	}
+	return writeFileStream(path, func(w io.Writer) error { return writeSources(w, plan.Sources) })
 }
 
 // appendSourceEntry appends one entry of sources.json: the fields in

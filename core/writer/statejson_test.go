@@ -132,3 +132,73 @@ func TestPatchState(t *testing.T) {
 		t.Errorf("keys out of order: ok %t, patchable %t; want read, not patchable", ok, patchable)
 	}
 }
+
+// TestPatchSources: sources.json patched from the last one, for random
+// records gained, changed and lost at the keys touched, is byte for byte
+// what writeSources (json.Marshal) writes; an untouched key removed, keys
+// out of order or an escaped key send the caller to the whole write.
+func TestPatchSources(t *testing.T) {
+	record := func(rng *rand.Rand) core.SourceRecord {
+		r := core.SourceRecord{Size: rng.Int64N(1e6), ModTime: rng.Int64N(1e18), MD5: fmt.Sprintf("%032x", rng.Uint64())}
+		if rng.IntN(4) > 0 { // some hosts cannot tell these (omitted then)
+			r.ChangeTime, r.Device, r.Inode = rng.Int64N(1e18), rng.Uint64N(1e5), rng.Uint64N(1e9)
+		}
+		if rng.IntN(3) > 0 {
+			r.SRI = "sha384-" + fmt.Sprintf("%x", rng.Uint64())
+		}
+		return r
+	}
+	marshal := func(m map[string]core.SourceRecord) []byte {
+		data, err := json.Marshal(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return data
+	}
+	rng := rand.New(rand.NewPCG(16, 16))
+	for round := 0; round < 200; round++ {
+		sources := map[string]core.SourceRecord{}
+		for n := rng.IntN(30); n > 0; n-- {
+			sources[fmt.Sprintf("/src/d%d/f%02d.css", rng.IntN(3), rng.IntN(60))] = record(rng)
+		}
+		data := marshal(sources)
+		var touched []string
+		for n := rng.IntN(6); n > 0; n-- {
+			k := fmt.Sprintf("/src/d%d/f%02d.css", rng.IntN(4), rng.IntN(60))
+			if rng.IntN(4) == 0 {
+				delete(sources, k)
+			} else {
+				sources[k] = record(rng)
+			}
+			touched = append(touched, k)
+		}
+		slices.Sort(touched)
+		touched = slices.Compact(touched)
+		var got bytes.Buffer
+		if err := patchSources(&got, data, sources, touched); err != nil {
+			t.Fatal(err)
+		}
+		if want := marshal(sources); !bytes.Equal(got.Bytes(), want) {
+			t.Fatalf("patched\n%s\nwant\n%s", got.Bytes(), want)
+		}
+		for k := range sources {
+			if !slices.Contains(touched, k) {
+				delete(sources, k) // removed without being touched
+				if err := patchSources(io.Discard, data, sources, touched); !errors.Is(err, errStateMoved) {
+					t.Fatalf("a key removed untouched: %v, want errStateMoved", err)
+				}
+				break
+			}
+		}
+	}
+	for _, old := range []string{
+		`{"/b":{"size":1,"mtime":2,"md5":"x"},"/a":{"size":1,"mtime":2,"md5":"y"}}`, // out of order
+		`{"/a\"b":{"size":1,"mtime":2,"md5":"x"}}`,                                  // an escape
+		`{"/a":{"size":1,"mtime":2,"md5":"x"}`,                                       // cut
+		`{"/a":{"size":1,"mtime":2,"md5":"x"}}x`,                                     // more after it
+	} {
+		if err := patchSources(io.Discard, []byte(old), map[string]core.SourceRecord{"/a": {}}, nil); !errors.Is(err, errStateMoved) {
+			t.Errorf("%s: %v, want errStateMoved", old, err)
+		}
+	}
+}

@@ -29,6 +29,7 @@ import (
 	"errors"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"runtime"
 	"sync/atomic"
 	"time"
@@ -169,6 +170,12 @@ func Build(p *core.Project, opts BuildOptions) (*Result, error) {
 	}
 	if v.prior == nil {
 		planOpts.Known, planOpts.ScanCache = readSources(opts.OutputDir), readScanCache(opts.OutputDir)
+	} else {
+		// The check proved both as the record's build wrote them: the new
+		// ones are patched from their bytes. Unreadable, they are encoded
+		// whole.
+		planOpts.PriorManifest, _ = os.ReadFile(filepath.Join(opts.OutputDir, core.ManifestName))
+		planOpts.PriorIntegrity, _ = os.ReadFile(filepath.Join(opts.OutputDir, core.IntegrityName))
 	}
 	plan, err := p.Plan(planOpts)
 	if err != nil {
