@@ -194,8 +194,8 @@ func TestPatchSources(t *testing.T) {
 	for _, old := range []string{
 		`{"/b":{"size":1,"mtime":2,"md5":"x"},"/a":{"size":1,"mtime":2,"md5":"y"}}`, // out of order
 		`{"/a\"b":{"size":1,"mtime":2,"md5":"x"}}`,                                  // an escape
-		`{"/a":{"size":1,"mtime":2,"md5":"x"}`,                                       // cut
-		`{"/a":{"size":1,"mtime":2,"md5":"x"}}x`,                                     // more after it
+		`{"/a":{"size":1,"mtime":2,"md5":"x"}`,                                      // cut
+		`{"/a":{"size":1,"mtime":2,"md5":"x"}}x`,                                    // more after it
 	} {
 		if err := patchSources(io.Discard, []byte(old), map[string]core.SourceRecord{"/a": {}}, nil); !errors.Is(err, errStateMoved) {
 			t.Errorf("%s: %v, want errStateMoved", old, err)
