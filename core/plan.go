@@ -173,11 +173,22 @@ type Plan struct {
 	// (SourcesPatch).
 	priorPlan      bool
 	sourcesTouched []string
+	difference     []int // Difference's answer
 }
 
 // SourcesChanged reports whether Sources differ from PlanOptions.Known: a
 // writer need not record them again otherwise.
 func (p *Plan) SourcesChanged() bool { return !p.sourcesSame }
+
+// Difference returns, for a Plan made from a record (PlanOptions.Prior),
+// the indexes in Files, ascending, of the files that may differ from the
+// Plan the record came from: those of the files named again, and any
+// output path one of them shares. Every other file is that Plan's, path,
+// bytes and all, so a writer that proved its output as that Plan's build
+// left it need not look at them. ok is false for any other Plan.
+func (p *Plan) Difference() (changed []int, ok bool) {
+	return p.difference, p.priorPlan
+}
 
 // SourcesPatch returns, for a Plan made from a record (PlanOptions.Prior),
 // the keys of Sources, sorted, whose entries may differ from (or be added
@@ -519,8 +530,28 @@ func (p *Project) Plan(opts PlanOptions) (*Plan, error) {
 			files[len(files)-1].Hashed = true
 		}
 	}
+	var namedPaths map[string]bool // with Prior, the output paths of the files named again
+	if opts.Prior != nil {
+		namedPaths = map[string]bool{}
+		for _, f := range files {
+			if affected[f.LogicalPath] {
+				namedPaths[f.Path] = true
+			}
+		}
+	}
 	files, collisions := dedupeOutputs(files)
 	plan.Files = files
+	if opts.Prior != nil {
+		plan.priorPlan = true
+		// Deduplication keeps one file per path, perhaps one not named
+		// again for a path one named again shares: by path, not logical
+		// path.
+		for i := range files {
+			if namedPaths[files[i].Path] {
+				plan.difference = append(plan.difference, i)
+			}
+		}
+	}
 	plan.Diagnostics = append(plan.Diagnostics, collisions...)
 	sortDiagnostics(plan.Diagnostics)
 	if plan.HasErrors() {
@@ -545,7 +576,7 @@ func (p *Project) Plan(opts PlanOptions) (*Plan, error) {
 	others := p.knownSources(asRead)
 	if opts.Prior != nil {
 		opts.Prior.addRewrittenSources(others, affected, asRead)
-		plan.priorPlan, plan.sourcesTouched = true, opts.Prior.sourcesTouched(affected, others)
+		plan.sourcesTouched = opts.Prior.sourcesTouched(affected, others)
 	}
 	if opts.ForgetCaches {
 		p.forget()

@@ -54,7 +54,7 @@ func md5Hex(data []byte) string {
 // startPending records the paths this build will create before it creates
 // any, so that whatever stops it (an error, a full disk, a kill), its files
 // can be told from the previous build's and removed.
-func (o *output) startPending(plan *core.Plan, comp compress.Options) (pendingRecord, error) {
+func (o *output) startPending(plan *core.Plan, comp compress.Options, difference []int) (pendingRecord, error) {
 	p := pendingRecord{Manifest: md5Hex(plan.ManifestJSON), Record: fmt.Sprintf("%d.json", time.Now().UnixNano())}
 	// A path in a directory that does not exist is new without a look of
 	// its own: a build into an empty output costs a stat per directory,
@@ -86,9 +86,19 @@ func (o *output) startPending(plan *core.Plan, comp compress.Options) (pendingRe
 		_, err := os.Lstat(o.path(rel))
 		return errors.Is(err, fs.ErrNotExist)
 	}
-	for _, f := range plan.Files {
-		if isNew(f.Path) {
+	// difference, when not nil, lists the only files whose paths may be
+	// new (Write's): every other file is at a path the last build wrote.
+	for _, n := range difference {
+		if f := plan.Files[n]; isNew(f.Path) {
 			p.Paths = append(p.Paths, f.Path)
+		}
+	}
+	for _, f := range plan.Files {
+		if difference == nil && isNew(f.Path) {
+			p.Paths = append(p.Paths, f.Path)
+		}
+		if len(comp.Encodings) == 0 && difference != nil {
+			break
 		}
 		if comp.Skips(f.Path) {
 			continue

@@ -255,7 +255,18 @@ func Write(dir string, plan *core.Plan, opts Options, result *Result) (err error
 	if err := os.Remove(out.statePath(snapshotFile)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return err
 	}
-	pending, err := out.startPending(plan, comp)
+	// After a Plan from the record, the files it did not name again are
+	// the last build's, and the check proved the output as that build left
+	// it (opts.proven): only the difference is looked at (see
+	// core.Plan.Difference).
+	difference, fromRecord := plan.Difference()
+	fromRecord = fromRecord && opts.proven != nil
+	if !fromRecord {
+		difference = nil
+	} else if difference == nil {
+		difference = []int{} // nothing but the last build's files
+	}
+	pending, err := out.startPending(plan, comp, difference)
 	if err != nil {
 		return err
 	}
@@ -266,8 +277,19 @@ func Write(dir string, plan *core.Plan, opts Options, result *Result) (err error
 		}
 	}()
 
-	groups := groupByContent(plan.Files)
+	var groups [][]int32
 	var written, unchanged, done atomic.Int64
+	if fromRecord {
+		groups = groupDifference(plan.Files, difference)
+		skipped := len(plan.Files)
+		for _, g := range groups {
+			skipped -= len(g)
+		}
+		unchanged.Add(int64(skipped))
+		done.Add(int64(skipped))
+	} else {
+		groups = groupByContent(plan.Files)
+	}
 	writeErrs := make([]error, len(groups))
 	forEach(len(groups), workers, func(i int) {
 		if writeErrs[i] = step("write"); writeErrs[i] != nil {
@@ -322,6 +344,33 @@ func groupByContent(files []core.PlanFile) [][]int32 {
 		if !ok {
 			i = len(groups)
 			index[f.MD5] = i
+			groups = append(groups, nil)
+		}
+		groups[i] = append(groups[i], int32(n))
+	}
+	return groups
+}
+
+// groupDifference is groupByContent for the files of a difference
+// (indexes into files, ascending) and the other files that hold one of
+// their contents, which a group may link from: every other file is left
+// out (see Write).
+func groupDifference(files []core.PlanFile, difference []int) [][]int32 {
+	contents := make(map[string]bool, len(difference))
+	for _, i := range difference {
+		contents[files[i].MD5] = true
+	}
+	index := make(map[string]int, len(contents))
+	var groups [][]int32
+	for n := range files {
+		sum := files[n].MD5
+		if !contents[sum] {
+			continue
+		}
+		i, ok := index[sum]
+		if !ok {
+			i = len(groups)
+			index[sum] = i
 			groups = append(groups, nil)
 		}
 		groups[i] = append(groups[i], int32(n))
