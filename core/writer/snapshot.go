@@ -133,6 +133,9 @@ type snapshot struct {
 	// recordFile (none when it had none): read only when a source changed,
 	// and trusted only with this MD5 (the record of another build is not).
 	recordSum []byte
+	// logical, when set, are the keys of result.Manifest, sorted (a
+	// patched snapshot takes them from the record instead of sorting).
+	logical []string
 }
 
 // recordFile holds the PlanRecord of the build whose snapshot names its
@@ -328,7 +331,9 @@ func (o *output) recordSnapshot(plan *core.Plan, req *snapshotRequest, comp comp
 			snap.recordSum = sum[:]
 		}
 	}
-	if _, err := writeStreamAtomic(o.statePath(snapshotFile), func(w *bufio.Writer) { encodeSnapshot(snap, w) }); err != nil {
+	// Written as the state files are, without an MD5 nothing reads (a
+	// write error sticks in writeFileStream's buffer).
+	if err := writeFileStream(o.statePath(snapshotFile), func(w io.Writer) error { encodeSnapshot(snap, w); return nil }); err != nil {
 		os.Remove(o.statePath(snapshotFile))
 	}
 }

@@ -44,11 +44,14 @@ func encodeSnapshot(s *snapshot, w io.Writer) {
 	r := s.result
 	_ = gob.NewEncoder(&sum).Encode(summary{r.Files, r.Hashed, r.Rewritten, r.Cycles, r.Unchanged, r.CompressionReused, r.Variants, r.Duplicates, r.Ignored})
 	str(sum.String())
-	logical := make([]string, 0, len(r.Manifest))
-	for l := range r.Manifest {
-		logical = append(logical, l)
+	logical := s.logical
+	if len(logical) != len(r.Manifest) {
+		logical = make([]string, 0, len(r.Manifest))
+		for l := range r.Manifest {
+			logical = append(logical, l)
+		}
+		sort.Strings(logical) // the same snapshot for the same build
 	}
-	sort.Strings(logical) // the same snapshot for the same build
 	buf = binary.AppendUvarint(buf, uint64(len(logical)))
 	for _, l := range logical {
 		str(l)

@@ -55,7 +55,16 @@ func (o *output) patchSnapshot(plan *core.Plan, req *snapshotRequest, comp compr
 	// The planned paths the last snapshot may not hold as they are now:
 	// written, of a dirty content, or not an output of the last build.
 	extra := map[string]bool{}
-	for _, f := range plan.Files {
+	// A file outside the Plan's difference is the last build's output at
+	// its path (core.Plan.Difference): only a write or a dirty content
+	// makes it extra.
+	difference, fromRecord := plan.Difference()
+	next := 0 // into difference
+	for n, f := range plan.Files {
+		named := !fromRecord
+		for ; next < len(difference) && difference[next] <= n; next++ {
+			named = named || difference[next] == n
+		}
 		if _, ok := changed[f.SourcePath]; ok {
 			info := plan.SourceStat(f)
 			if info.Inode == 0 || info.ChangeTime == 0 {
@@ -65,7 +74,7 @@ func (o *output) patchSnapshot(plan *core.Plan, req *snapshotRequest, comp compr
 			changed[f.SourcePath] = fileID{Present: true, Device: info.Device, Inode: info.Inode, Size: info.Size, ModTime: info.ModTime, ChgTime: info.ChangeTime}
 		}
 		_, wrote := o.written[f.Path]
-		if !wrote && !dirty[f.MD5] && o.proven.outputOfLast(f) {
+		if !wrote && !dirty[f.MD5] && (!named || o.proven.outputOfLast(f)) {
 			continue
 		}
 		extra[f.Path] = true
@@ -226,5 +235,13 @@ func (o *output) patchSnapshot(plan *core.Plan, req *snapshotRequest, comp compr
 		Unchanged: len(plan.Files), Duplicates: result.Duplicates, Ignored: result.Ignored, Manifest: result.Manifest,
 		CompressionReused: variants.compressed + variants.reused, Variants: variants.variants,
 	}
-	return &snapshot{key: req.key, result: r, base: base, parts: [][]snapshotEntry{entries, dirs}}, true
+	snap = &snapshot{key: req.key, result: r, base: base, parts: [][]snapshotEntry{entries, dirs}}
+	if rec := plan.Record(); rec != nil {
+		// The record's files are the manifest's keys, sorted.
+		snap.logical = make([]string, len(rec.Files))
+		for i := range rec.Files {
+			snap.logical[i] = rec.Files[i].Source.LogicalPath
+		}
+	}
+	return snap, true
 }
