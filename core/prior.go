@@ -268,33 +268,33 @@ func (r *PlanRecord) replaced(changed *PlanRecord) *PlanRecord {
 	return out
 }
 
-// inventory is the Inventory the record's Plan walked.
+// inventory is the Inventory the record's Plan walked, without its map of
+// Files: a Plan from the record takes its paths from the record (paths),
+// and a lookup uses Inventory.Files only for the paths the walk marked
+// direct, which a record does not keep, so it resolves each path as any
+// lookup does (a map of 100,000 Sources a build, for nothing).
 func (r *PlanRecord) inventory() *Inventory {
-	inv := &Inventory{Files: make(map[string]Source, len(r.Files)), Duplicates: r.Duplicates, Ignored: r.Ignored,
-		dirs: r.Inputs.Dirs, linked: r.Inputs.Linked}
-	for _, f := range r.Files {
-		inv.Files[f.Source.LogicalPath] = f.Source
-	}
-	return inv
+	return &Inventory{Duplicates: r.Duplicates, Ignored: r.Ignored, dirs: r.Inputs.Dirs, linked: r.Inputs.Linked}
 }
 
 // trust makes the Project answer for every file of the record that is not
 // affected by a change from the record, without looking at it (see
 // trustedNode); the previous trust, if any, is dropped (all of it when r
-// is nil).
+// is nil). The record's files are found by binary search (they are
+// sorted), not through a map of every file.
 func (p *Project) trust(r *PlanRecord, affected map[string]bool) {
-	var trusted map[string]*PriorFile
-	if r != nil {
-		trusted = make(map[string]*PriorFile, len(r.Files))
-	}
-	for i := 0; r != nil && i < len(r.Files); i++ {
-		if f := &r.Files[i]; !affected[f.Source.LogicalPath] {
-			trusted[f.Source.LogicalPath] = f
-		}
-	}
 	p.mu.Lock()
-	p.trusted, p.trustedIn = trusted, p.generation
+	p.trusted, p.trustedAffected, p.trustedIn = r, affected, p.generation
 	p.mu.Unlock()
+}
+
+// trustedFile is the record's file of a logical path when it is trusted,
+// else nil; called with p.mu held.
+func (p *Project) trustedFile(logical string) *PriorFile {
+	if p.trusted == nil || p.trustedAffected[logical] {
+		return nil
+	}
+	return p.trusted.file(logical)
 }
 
 // trustedNode fills an entry from the record, when the current Plan trusts
@@ -305,7 +305,7 @@ func (p *Project) trust(r *PlanRecord, affected map[string]bool) {
 func (p *Project) trustedNode(e *entry, generation uint64) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	f := p.trusted[e.logical]
+	f := p.trustedFile(e.logical)
 	if f == nil || p.trustedIn != generation {
 		return false
 	}
@@ -323,7 +323,7 @@ func (p *Project) trustedNode(e *entry, generation uint64) bool {
 			// this file affected), so their recorded names are current.
 			targetNames := make(map[string]string, len(f.Targets))
 			for _, t := range f.Targets {
-				if tf := p.trusted[t]; tf != nil {
+				if tf := p.trustedFile(t); tf != nil {
 					targetNames[t] = tf.HashedName
 				}
 			}

@@ -70,11 +70,12 @@ type Project struct {
 	// scans is the scan cache of the Plan being made (see scancache.go),
 	// nil outside one.
 	scans map[string]ScanRecord
-	// trusted holds the files of PlanOptions.Prior that the Plan being
-	// made in generation trustedIn takes as recorded (see prior.go); nil
-	// outside one.
-	trusted   map[string]*PriorFile
-	trustedIn uint64
+	// trusted is the PlanOptions.Prior of the Plan being made in
+	// generation trustedIn, whose files but trustedAffected it takes as
+	// recorded (see prior.go); nil outside one.
+	trusted         *PlanRecord
+	trustedAffected map[string]bool
+	trustedIn       uint64
 	// kept is the byte budget of the Plan being made (see keptBytes), nil
 	// outside one: a lookup keeps the bytes it read.
 	kept *keptBytes
