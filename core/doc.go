@@ -53,7 +53,10 @@
 //	             rewritten bytes made only when a writer asks
 //	prior.go     PlanRecord: a Plan from the last one's record when only
 //	             some sources changed: no walk; only they and the CSS/JS
-//	             that reference them are read, scanned and named again
+//	             that reference them are read, scanned and named again,
+//	             the other PlanFiles copied from the record, the manifest
+//	             and sidecar patched from the last bytes (Plan.Difference,
+//	             Plan.SourcesPatch say what a writer must look at)
 //	kept.go      the byte budget of a Plan (PlanOptions.KeptBytes): CSS/JS
 //	             bytes beyond it are read and rewritten again when needed,
 //	             proven unchanged by the source's identity (readAgain)
