@@ -151,6 +151,7 @@ func (o *output) patchSnapshot(plan *core.Plan, req *snapshotRequest, comp compr
 		fresh = append(fresh, look)
 	}
 	// The planned paths added, and their directories.
+	firstAdded := len(entries)
 	for _, rel := range added {
 		e := snapshotEntry{path: rel, own: true, inOutput: true}
 		id, wrote := o.state[rel].identity()
@@ -222,12 +223,24 @@ func (o *output) patchSnapshot(plan *core.Plan, req *snapshotRequest, comp compr
 	if !stillAsBefore(dirs, dirsBefore, base, workers) {
 		return nil, false
 	}
-	// One path per output inode.
-	inodes := map[[2]uint64]bool{}
+	// One path per output inode. The entries kept as checked have one
+	// inode each (the last snapshot kept one path per inode, and the check
+	// found each as it was); only an entry added or looked at now can share
+	// one, with any entry (absent entries, all "inode 0", are counted in
+	// too): the first path of each such inode is kept, as before, without
+	// a map of every output's inode.
+	touched := map[[2]uint64]bool{} // inodes of entries added or looked at -> seen yet
+	for i := range entries {
+		if e := &entries[i]; e.own && (i >= firstAdded || fresh[i] || !e.id.Present) {
+			touched[[2]uint64{e.id.Device, e.id.Inode}] = false
+		}
+	}
 	for i := range entries {
 		if e := &entries[i]; e.own {
 			inode := [2]uint64{e.id.Device, e.id.Inode}
-			e.skip, inodes[inode] = inodes[inode], true
+			if seen, ok := touched[inode]; ok {
+				e.skip, touched[inode] = seen, true
+			}
 		}
 	}
 	r := Result{
