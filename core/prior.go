@@ -25,11 +25,18 @@ import (
 // probe).
 //
 // This is one planner, not two: the record only pre-fills the Project's
-// cache (trustedNode) with what the last Plan's reads found, and the same
-// code as any Plan names, rewrites and lists the files from there. The walk,
-// the reads and the scans it saves are most of a Plan; what is left is
-// proportional to the tree but costs no I/O (a node and two PlanFiles per
-// file, the manifest and the sidecar).
+// cache (trustedNode) with what the last Plan's reads found, for the files
+// the affected ones reference, and the same code as any Plan names,
+// rewrites and lists the affected files from there. Every other file's
+// PlanFiles and record entry are copied from the record (fromPrior,
+// replaced), with no node, entry or name; staticfiles.json and the sidecar
+// are patched from the last ones when the caller has them
+// (PlanOptions.PriorManifest, patchManifest, patchIntegrity); and the Plan
+// says what a writer must look at (Plan.Difference, Plan.SourcesPatch).
+// The walk, the reads and the scans it saves are most of a Plan; what is
+// left is proportional to the tree but costs no I/O (two PlanFiles per
+// file, copied; the source records; the copies of the manifest and the
+// sidecar).
 //
 // What invalidates a record: everything a caller must vouch for above; the
 // Project's next generation (Invalidate) re-finds and re-reads every file
