@@ -247,6 +247,18 @@ func sameBuild(t *testing.T, what string, a, b *writer.Result, outA, outB string
 	}
 	// The source records agree wherever both have one (a source edited
 	// within the racy window of a build is left out by either).
+	// sources.json, patched or not, is encoding/json's bytes for what it
+	// holds.
+	if data, err := os.ReadFile(filepath.Join(outA, ".assetc", "sources.json")); err == nil {
+		var sources map[string]core.SourceRecord
+		again, _ := json.Marshal(sources)
+		if err := json.Unmarshal(data, &sources); err == nil {
+			again, _ = json.Marshal(sources)
+		}
+		if !bytes.Equal(data, again) {
+			t.Errorf("%s: sources.json is not encoding/json's bytes:\n%s\n%s", what, data, again)
+		}
+	}
 	gotSources, wantSources := readJSON(t, outA, "sources.json"), readJSON(t, outB, "sources.json")
 	for path, want := range wantSources {
 		if got, ok := gotSources[path]; ok && !reflect.DeepEqual(got, want) {
