@@ -429,9 +429,10 @@ func (p *Project) Plan(opts PlanOptions) (*Plan, error) {
 	p.mu.Lock()
 	if len(p.entries) == 0 {
 		// A new Project (or one whose caches a Plan forgot) gets an entry
-		// per path: the map is sized once instead of grown through every
-		// doubling.
-		p.entries = make(map[string]*entry, len(paths))
+		// per path read: the map is sized once instead of grown through
+		// every doubling (after a change, the affected paths and the few
+		// their lookups trust).
+		p.entries = make(map[string]*entry, len(work))
 	}
 	p.direct, p.directIn = inv, p.generation
 	p.integrity, p.scans, p.kept, p.planStarted = algorithm, scans, plan.kept, opts.Now
