@@ -235,7 +235,7 @@ func tmpName(target string) string {
 // can know the path yet, else to a temporary file beside it that is renamed
 // into place. A source whose bytes are written unchanged is copied by the
 // kernel when it is still the file planned; otherwise the bytes come from
-// Plan.Content, which checks them against the planned MD5. The file is
+// Plan.WithContent, which checks them against the planned MD5. The file is
 // left open for newFile.finish.
 func (o *output) writeContent(plan *core.Plan, f core.PlanFile) (newFile, error) {
 	target := o.path(f.Path)
@@ -252,11 +252,16 @@ func (o *output) writeContent(plan *core.Plan, f core.PlanFile) (newFile, error)
 		file, err = copyNewFile(dest, f.SourcePath, info, inPlace)
 	}
 	if errors.Is(err, errCannotCopy) {
-		data, cerr := plan.Content(f)
-		if cerr != nil {
+		// The bytes are written and dropped: WithContent gives back the
+		// copy it made for them.
+		var werr error
+		if cerr := plan.WithContent(f, func(data []byte) error {
+			file, werr = writeNewFile(dest, data, inPlace)
+			return nil
+		}); cerr != nil {
 			return newFile{}, cerr
 		}
-		file, err = writeNewFile(dest, data, inPlace)
+		err = werr
 	}
 	if err == nil && !inPlace {
 		if err = os.Rename(dest, target); err != nil {
