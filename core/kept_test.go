@@ -237,6 +237,20 @@ func TestReadAgain(t *testing.T) {
 		t.Fatal(err)
 	}
 	check("another file renamed over it, same bytes", OSFileSystem{}, ahead, false, "a { color: red }\n")
+
+	if planned, err = (OSFileSystem{}).Stat(path); err != nil {
+		t.Fatal(err)
+	}
+	check("unchanged again", OSFileSystem{}, ahead, true, "a { color: red }\n")
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = f.WriteString("b { color: red }\n")
+	if cerr := f.Close(); err != nil || cerr != nil {
+		t.Fatal(err, cerr)
+	}
+	check("appended to (read whole, not the planned size)", OSFileSystem{}, ahead, false, "a { color: red }\nb { color: red }\n")
 }
 
 // TestKeptCopiesOutliveThePool: the rewritten copies a Plan names are
