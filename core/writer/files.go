@@ -117,65 +117,68 @@ type fileStamp struct {
 	ChangeTime    int64
 }
 
-// writeGroup writes the output files that hold one content: the bytes once,
-// then hard links. A path that existed before this build is replaced by a
-// rename (readers see the old bytes or the new ones, and linked paths never
-// change together); a new path is created in place (see writeContent).
+// writeGroup writes the output files that hold one content, plan.Files at
+// the indices of group: the bytes once, then hard links. A path that
+// existed before this build is replaced by a rename (readers see the old
+// bytes or the new ones, and linked paths never change together); a new
+// path is created in place (see writeContent).
 //
-// group is the caller's own slice (filesOf's), which writeGroup reorders:
-// the paths to write and those linked are kept in its array, since slices
-// of their own were ~100 MB of garbage at 100,000 files, made while the
-// heap is largest.
-func (o *output) writeGroup(plan *core.Plan, group []core.PlanFile) (written, unchanged int, err error) {
+// group is the caller's own slice (groupByContent's), which writeGroup
+// reorders: the files to write and those linked are kept in its array, by
+// index, since copies of their PlanFiles were ~100 MB of garbage at
+// 100,000 files, made while the heap is largest.
+func (o *output) writeGroup(plan *core.Plan, group []int32) (written, unchanged int, err error) {
+	files := plan.Files
 	todo := group[:0]                  // in order; each is read before its slot is written
 	linkFrom, stamp := "", fileStamp{} // a path of this build that holds the content
-	for _, f := range group {
-		if s, ok := o.fileUpToDate(f); ok {
+	for _, n := range group {
+		if s, ok := o.fileUpToDate(files[n]); ok {
 			unchanged++
 			if linkFrom == "" {
-				linkFrom, stamp = f.Path, s
+				linkFrom, stamp = files[n].Path, s
 			}
 			continue
 		}
-		todo = append(todo, f)
+		todo = append(todo, n)
 	}
-	var content newFile     // the content when this group wrote it, open until linked
-	var first core.PlanFile // the file it was written for (Path "" when it was not)
+	var content newFile // the content when this group wrote it, open until linked
+	first := int32(-1)  // the file it was written for
 	if linkFrom == "" && len(todo) > 0 {
 		// The bytes go first to a path no reader can know yet, if any.
 		i := 0
-		for j, f := range todo {
-			if o.unknownToReaders(f) {
+		for j, n := range todo {
+			if o.unknownToReaders(files[n]) {
 				i = j
 				break
 			}
 		}
-		f := todo[i]
+		first = todo[i]
 		copy(todo[1:i+1], todo[:i]) // the others keep their order
 		todo = todo[1:]
-		if content, err = o.writeContent(plan, f); err != nil {
+		if content, err = o.writeContent(plan, files[first]); err != nil {
 			return written, unchanged, err
 		}
 		defer content.discard()
-		first, linkFrom = f, f.Path
+		linkFrom = files[first].Path
 		written++
 	}
-	linked := todo[:0] // the paths linked to content, in todo's array
+	linked := todo[:0] // the files linked to content, in todo's array
 	var from string    // linkFrom's host path, made once for every link
 	if len(todo) > 0 {
 		from = o.path(linkFrom)
 	}
-	for _, f := range todo {
+	for _, n := range todo {
+		f := &files[n]
 		if o.link(from, f.Path) == nil {
-			if first.Path != "" {
-				linked = append(linked, f)
+			if first >= 0 {
+				linked = append(linked, n)
 			} else {
 				o.record(f.Path, f.MD5, stamp) // a hard link has its file's size and mtime
 			}
 			written++
 			continue
 		}
-		file, err := o.writeContent(plan, f) // no hard links here: a copy
+		file, err := o.writeContent(plan, *f) // no hard links here: a copy
 		if err != nil {
 			return written, unchanged, err
 		}
@@ -186,15 +189,15 @@ func (o *output) writeGroup(plan *core.Plan, group []core.PlanFile) (written, un
 		o.record(f.Path, f.MD5, s)
 		written++
 	}
-	if first.Path != "" {
+	if first >= 0 {
 		// After the links: each moved the file's ctime.
 		s, err := content.finish()
 		if err != nil {
-			return written, unchanged, fmt.Errorf("cannot write %s: %w", o.path(first.Path), err)
+			return written, unchanged, fmt.Errorf("cannot write %s: %w", o.path(linkFrom), err)
 		}
-		o.record(first.Path, first.MD5, s)
-		for _, f := range linked {
-			o.record(f.Path, f.MD5, s) // a hard link has its file's identity
+		o.record(linkFrom, files[first].MD5, s)
+		for _, n := range linked {
+			o.record(files[n].Path, files[n].MD5, s) // a hard link has its file's identity
 		}
 	}
 	return written, unchanged, nil
