@@ -124,7 +124,7 @@ type SourceRecord struct {
 // rewriting it again when its rewritten copy did not fit in the Plan's
 // budget (PlanOptions.KeptBytes). A writer that handles each file and
 // drops its bytes holds at most one content per worker besides that
-// budget.
+// budget, and gives the buffers back for the next file with WithContent.
 type Plan struct {
 	// Files are the output files, sorted by Path, one per path.
 	Files []PlanFile
