@@ -471,21 +471,22 @@ func remakeRewritten(fsys FileSystem, named *namedFile) ([]byte, error) {
 		return nil, err
 	}
 	defer release() // rewriteAgain copies what it keeps
-	return rewriteAgain(named, content), nil
+	return rewriteAgain(nil, named, content), nil
 }
 
 // rewriteAgain rewrites a source's bytes with the names its targets had
 // when it was named (namedFile.targetNames): the copy planned, whatever the
-// Project has learned since. It needs only the file system, so a Plan makes
-// copies without keeping the Project's caches alive (rewriteRecipe).
-func rewriteAgain(named *namedFile, content []byte) []byte {
+// Project has learned since, appended to dst (a pooled buffer, or nil). It
+// needs only the file system, so a Plan makes copies without keeping the
+// Project's caches alive (rewriteRecipe).
+func rewriteAgain(dst []byte, named *namedFile, content []byte) []byte {
 	edits := referenceEdits(named.node, content, func(ref fileReference) string {
 		if ref.url.action != resolveFile {
 			return ""
 		}
 		return named.targetNames[ref.url.target]
 	})
-	return scan.Rewrite(content, edits)
+	return scan.AppendRewrite(dst, content, edits)
 }
 
 // finalName is the hashed name of a file that is already named or needs no

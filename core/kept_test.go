@@ -237,6 +237,20 @@ func TestReadAgain(t *testing.T) {
 		t.Fatal(err)
 	}
 	check("another file renamed over it, same bytes", OSFileSystem{}, ahead, false, "a { color: red }\n")
+
+	if planned, err = (OSFileSystem{}).Stat(path); err != nil {
+		t.Fatal(err)
+	}
+	check("unchanged again", OSFileSystem{}, ahead, true, "a { color: red }\n")
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = f.WriteString("b { color: red }\n")
+	if cerr := f.Close(); err != nil || cerr != nil {
+		t.Fatal(err, cerr)
+	}
+	check("appended to (read whole, not the planned size)", OSFileSystem{}, ahead, false, "a { color: red }\nb { color: red }\n")
 }
 
 // TestKeptCopiesOutliveThePool: the rewritten copies a Plan names are
@@ -262,5 +276,85 @@ func TestKeptCopiesOutliveThePool(t *testing.T) {
 		if err != nil || fmt.Sprintf("%x", md5.Sum(data)) != f.MD5 {
 			t.Errorf("%s: %q (%v) is not the planned copy", f.Path, data, err)
 		}
+	}
+}
+
+// TestWithContentGivesBackOnlyItsCopies: WithContent gives back to the
+// pooled buffers only the copies it made for the call (a rewritten copy
+// made again, a source read): a rewritten copy the budget keeps is passed
+// as it is and outlives the call, as do the bytes Content returned, though
+// later calls write their copies into the buffers given back.
+func TestWithContentGivesBackOnlyItsCopies(t *testing.T) {
+	root := testtree.Write(t, keptTree)
+	planned := func(plan *Plan, f PlanFile, data []byte) bool {
+		return fmt.Sprintf("%x", md5.Sum(data)) == f.MD5
+	}
+	for _, kept := range []int64{1 << 30, 1} {
+		_, plan := keptPlan(t, root, 1, kept)
+		if kept > 1 && len(plan.kept.rewritten) == 0 {
+			t.Fatal("nothing kept: the test would prove nothing")
+		}
+		held := map[string][]byte{} // what each file's bytes were during its call
+		owned := map[string][]byte{}
+		for _, f := range plan.Files {
+			data, err := plan.Content(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			owned[f.Path] = data
+		}
+		rounds := 0
+		for range 3 { // the buffers given back are reused by the next calls
+			for _, f := range plan.Files {
+				err := plan.WithContent(f, func(data []byte) error {
+					if !planned(plan, f, data) {
+						t.Errorf("kept=%d: %s: %q during the call is not the planned content", kept, f.Path, data)
+					}
+					held[f.Path] = data
+					return nil
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+				scribbleOverSourceBuffers()
+				rounds++
+			}
+		}
+		for _, f := range plan.Files {
+			if !planned(plan, f, owned[f.Path]) {
+				t.Errorf("kept=%d: %s: the bytes Content returned were overwritten: %q", kept, f.Path, owned[f.Path])
+			}
+			if keptCopy := plan.kept.rewrittenOf(f.LogicalPath); f.Hashed && keptCopy != nil {
+				if &held[f.Path][0] != &keptCopy[0] {
+					t.Errorf("kept=%d: %s: WithContent passed another copy than the kept one", kept, f.Path)
+				}
+				if !planned(plan, f, keptCopy) {
+					t.Errorf("kept=%d: %s: the kept copy was given back and overwritten: %q", kept, f.Path, keptCopy)
+				}
+			}
+		}
+		if rounds == 0 {
+			t.Fatal("no file: the test would prove nothing")
+		}
+	}
+}
+
+// scribbleOverSourceBuffers overwrites every buffer in sourceBuffers, as a
+// later read into it would, so that bytes wrongly given back change.
+func scribbleOverSourceBuffers() {
+	var taken []*[]byte
+	for range 1000 {
+		buf, _ := sourceBuffers.Get().(*[]byte)
+		if buf == nil {
+			break
+		}
+		full := (*buf)[:cap(*buf)]
+		for i := range full {
+			full[i] = 'X'
+		}
+		taken = append(taken, buf)
+	}
+	for _, buf := range taken {
+		sourceBuffers.Put(buf)
 	}
 }

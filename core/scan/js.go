@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"sync"
 
 	"github.com/tdewolff/parse/v2"
 	"github.com/tdewolff/parse/v2/js"
@@ -132,6 +133,35 @@ func scanJS(src []byte, base int, modules bool, regexps map[int]bool) ([]Referen
 	return s.run(base)
 }
 
+// lexerInputs are the copies of scripts the lexer reads (lexerInput), one
+// per scan running at once. What bounds them: copies over maxLexerInput
+// are not kept, and sync.Pool drops them at a garbage collection anyway.
+// Nothing invalidates them: each pass overwrites its copy, and no token,
+// reference or error refers to it (they hold offsets into src and strings
+// of their own).
+var lexerInputs = sync.Pool{New: func() any { return new([]byte) }}
+
+// maxLexerInput is the largest copy lexerInputs keeps.
+const maxLexerInput = 4 << 20
+
+// lexerInput copies body into a buffer of lexerInputs, with room for the
+// NUL the tdewolff lexer writes after its input (parse.NewInputBytes):
+// the caller's bytes past len(body) may be another's, so the lexer never
+// reads the caller's slice. Without the pool, the lexer's own copy of
+// every script was a tenth of what a cold build allocated. The caller puts
+// scratch back once the pass is done.
+func lexerInput(body []byte) (input []byte, scratch *[]byte) {
+	scratch = lexerInputs.Get().(*[]byte)
+	if cap(*scratch) <= len(body) {
+		*scratch = make([]byte, 0, len(body)+1)
+	}
+	input = append((*scratch)[:0], body...)
+	if cap(input) > maxLexerInput {
+		*scratch = nil // used once, not kept
+	}
+	return input, scratch
+}
+
 // run is the token loop of one pass.
 func (s *jsScanner) run(base int) (refs []Reference, err error) {
 	src := s.src
@@ -143,7 +173,8 @@ func (s *jsScanner) run(base int) (refs []Reference, err error) {
 			refs, err = nil, errorAt(src, len(src), "the JavaScript lexer failed on this input")
 		}
 	}()
-	body := src[base:len(src):len(src)] // clipped: see parse.NewInputBytes
+	body, scratch := lexerInput(src[base:])
+	defer lexerInputs.Put(scratch)
 	in := parse.NewInputBytes(body)
 	lexer := js.NewLexer(in)
 	tolerated := 0

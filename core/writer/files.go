@@ -117,56 +117,68 @@ type fileStamp struct {
 	ChangeTime    int64
 }
 
-// writeGroup writes the output files that hold one content: the bytes once,
-// then hard links. A path that existed before this build is replaced by a
-// rename (readers see the old bytes or the new ones, and linked paths never
-// change together); a new path is created in place (see writeContent).
-func (o *output) writeGroup(plan *core.Plan, group []core.PlanFile) (written, unchanged int, err error) {
-	var todo []core.PlanFile
+// writeGroup writes the output files that hold one content, plan.Files at
+// the indices of group: the bytes once, then hard links. A path that
+// existed before this build is replaced by a rename (readers see the old
+// bytes or the new ones, and linked paths never change together); a new
+// path is created in place (see writeContent).
+//
+// group is the caller's own slice (groupByContent's), which writeGroup
+// reorders: the files to write and those linked are kept in its array, by
+// index, since copies of their PlanFiles were ~100 MB of garbage at
+// 100,000 files, made while the heap is largest.
+func (o *output) writeGroup(plan *core.Plan, group []int32) (written, unchanged int, err error) {
+	files := plan.Files
+	todo := group[:0]                  // in order; each is read before its slot is written
 	linkFrom, stamp := "", fileStamp{} // a path of this build that holds the content
-	var content *newFile               // the content when this group wrote it, open until linked
-	var linked []core.PlanFile         // the paths that hold it
-	for _, f := range group {
-		if s, ok := o.fileUpToDate(f); ok {
+	for _, n := range group {
+		if s, ok := o.fileUpToDate(files[n]); ok {
 			unchanged++
 			if linkFrom == "" {
-				linkFrom, stamp = f.Path, s
+				linkFrom, stamp = files[n].Path, s
 			}
 			continue
 		}
-		todo = append(todo, f)
+		todo = append(todo, n)
 	}
+	var content newFile // the content when this group wrote it, open until linked
+	first := int32(-1)  // the file it was written for
 	if linkFrom == "" && len(todo) > 0 {
 		// The bytes go first to a path no reader can know yet, if any.
-		first := 0
-		for i, f := range todo {
-			if o.unknownToReaders(f) {
-				first = i
+		i := 0
+		for j, n := range todo {
+			if o.unknownToReaders(files[n]) {
+				i = j
 				break
 			}
 		}
-		f := todo[first]
-		todo = append(todo[:first:first], todo[first+1:]...)
-		file, err := o.writeContent(plan, f)
-		if err != nil {
+		first = todo[i]
+		copy(todo[1:i+1], todo[:i]) // the others keep their order
+		todo = todo[1:]
+		if content, err = o.writeContent(plan, files[first]); err != nil {
 			return written, unchanged, err
 		}
-		defer file.discard()
-		content, linked = &file, []core.PlanFile{f}
-		linkFrom = f.Path
+		defer content.discard()
+		linkFrom = files[first].Path
 		written++
 	}
-	for _, f := range todo {
-		if o.link(linkFrom, f.Path) == nil {
-			if content != nil {
-				linked = append(linked, f)
+	linked := todo[:0] // the files linked to content, in todo's array
+	var from string    // linkFrom's host path, made once for every link
+	if len(todo) > 0 {
+		from = o.path(linkFrom)
+	}
+	for _, n := range todo {
+		f := &files[n]
+		if o.link(from, f.Path) == nil {
+			if first >= 0 {
+				linked = append(linked, n)
 			} else {
 				o.record(f.Path, f.MD5, stamp) // a hard link has its file's size and mtime
 			}
 			written++
 			continue
 		}
-		file, err := o.writeContent(plan, f) // no hard links here: a copy
+		file, err := o.writeContent(plan, *f) // no hard links here: a copy
 		if err != nil {
 			return written, unchanged, err
 		}
@@ -177,14 +189,15 @@ func (o *output) writeGroup(plan *core.Plan, group []core.PlanFile) (written, un
 		o.record(f.Path, f.MD5, s)
 		written++
 	}
-	if content != nil {
+	if first >= 0 {
 		// After the links: each moved the file's ctime.
 		s, err := content.finish()
 		if err != nil {
 			return written, unchanged, fmt.Errorf("cannot write %s: %w", o.path(linkFrom), err)
 		}
-		for _, f := range linked {
-			o.record(f.Path, f.MD5, s) // a hard link has its file's identity
+		o.record(linkFrom, files[first].MD5, s)
+		for _, n := range linked {
+			o.record(files[n].Path, files[n].MD5, s) // a hard link has its file's identity
 		}
 	}
 	return written, unchanged, nil
@@ -235,7 +248,7 @@ func tmpName(target string) string {
 // can know the path yet, else to a temporary file beside it that is renamed
 // into place. A source whose bytes are written unchanged is copied by the
 // kernel when it is still the file planned; otherwise the bytes come from
-// Plan.Content, which checks them against the planned MD5. The file is
+// Plan.WithContent, which checks them against the planned MD5. The file is
 // left open for newFile.finish.
 func (o *output) writeContent(plan *core.Plan, f core.PlanFile) (newFile, error) {
 	target := o.path(f.Path)
@@ -252,11 +265,16 @@ func (o *output) writeContent(plan *core.Plan, f core.PlanFile) (newFile, error)
 		file, err = copyNewFile(dest, f.SourcePath, info, inPlace)
 	}
 	if errors.Is(err, errCannotCopy) {
-		data, cerr := plan.Content(f)
-		if cerr != nil {
+		// The bytes are written and dropped: WithContent gives back the
+		// copy it made for them.
+		var werr error
+		if cerr := plan.WithContent(f, func(data []byte) error {
+			file, werr = writeNewFile(dest, data, inPlace)
+			return nil
+		}); cerr != nil {
 			return newFile{}, cerr
 		}
-		file, err = writeNewFile(dest, data, inPlace)
+		err = werr
 	}
 	if err == nil && !inPlace {
 		if err = os.Rename(dest, target); err != nil {
@@ -272,26 +290,26 @@ func (o *output) writeContent(plan *core.Plan, f core.PlanFile) (newFile, error)
 	return file, nil
 }
 
-// link makes rel a hard link to the already written from: directly at a
-// new path (link(2) creates it whole), through a temporary name and a
-// rename at an existing one.
 // isFresh reports whether this build creates rel (see output.fresh).
 func (o *output) isFresh(rel string) bool {
 	_, found := slices.BinarySearch(o.fresh, rel)
 	return found
 }
 
+// link makes rel a hard link to from, the host path of a file already
+// written: directly at a new path (link(2) creates it whole), through a
+// temporary name and a rename at an existing one.
 func (o *output) link(from, rel string) error {
 	target := o.path(rel)
 	if err := o.mkdirAll(filepath.Dir(target)); err != nil {
 		return err
 	}
 	if o.isFresh(rel) {
-		return os.Link(o.path(from), target)
+		return os.Link(from, target)
 	}
 	tmp := tmpName(target)
 	os.Remove(tmp)
-	if err := os.Link(o.path(from), tmp); err != nil {
+	if err := os.Link(from, tmp); err != nil {
 		return err // the caller writes a copy instead
 	}
 	err := os.Rename(tmp, target)

@@ -295,7 +295,7 @@ func Write(dir string, plan *core.Plan, opts Options, result *Result) (err error
 		if writeErrs[i] = step("write"); writeErrs[i] != nil {
 			return
 		}
-		w, u, err := out.writeGroup(plan, filesOf(plan.Files, groups[i]))
+		w, u, err := out.writeGroup(plan, groups[i])
 		written.Add(int64(w))
 		unchanged.Add(int64(u))
 		writeErrs[i] = err
@@ -376,15 +376,6 @@ func groupDifference(files []core.PlanFile, difference []int) [][]int32 {
 		groups[i] = append(groups[i], int32(n))
 	}
 	return groups
-}
-
-// filesOf returns the files of one group.
-func filesOf(files []core.PlanFile, group []int32) []core.PlanFile {
-	out := make([]core.PlanFile, len(group))
-	for i, n := range group {
-		out[i] = files[n]
-	}
-	return out
 }
 
 // forEach calls fn(0..n-1) on up to workers goroutines.
