@@ -111,8 +111,8 @@ func samePlan(t *testing.T, what string, got, want *core.Plan) {
 	if !bytes.Equal(got.ManifestJSON, want.ManifestJSON) || !bytes.Equal(got.IntegrityJSON, want.IntegrityJSON) {
 		t.Errorf("%s: staticfiles.json or the sidecar differ:\n%s\n%s\nwant\n%s\n%s", what, got.ManifestJSON, got.IntegrityJSON, want.ManifestJSON, want.IntegrityJSON)
 	}
-	if !reflect.DeepEqual(got.Sources, want.Sources) {
-		t.Errorf("%s: the source records differ:\n%v\nwant\n%v", what, got.Sources, want.Sources)
+	if !reflect.DeepEqual(got.Sources(), want.Sources()) {
+		t.Errorf("%s: the source records differ:\n%v\nwant\n%v", what, got.Sources(), want.Sources())
 	}
 	if got.Collected != want.Collected || got.Hashed != want.Hashed || got.Rewritten != want.Rewritten || got.Cycles != want.Cycles {
 		t.Errorf("%s: counts %d/%d/%d/%d, want %d/%d/%d/%d", what, got.Collected, got.Hashed, got.Rewritten, got.Cycles,

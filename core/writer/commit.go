@@ -183,7 +183,7 @@ func (o *output) saveRecords(plan *core.Plan) error {
 	}
 	if plan.SourcesChanged() {
 		// Plan.SourcesJSON, written an entry at a time.
-		if err := writeFileStream(o.statePath(sourcesFile), func(w io.Writer) error { return writeSources(w, plan.Sources) }); err != nil {
+		if err := writeFileStream(o.statePath(sourcesFile), func(w io.Writer) error { return writeSources(w, plan.SourceRecords()) }); err != nil {
 			return err
 		}
 	}
