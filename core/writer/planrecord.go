@@ -1,6 +1,7 @@
 package writer
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/binary"
 	"encoding/gob"
@@ -53,6 +54,28 @@ func (e *encodedRecord) planRecord() *core.PlanRecord {
 		return nil
 	}
 	return e.record
+}
+
+// writeRecord writes the Plan's record (core.Plan.Record) for the next
+// build, and its MD5 for the snapshot to name it by (nil when there is no
+// record or it could not be written). It runs before the Plan's files are
+// written, so that neither the record (~21 MB at 100,000 files) nor the one
+// the Plan started from (prior: its bytes and files, as much again) is held
+// through the write: the Plan forgets it. No snapshot names a record
+// before this build's: Write removed the last one first.
+func (o *output) writeRecord(plan *core.Plan, prior *encodedRecord) []byte {
+	rec := plan.Record()
+	if rec == nil {
+		return nil
+	}
+	plan.ForgetRecord()
+	sum, err := writeStreamAtomic(o.statePath(recordFile), func(w *bufio.Writer) {
+		encodeRecord(rec, prior, func(b []byte) { w.Write(b) }) // a write error sticks in w: Flush reports it
+	})
+	if err != nil {
+		return nil
+	}
+	return sum[:]
 }
 
 // encodeRecord gives r's bytes to write, 64 KB at a time (a record of

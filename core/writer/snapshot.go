@@ -318,16 +318,9 @@ func (o *output) recordSnapshot(plan *core.Plan, req *snapshotRequest, comp comp
 	if !ok {
 		return
 	}
-	if rec := plan.Record(); rec != nil {
-		// First: a snapshot names only a record already in place. Both
-		// are encoded as they are written, never whole in memory.
-		sum, err := writeStreamAtomic(o.statePath(recordFile), func(w *bufio.Writer) {
-			encodeRecord(rec, req.prior, func(b []byte) { w.Write(b) }) // a write error sticks in w: Flush reports it
-		})
-		if err == nil {
-			snap.recordSum = sum[:]
-		}
-	}
+	// The record is in place since before the files were written
+	// (writeRecord); a patched snapshot names it too, not its last one.
+	snap.recordSum = req.recordSum
 	if _, err := writeStreamAtomic(o.statePath(snapshotFile), func(w *bufio.Writer) { encodeSnapshot(snap, w) }); err != nil {
 		os.Remove(o.statePath(snapshotFile))
 	}
@@ -345,7 +338,12 @@ var (
 type snapshotRequest struct {
 	key     string
 	started time.Time      // when planning started (core.PlanOptions.Now)
-	prior   *encodedRecord // the record the Plan started from, if any
+	prior   *encodedRecord // the record the Plan started from, until writeRecord
+	// fromRecord says the Plan started from a record (prior, before it
+	// was dropped); recordSum is the MD5 of the record writeRecord wrote,
+	// nil for none.
+	fromRecord bool
+	recordSum  []byte
 }
 
 // makeSnapshot gathers the identities of a build that just committed plan

@@ -26,7 +26,7 @@ import (
 // identity, an output is not what the state says): makeSnapshot decides
 // then. TestPatchedSnapshotMatchesGathered shows both prove the same.
 func (o *output) patchSnapshot(plan *core.Plan, req *snapshotRequest, comp compress.Options, result *Result, variants compression, workers int) (snap *snapshot, ok bool) {
-	if !patchSnapshots || req.prior == nil || o.proven == nil || o.proven.entries == nil || req.started.IsZero() {
+	if !patchSnapshots || !req.fromRecord || o.proven == nil || o.proven.entries == nil || req.started.IsZero() {
 		return nil, false
 	}
 	inputs := plan.Inputs()

@@ -160,7 +160,7 @@ func Build(p *core.Project, opts BuildOptions) (*Result, error) {
 		defer v.locked.close()
 		priorPlans.Add(1)
 	}
-	write.snapshot = &snapshotRequest{key: key, started: start, prior: v.prior}
+	write.snapshot = &snapshotRequest{key: key, started: start, prior: v.prior, fromRecord: v.prior != nil}
 	write.locked, write.proven = v.locked, v.proven
 	planOpts := core.PlanOptions{
 		Workers: opts.Workers, HashedOnly: opts.HashedOnly, Integrity: opts.Integrity,
@@ -251,6 +251,10 @@ func Write(dir string, plan *core.Plan, opts Options, result *Result) (err error
 	pending, err := out.startPending(plan, comp)
 	if err != nil {
 		return err
+	}
+	if opts.snapshot != nil {
+		opts.snapshot.recordSum = out.writeRecord(plan, opts.snapshot.prior)
+		opts.snapshot.prior = nil // encoded: what it held is garbage now
 	}
 	committed := false
 	defer func() {
