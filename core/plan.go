@@ -162,8 +162,8 @@ type Plan struct {
 	// sourcesSame and scansSame say Sources and the scan cache are those
 	// the plan was given (PlanOptions.Known, PlanOptions.ScanCache).
 	sourcesSame, scansSame bool
-	// record is Record's answer.
-	record *PlanRecord
+	// record is what Record and RecordFiles are made from.
+	record *planRecord
 }
 
 // SourcesChanged reports whether Sources differ from PlanOptions.Known: a
@@ -561,7 +561,7 @@ func (p *Project) Plan(opts PlanOptions) (*Plan, error) {
 		return plan, nil
 	}
 	if opts.Record && len(plan.Diagnostics) == 0 {
-		plan.makeRecord(paths, inv, func(l string) *fileNode { n, _ := p.node(l); return n }, p.named)
+		plan.makeRecord(paths, infos, func(l string) *fileNode { n, _ := p.node(l); return n }, p.named)
 	}
 	// The files read whose bytes no PlanFile holds as read (only a
 	// rewritten copy, or read by a lookup before the Plan): integrity

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/gob"
+	"iter"
 	"slices"
 	"strings"
 
@@ -64,13 +65,13 @@ func (e *encodedRecord) planRecord() *core.PlanRecord {
 // through the write: the Plan forgets it. No snapshot names a record
 // before this build's: Write removed the last one first.
 func (o *output) writeRecord(plan *core.Plan, prior *encodedRecord) []byte {
-	rec := plan.Record()
-	if rec == nil {
+	head, n, files := plan.RecordFiles()
+	if head == nil {
 		return nil
 	}
 	plan.ForgetRecord()
 	sum, err := writeStreamAtomic(o.statePath(recordFile), func(w *bufio.Writer) {
-		encodeRecord(rec, prior, func(b []byte) { w.Write(b) }) // a write error sticks in w: Flush reports it
+		encodeRecord(head, n, files, prior, func(b []byte) { w.Write(b) }) // a write error sticks in w: Flush reports it
 	})
 	if err != nil {
 		return nil
@@ -78,21 +79,21 @@ func (o *output) writeRecord(plan *core.Plan, prior *encodedRecord) []byte {
 	return sum[:]
 }
 
-// encodeRecord gives r's bytes to write, 64 KB at a time (a record of
-// 100,000 files is never whole in memory); prior, when set, is the record
-// r was planned from: a file equal to prior's file of the same logical
-// path is copied from prior's bytes instead of encoded again (the same
-// bytes, as TestRecordSplice shows).
-func encodeRecord(r *core.PlanRecord, prior *encodedRecord, write func([]byte)) {
+// encodeRecord gives the bytes of the record r (its Files left out) with
+// its n files to write, 64 KB at a time (a record of 100,000 files is
+// never whole in memory, see core.Plan.RecordFiles); prior, when set, is
+// the record r was planned from: a file equal to prior's file of the same
+// logical path is copied from prior's bytes instead of encoded again (the
+// same bytes, as TestRecordSplice shows).
+func encodeRecord(r *core.PlanRecord, n int, files iter.Seq[*core.PriorFile], prior *encodedRecord, write func([]byte)) {
 	var head bytes.Buffer
 	_ = gob.NewEncoder(&head).Encode(recordInputs{r.Duplicates, r.Ignored, r.Inputs}) // plain values into memory cannot fail
 	buf := make([]byte, 0, 80<<10)
 	buf = binary.AppendUvarint(buf, uint64(head.Len()))
 	buf = append(buf, head.Bytes()...)
-	buf = binary.AppendUvarint(buf, uint64(len(r.Files)))
+	buf = binary.AppendUvarint(buf, uint64(n))
 	j := 0 // both lists are sorted by logical path: one walk pairs them
-	for i := range r.Files {
-		f := &r.Files[i]
+	for f := range files {
 		spliced := false
 		if prior != nil {
 			old := prior.record.Files
