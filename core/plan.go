@@ -508,8 +508,8 @@ func (p *Project) Plan(opts PlanOptions) (*Plan, error) {
 		copies = 1 // an array of twice the files would be half empty (~11 MB at 100,000 files)
 	}
 	files := make([]PlanFile, 0, copies*len(paths))
-	nameds := map[string]*namedFile{}          // of the files that needed naming
-	infos := make([]FileInfo, 0, len(paths))   // what each PlanFile.source points to, not a node
+	nameds := map[string]*namedFile{}        // of the files that needed naming
+	infos := make([]FileInfo, 0, len(paths)) // what each PlanFile.source points to, not a node
 	for _, l := range paths {
 		node, _ := p.node(l)
 		if node == nil {
