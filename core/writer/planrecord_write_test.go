@@ -49,3 +49,36 @@ func TestUnwritableRecordIsNotNamed(t *testing.T) {
 	}
 	sameBuild(t, "after an unwritable record", third, cold, out, fresh)
 }
+
+// TestRecordsBeforeTheFiles: a build's record and scan cache are written
+// before its files (so that the Plan need not hold them through the
+// write): a build killed at its first file leaves both, no snapshot names
+// the record, and the next build writes what a cold build writes.
+func TestRecordsBeforeTheFiles(t *testing.T) {
+	root := testtree.Write(t, priorTree)
+	time.Sleep(core.RacyWindow + 100*time.Millisecond) // else nothing is recorded: the files are new
+	cfg := core.Config{Roots: []core.Root{{Dir: root}}}
+	out := t.TempDir()
+	_, err := writer.Build(newProject(t, cfg), writer.KillBuildAt(writer.BuildOptions{OutputDir: out}, "write", 1))
+	if !writer.IsKilled(err) {
+		t.Fatalf("the build was not killed: %v", err)
+	}
+	for _, name := range []string{"record.bin", "scans.gob"} {
+		if info, err := os.Stat(filepath.Join(out, ".assetc", name)); err != nil || info.Size() == 0 {
+			t.Errorf("%s was not written before the files: %v", name, err)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(out, ".assetc", "snapshot.bin")); err == nil {
+		t.Error("a killed build left a snapshot")
+	}
+	again, err := writer.Build(newProject(t, cfg), writer.BuildOptions{OutputDir: out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fresh := t.TempDir()
+	cold, err := writer.Build(newProject(t, cfg), writer.BuildOptions{OutputDir: fresh})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameBuild(t, "after a build killed at its first file", again, cold, out, fresh)
+}

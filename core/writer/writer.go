@@ -27,6 +27,7 @@ package writer
 
 import (
 	"errors"
+	"io"
 	"io/fs"
 	"os"
 	"runtime"
@@ -255,6 +256,15 @@ func Write(dir string, plan *core.Plan, opts Options, result *Result) (err error
 	if opts.snapshot != nil {
 		opts.snapshot.recordSum = out.writeRecord(plan, opts.snapshot.prior)
 		opts.snapshot.prior = nil // encoded: what it held is garbage now
+		// The scan cache too is written now, not with the other records:
+		// each record says what a source with its identity holds, which
+		// stays true whether or not this build commits.
+		if plan.ScanCacheChanged() {
+			if err := writeFileStream(out.statePath(scansFile), func(w io.Writer) error { return encodeScanCache(w, plan.ScanCache()) }); err != nil {
+				return err
+			}
+		}
+		plan.ForgetScanCache()
 	}
 	committed := false
 	defer func() {
