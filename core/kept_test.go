@@ -60,7 +60,7 @@ func TestKeptBytesChangeNothing(t *testing.T) {
 			t.Fatalf("workers=%d: a 1-byte budget kept %d bytes", workers, peak)
 		}
 		if !bytes.Equal(got.ManifestJSON, want.ManifestJSON) || !bytes.Equal(got.IntegrityJSON, want.IntegrityJSON) ||
-			!reflect.DeepEqual(got.Sources, want.Sources) || !reflect.DeepEqual(got.ScanCache(), want.ScanCache()) {
+			!reflect.DeepEqual(got.Sources(), want.Sources()) || !reflect.DeepEqual(got.ScanCache(), want.ScanCache()) {
 			t.Fatalf("workers=%d: the plans differ", workers)
 		}
 		if len(got.Files) != len(want.Files) || got.Rewritten != want.Rewritten || got.Rewritten < 6 {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"iter"
 	"maps"
 	"runtime"
 	"slices"
@@ -146,9 +147,6 @@ type Plan struct {
 	Diagnostics []Diagnostic
 	Duplicates  []Duplicate
 	Ignored     []IgnoredFile
-	// Sources records every source file read or trusted, for the next
-	// build's PlanOptions.Known.
-	Sources map[string]SourceRecord
 	// Counts, as BuildResult reports them.
 	Collected, Hashed, Rewritten, Cycles int
 
@@ -163,11 +161,14 @@ type Plan struct {
 	// their format (see scancache.go).
 	scans      map[string]ScanRecord
 	scanFormat string
+	// otherSources are the source records of the files read or trusted
+	// that no PlanFile holds as read (see SourceRecords).
+	otherSources map[string]SourceRecord
 	// sourcesSame and scansSame say Sources and the scan cache are those
 	// the plan was given (PlanOptions.Known, PlanOptions.ScanCache).
 	sourcesSame, scansSame bool
-	// record is Record's answer.
-	record *PlanRecord
+	// record is what Record and RecordFiles are made from.
+	record *planRecord
 	// priorPlan says the Plan was made from PlanOptions.Prior, and
 	// sourcesTouched are then the keys of Sources it may have changed
 	// (SourcesPatch).
@@ -331,8 +332,74 @@ func (p *Plan) SourceStat(f PlanFile) FileInfo {
 // SourcesJSON is what a writer records for the next build's
 // PlanOptions.Known: Sources as JSON, keys sorted.
 func (p *Plan) SourcesJSON() []byte {
-	data, _ := json.Marshal(p.Sources) // a map of plain values cannot fail
+	data, _ := json.Marshal(p.Sources()) // a map of plain values cannot fail
 	return data
+}
+
+// Sources returns a record of every source file read or trusted, keyed by
+// host path, for the next build's PlanOptions.Known. It is made anew on
+// each call (see SourceRecords).
+func (p *Plan) Sources() map[string]SourceRecord {
+	return maps.Collect(p.SourceRecords())
+}
+
+// SourceRecords yields Sources' records sorted by host path, made from
+// Files as they are asked for: a map of every source, held from planning
+// to the end of the write, was ~17 MB at 100,000 files. The records share
+// the files' strings (the MD5 and SRI value of the source's bytes).
+func (p *Plan) SourceRecords() iter.Seq2[string, SourceRecord] {
+	return func(yield func(string, SourceRecord) bool) {
+		// The files whose bytes are their source's, by source path: an
+		// unhashed and a hashed copy of one source give one record.
+		order := make([]int32, 0, len(p.Files)/2)
+		for i := range p.Files {
+			if _, ok := p.recordOf(&p.Files[i]); ok {
+				order = append(order, int32(i))
+			}
+		}
+		slices.SortStableFunc(order, func(a, b int32) int { return strings.Compare(p.Files[a].SourcePath, p.Files[b].SourcePath) })
+		others := slices.Sorted(maps.Keys(p.otherSources)) // disjoint from the files' (see Plan)
+		for len(order) > 0 || len(others) > 0 {
+			if len(order) == 0 || (len(others) > 0 && others[0] < p.Files[order[0]].SourcePath) {
+				if !yield(others[0], p.otherSources[others[0]]) {
+					return
+				}
+				others = others[1:]
+				continue
+			}
+			for len(order) > 1 && p.Files[order[1]].SourcePath == p.Files[order[0]].SourcePath {
+				order = order[1:] // the same source: the same record
+			}
+			f := &p.Files[order[0]]
+			order = order[1:]
+			r, _ := p.recordOf(f)
+			if !yield(f.SourcePath, r) {
+				return
+			}
+		}
+	}
+}
+
+// recordOf is the source record a file gives, if any: one whose bytes are
+// its source's as planned, unless the source changed within RacyWindow
+// before planning started (its identity vouches for nothing then).
+func (p *Plan) recordOf(f *PlanFile) (SourceRecord, bool) {
+	if f.source == nil || f.Rewritten || Racy(p.started, f.source.ModTime, f.source.ChangeTime) {
+		return SourceRecord{}, false
+	}
+	return knownFrom(*f.source, [16]byte{}).record(f.MD5, f.SRI), true
+}
+
+// sourcesEqual reports whether Sources would equal known.
+func (p *Plan) sourcesEqual(known map[string]SourceRecord) bool {
+	n := 0
+	for path, r := range p.SourceRecords() {
+		if k, ok := known[path]; !ok || k != r {
+			return false
+		}
+		n++
+	}
+	return n == len(known)
 }
 
 // HasErrors reports whether the plan has an error diagnostic.
@@ -521,9 +588,13 @@ func (p *Project) Plan(opts PlanOptions) (*Plan, error) {
 		return nil, err
 	}
 
-	files := make([]PlanFile, 0, 2*len(paths)) // at most an unhashed and a hashed copy each
-	nameds := map[string]*namedFile{}          // of the files that needed naming
-	infos := make([]FileInfo, 0, len(paths))   // what each PlanFile.source points to, not a node
+	copies := 2 // at most an unhashed and a hashed copy each
+	if opts.HashedOnly {
+		copies = 1 // an array of twice the files would be half empty (~11 MB at 100,000 files)
+	}
+	files := make([]PlanFile, 0, copies*len(paths))
+	nameds := map[string]*namedFile{}        // of the files that needed naming
+	infos := make([]FileInfo, 0, len(paths)) // what each PlanFile.source points to, not a node
 	for i, l := range paths {
 		if opts.Prior != nil && !affected[l] {
 			files = plan.fromPrior(files, opts.Prior, i, algorithm, opts.HashedOnly, &infos, p.remakeTrusted)
@@ -603,10 +674,19 @@ func (p *Project) Plan(opts PlanOptions) (*Plan, error) {
 		return plan, nil
 	}
 	if opts.Record && len(plan.Diagnostics) == 0 {
-		plan.makeRecord(work, inv, func(l string) *fileNode { n, _ := p.node(l); return n }, p.named)
+		recorded, recordedInfos := paths, infos
 		if opts.Prior != nil {
-			plan.record = opts.Prior.replaced(plan.record)
+			// Only the files named again are recorded anew: the others'
+			// entries are the Prior's (RecordFiles takes them from it).
+			recorded, recordedInfos = work, make([]FileInfo, 0, len(work))
+			for i, l := range paths {
+				if affected[l] {
+					recordedInfos = append(recordedInfos, infos[i])
+				}
+			}
 		}
+		plan.makeRecord(recorded, recordedInfos, func(l string) *fileNode { n, _ := p.node(l); return n }, p.named)
+		plan.record.prior = opts.Prior
 	}
 	// The files read whose bytes no PlanFile holds as read (only a
 	// rewritten copy, or read by a lookup before the Plan): integrity
@@ -635,7 +715,7 @@ func (p *Project) Plan(opts PlanOptions) (*Plan, error) {
 	}
 	plan.recordSRI()
 	plan.recordScans(nameds, opts, scanFormat)
-	plan.sourcesSame = maps.Equal(plan.Sources, opts.Known)
+	plan.sourcesSame = plan.sourcesEqual(opts.Known)
 	return plan, nil
 }
 
@@ -814,18 +894,13 @@ func (plan *Plan) integrity(opts PlanOptions, others map[string]KnownSource, nam
 			plan.Files[i].SRI = byContent[plan.Files[i].MD5]
 		}
 	}
-	plan.Sources = make(map[string]SourceRecord, len(plan.Files)/2+len(others))
-	// The records share the files' strings (the MD5 and SRI of the
-	// source's bytes); sources no file holds as read (read by a lookup
-	// before the Plan, or only rewritten) get their own.
-	for _, f := range plan.Files {
-		if info := plan.SourceStat(f); f.source != nil && !f.Rewritten && !Racy(opts.Now, info.ModTime, info.ChangeTime) {
-			plan.Sources[f.SourcePath] = knownFrom(info, [16]byte{}).record(f.MD5, f.SRI)
-		}
-	}
+	// The files' source records are made from Files when asked for
+	// (SourceRecords); sources no file holds as read (read by a lookup
+	// before the Plan, or only rewritten) get records of their own.
+	plan.otherSources = make(map[string]SourceRecord, len(others))
 	for path, k := range others {
-		if _, done := plan.Sources[path]; !done && !Racy(opts.Now, k.ModTime, k.ChangeTime) {
-			plan.Sources[path] = k.record(hex.EncodeToString(k.Sum[:]), "")
+		if !Racy(opts.Now, k.ModTime, k.ChangeTime) {
+			plan.otherSources[path] = k.record(hex.EncodeToString(k.Sum[:]), "")
 		}
 	}
 	plan.manifestAndSidecar(opts, algorithm, named)

@@ -2,11 +2,15 @@ package core_test
 
 import (
 	"bytes"
+	"crypto/md5"
+	"encoding/hex"
+	"encoding/json"
 	"go/parser"
 	"go/token"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -140,6 +144,46 @@ func TestWasmLinksNoWriterNorCodecs(t *testing.T) {
 			strings.HasPrefix(dep, "github.com/andybalholm/brotli"),
 			strings.HasPrefix(dep, "github.com/klauspost/compress"):
 			t.Errorf("the wasm module links %s", dep)
+		}
+	}
+}
+
+// TestSourceRecordsOnePerSourceSorted: the source records, made from the
+// Plan's files when asked for, are one per source read, sorted by host
+// path, with the MD5 of the source's bytes (not of a rewritten copy) and
+// the SRI value of a file that holds them; a source only rewritten (hashed
+// copies only) has its record too, without an SRI value.
+func TestSourceRecordsOnePerSourceSorted(t *testing.T) {
+	files := map[string]string{"a.css": `p { background: url("img/b.png") }`, "img/b.png": "png", "c.txt": "text", "d/e.js": "let x = 1;\n"}
+	root := testtree.Write(t, files)
+	for _, hashedOnly := range []bool{false, true} {
+		plan, err := newProject(t, core.Config{Roots: []core.Root{{Dir: root}}}).Plan(core.PlanOptions{HashedOnly: hashedOnly})
+		if err != nil || plan.HasErrors() {
+			t.Fatalf("%v %v", err, plan.Diagnostics)
+		}
+		var paths []string
+		for path, r := range plan.SourceRecords() {
+			paths = append(paths, path)
+			logical, _ := filepath.Rel(root, path)
+			sum := md5.Sum([]byte(files[filepath.ToSlash(logical)]))
+			if r.MD5 != hex.EncodeToString(sum[:]) || r.Size != int64(len(files[filepath.ToSlash(logical)])) {
+				t.Errorf("hashedOnly=%v: %s: %+v is not the source's", hashedOnly, logical, r)
+			}
+			wantSRI := ""
+			for _, f := range plan.Files {
+				if f.SourcePath == path && !f.Rewritten {
+					wantSRI = f.SRI
+				}
+			}
+			if r.SRI != wantSRI {
+				t.Errorf("hashedOnly=%v: %s: SRI %q, want %q", hashedOnly, logical, r.SRI, wantSRI)
+			}
+		}
+		if len(paths) != len(files) || !slices.IsSorted(paths) || len(slices.Compact(slices.Clone(paths))) != len(paths) {
+			t.Errorf("hashedOnly=%v: records of %v, want one of each of the %d sources, sorted", hashedOnly, paths, len(files))
+		}
+		if data, _ := json.Marshal(plan.Sources()); !bytes.Equal(data, plan.SourcesJSON()) || len(plan.Sources()) != len(files) {
+			t.Errorf("hashedOnly=%v: Sources and SourcesJSON disagree: %s", hashedOnly, data)
 		}
 	}
 }

@@ -100,9 +100,10 @@ func sourcesPatchHolds(t *testing.T, what string, last, got *core.Plan) {
 	if !ok {
 		t.Fatalf("%s: a Plan from a record has no SourcesPatch", what)
 	}
-	for _, m := range []map[string]core.SourceRecord{last.Sources, got.Sources} {
+	lastSources, gotSources := last.Sources(), got.Sources()
+	for _, m := range []map[string]core.SourceRecord{lastSources, gotSources} {
 		for path := range m {
-			if a, b := last.Sources[path], got.Sources[path]; !slices.Contains(touched, path) && a != b {
+			if a, b := lastSources[path], gotSources[path]; !slices.Contains(touched, path) && a != b {
 				t.Errorf("%s: the source record of %s changed but is not in SourcesPatch %v:\n%+v\n%+v", what, path, touched, a, b)
 			}
 		}
@@ -152,8 +153,8 @@ func samePlan(t *testing.T, what string, got, want *core.Plan) {
 	if !bytes.Equal(got.ManifestJSON, want.ManifestJSON) || !bytes.Equal(got.IntegrityJSON, want.IntegrityJSON) {
 		t.Errorf("%s: staticfiles.json or the sidecar differ:\n%s\n%s\nwant\n%s\n%s", what, got.ManifestJSON, got.IntegrityJSON, want.ManifestJSON, want.IntegrityJSON)
 	}
-	if !reflect.DeepEqual(got.Sources, want.Sources) {
-		t.Errorf("%s: the source records differ:\n%v\nwant\n%v", what, got.Sources, want.Sources)
+	if !reflect.DeepEqual(got.Sources(), want.Sources()) {
+		t.Errorf("%s: the source records differ:\n%v\nwant\n%v", what, got.Sources(), want.Sources())
 	}
 	if got.Collected != want.Collected || got.Hashed != want.Hashed || got.Rewritten != want.Rewritten || got.Cycles != want.Cycles {
 		t.Errorf("%s: counts %d/%d/%d/%d, want %d/%d/%d/%d", what, got.Collected, got.Hashed, got.Rewritten, got.Cycles,

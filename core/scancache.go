@@ -72,6 +72,12 @@ func (p *Plan) ScanCache() *ScanCache {
 	return &ScanCache{Format: p.scanFormat, Records: p.scans}
 }
 
+// ForgetScanCache drops the Plan's scan cache, for a writer that stored it
+// before writing the Plan's files: its records (~8 MB at 100,000 files)
+// need not be held through the write. ScanCache is empty and
+// ScanCacheChanged false afterwards: there is nothing left to store.
+func (p *Plan) ForgetScanCache() { p.scans, p.scansSame = nil, true }
+
 // cachedNode makes the node of a CSS/JS file from its record when the file
 // on disk is the one recorded; nil otherwise. Its content is not read
 // (fileNode.lazy).

@@ -39,7 +39,7 @@ func planWithCache(t *testing.T, cfg core.Config, previous *core.Plan, now time.
 	opts := core.PlanOptions{Now: now}
 	if previous != nil {
 		opts.ScanCache = previous.ScanCache()
-		opts.Known = previous.Sources
+		opts.Known = previous.Sources()
 	}
 	plan, err := p.Plan(opts)
 	if err != nil || plan.HasErrors() {

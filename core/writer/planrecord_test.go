@@ -168,6 +168,13 @@ func recordBytes(r *core.PlanRecord, prior *encodedRecord) []byte {
 	if prior != nil {
 		out = make([]byte, 0, len(prior.encoded)+64<<10) // about as large as the last one
 	}
-	encodeRecord(r, prior, func(b []byte) { out = append(out, b...) })
+	files := func(yield func(*core.PriorFile) bool) {
+		for i := range r.Files {
+			if !yield(&r.Files[i]) {
+				return
+			}
+		}
+	}
+	encodeRecord(r, len(r.Files), files, prior, func(b []byte) { out = append(out, b...) })
 	return out
 }

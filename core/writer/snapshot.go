@@ -133,8 +133,8 @@ type snapshot struct {
 	// recordFile (none when it had none): read only when a source changed,
 	// and trusted only with this MD5 (the record of another build is not).
 	recordSum []byte
-	// logical, when set, are the keys of result.Manifest, sorted (a
-	// patched snapshot takes them from the record instead of sorting).
+	// logical, when set, are the keys of result.Manifest, sorted (taken
+	// from the record as it was written instead of sorted again).
 	logical []string
 }
 
@@ -321,16 +321,9 @@ func (o *output) recordSnapshot(plan *core.Plan, req *snapshotRequest, comp comp
 	if !ok {
 		return
 	}
-	if rec := plan.Record(); rec != nil {
-		// First: a snapshot names only a record already in place. Both
-		// are encoded as they are written, never whole in memory.
-		sum, err := writeStreamAtomic(o.statePath(recordFile), func(w *bufio.Writer) {
-			encodeRecord(rec, req.prior, func(b []byte) { w.Write(b) }) // a write error sticks in w: Flush reports it
-		})
-		if err == nil {
-			snap.recordSum = sum[:]
-		}
-	}
+	// The record is in place since before the files were written
+	// (writeRecord); a patched snapshot names it too, not its last one.
+	snap.recordSum = req.recordSum
 	// Written as the state files are, without an MD5 nothing reads (a
 	// write error sticks in writeFileStream's buffer).
 	if err := writeFileStream(o.statePath(snapshotFile), func(w io.Writer) error { encodeSnapshot(snap, w); return nil }); err != nil {
@@ -350,7 +343,15 @@ var (
 type snapshotRequest struct {
 	key     string
 	started time.Time      // when planning started (core.PlanOptions.Now)
-	prior   *encodedRecord // the record the Plan started from, if any
+	prior   *encodedRecord // the record the Plan started from, until writeRecord
+	// fromRecord says the Plan started from a record (prior, before it
+	// was dropped); recordSum is the MD5 of the record writeRecord wrote,
+	// nil for none.
+	fromRecord bool
+	recordSum  []byte
+	// logical are the manifest's keys, sorted, when writeRecord listed
+	// them (see snapshot.logical).
+	logical []string
 }
 
 // makeSnapshot gathers the identities of a build that just committed plan
@@ -605,7 +606,7 @@ func (o *output) makeSnapshot(plan *core.Plan, req *snapshotRequest, comp compre
 		Unchanged: len(plan.Files), Duplicates: result.Duplicates, Ignored: result.Ignored, Manifest: result.Manifest,
 		CompressionReused: variants.compressed + variants.reused, Variants: variants.variants,
 	}
-	return &snapshot{key: req.key, result: r, base: base, sources: sources, sourceCount: sourceCount,
+	return &snapshot{key: req.key, result: r, base: base, sources: sources, sourceCount: sourceCount, logical: req.logical,
 		parts: [][]snapshotEntry{inputEntries, outputEntries, seenOutputs, outputDirs}}, true
 }
 

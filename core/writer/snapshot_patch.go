@@ -26,7 +26,7 @@ import (
 // identity, an output is not what the state says): makeSnapshot decides
 // then. TestPatchedSnapshotMatchesGathered shows both prove the same.
 func (o *output) patchSnapshot(plan *core.Plan, req *snapshotRequest, comp compress.Options, result *Result, variants compression, workers int) (snap *snapshot, ok bool) {
-	if !patchSnapshots || req.prior == nil || o.proven == nil || o.proven.entries == nil || req.started.IsZero() {
+	if !patchSnapshots || !req.fromRecord || o.proven == nil || o.proven.entries == nil || req.started.IsZero() {
 		return nil, false
 	}
 	inputs := plan.Inputs()
@@ -249,12 +249,6 @@ func (o *output) patchSnapshot(plan *core.Plan, req *snapshotRequest, comp compr
 		CompressionReused: variants.compressed + variants.reused, Variants: variants.variants,
 	}
 	snap = &snapshot{key: req.key, result: r, base: base, parts: [][]snapshotEntry{entries, dirs}}
-	if rec := plan.Record(); rec != nil {
-		// The record's files are the manifest's keys, sorted.
-		snap.logical = make([]string, len(rec.Files))
-		for i := range rec.Files {
-			snap.logical[i] = rec.Files[i].Source.LogicalPath
-		}
-	}
+	snap.logical = req.logical // the record's files are the manifest's keys, sorted
 	return snap, true
 }

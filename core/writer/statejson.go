@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"iter"
 	"maps"
 	"os"
 	"slices"
@@ -38,13 +39,27 @@ func writeState(w io.Writer, state map[string]writtenFile) error {
 // encoding/json sorts them (by their bytes), each entry appended by
 // appendEntry ("key":value) and written at once.
 func writeSortedObject[V any](w io.Writer, m map[string]V, appendEntry func(buf []byte, key string, v V) []byte) error {
+	sorted := func(yield func(string, V) bool) {
+		for _, k := range slices.Sorted(maps.Keys(m)) {
+			if !yield(k, m[k]) {
+				return
+			}
+		}
+	}
+	return writeObject(w, sorted, appendEntry)
+}
+
+// writeObject is writeSortedObject for entries that come sorted by key.
+func writeObject[V any](w io.Writer, entries iter.Seq2[string, V], appendEntry func(buf []byte, key string, v V) []byte) error {
 	buf := make([]byte, 0, 512)
 	buf = append(buf, '{')
-	for i, k := range slices.Sorted(maps.Keys(m)) {
-		if i > 0 {
+	first := true
+	for k, v := range entries {
+		if !first {
 			buf = append(buf, ',')
 		}
-		buf = appendEntry(buf, k, m[k])
+		first = false
+		buf = appendEntry(buf, k, v)
 		if _, err := w.Write(buf); err != nil {
 			return err
 		}
@@ -77,14 +92,14 @@ var errStateMoved = errors.New("state changed beyond the touched keys")
 // of 200,000 this is a copy of the old bytes; sorting the keys was a
 // quarter of writing them.
 func patchState(w io.Writer, old []byte, state map[string]writtenFile, touched []string) error {
-	return patchSortedObject(w, old, state, touched, appendStateEntry)
+	return patchSortedObject(w, old, state, len(state), touched, appendStateEntry)
 }
 
 // patchSources writes writeSources' bytes for sources from old, the
 // sources.json of the Plan a Plan was made from, and touched, the keys
 // that may differ from it (core.Plan.SourcesPatch). See patchSortedObject.
 func patchSources(w io.Writer, old []byte, sources map[string]core.SourceRecord, touched []string) error {
-	return patchSortedObject(w, old, sources, touched, appendSourceEntry)
+	return patchSortedObject(w, old, sources, len(sources), touched, appendSourceEntry)
 }
 
 // patchSortedObject writes writeSortedObject's bytes for m without sorting
@@ -99,9 +114,10 @@ func patchSources(w io.Writer, old []byte, sources map[string]core.SourceRecord,
 // else returns errStateMoved, and the caller writes the whole instead
 // (writeFileStream renames nothing into place after an error). A key
 // removed from m but not touched would be copied: the entries written are
-// counted, and errStateMoved returned when they are not len(m) (every key
-// of m is written once, so a count above it can only be such a key).
-func patchSortedObject[V any](w io.Writer, old []byte, m map[string]V, touched []string, appendEntry func(buf []byte, key string, v V) []byte) error {
+// counted, and errStateMoved returned when they are not n, the number of
+// keys of the new object (every key is written once, so a count above it
+// can only be such a key). m need hold only the touched keys.
+func patchSortedObject[V any](w io.Writer, old []byte, m map[string]V, n int, touched []string, appendEntry func(buf []byte, key string, v V) []byte) error {
 	if len(old) < 2 || old[0] != '{' || bytes.IndexByte(old, '\\') >= 0 {
 		return errStateMoved // with no backslash, every string ends at the next quote
 	}
@@ -168,7 +184,7 @@ func patchSortedObject[V any](w io.Writer, old []byte, m map[string]V, touched [
 			return err
 		}
 	}
-	if written != len(m) {
+	if written != n {
 		return errStateMoved
 	}
 	if written == 0 {
@@ -308,8 +324,8 @@ func decodeStateFast(data []byte) (map[string]writtenFile, bool) {
 // time (core.Plan.SourcesJSON's bytes, written as they are made). It is
 // writeState's way for sources.json: at 100,000 files, encoding/json took
 // ~0.1 s for it after every change of one source.
-func writeSources(w io.Writer, sources map[string]core.SourceRecord) error {
-	return writeSortedObject(w, sources, appendSourceEntry)
+func writeSources(w io.Writer, sources iter.Seq2[string, core.SourceRecord]) error {
+	return writeObject(w, sources, appendSourceEntry)
 }
 
 // saveSources writes sources.json (Plan.SourcesJSON, an entry at a time):
@@ -323,13 +339,24 @@ func (o *output) saveSources(plan *core.Plan) error {
 	path := o.statePath(sourcesFile)
 	if touched, ok := plan.SourcesPatch(); ok {
 		if old, err := os.ReadFile(path); err == nil {
-			err := writeFileStream(path, func(w io.Writer) error { return patchSources(w, old, plan.Sources, touched) })
+			// The records of the touched keys, and how many there are in
+			// all (see patchSortedObject).
+			records, n := map[string]core.SourceRecord{}, 0
+			for source, r := range plan.SourceRecords() {
+				n++
+				if _, ok := slices.BinarySearch(touched, source); ok {
+					records[source] = r
+				}
+			}
+			err := writeFileStream(path, func(w io.Writer) error {
+				return patchSortedObject(w, old, records, n, touched, appendSourceEntry)
+			})
 			if !errors.Is(err, errStateMoved) {
 				return err
 			}
 		}
 	}
-	return writeFileStream(path, func(w io.Writer) error { return writeSources(w, plan.Sources) })
+	return writeFileStream(path, func(w io.Writer) error { return writeSources(w, plan.SourceRecords()) })
 }
 
 // appendSourceEntry appends one entry of sources.json: the fields in

@@ -27,6 +27,7 @@ package writer
 
 import (
 	"errors"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -161,7 +162,7 @@ func Build(p *core.Project, opts BuildOptions) (*Result, error) {
 		defer v.locked.close()
 		priorPlans.Add(1)
 	}
-	write.snapshot = &snapshotRequest{key: key, started: start, prior: v.prior}
+	write.snapshot = &snapshotRequest{key: key, started: start, prior: v.prior, fromRecord: v.prior != nil}
 	write.locked, write.proven = v.locked, v.proven
 	planOpts := core.PlanOptions{
 		Workers: opts.Workers, HashedOnly: opts.HashedOnly, Integrity: opts.Integrity,
@@ -269,6 +270,19 @@ func Write(dir string, plan *core.Plan, opts Options, result *Result) (err error
 	pending, err := out.startPending(plan, comp, difference)
 	if err != nil {
 		return err
+	}
+	if opts.snapshot != nil {
+		opts.snapshot.recordSum, opts.snapshot.logical = out.writeRecord(plan, opts.snapshot.prior)
+		opts.snapshot.prior = nil // encoded: what it held is garbage now
+		// The scan cache too is written now, not with the other records:
+		// each record says what a source with its identity holds, which
+		// stays true whether or not this build commits.
+		if plan.ScanCacheChanged() {
+			if err := writeFileStream(out.statePath(scansFile), func(w io.Writer) error { return encodeScanCache(w, plan.ScanCache()) }); err != nil {
+				return err
+			}
+		}
+		plan.ForgetScanCache()
 	}
 	committed := false
 	defer func() {
