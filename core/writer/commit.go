@@ -116,7 +116,7 @@ func (o *output) startPending(plan *core.Plan, comp compress.Options) (pendingRe
 // snapshot records the snapshot for the next build (see snapshotFile) while
 // the pending record still exists: a build killed while writing it is
 // recovered like any other (its temporary removed).
-func (o *output) commit(plan *core.Plan, pending pendingRecord, compressed []string, step func(string) error, snapshot func()) error {
+func (o *output) commit(plan *core.Plan, pending pendingRecord, compressed []string, step func(string) error, snapshot func(), sources *sourceRecords) error {
 	if err := step("integrity"); err != nil {
 		return err
 	}
@@ -153,13 +153,16 @@ func (o *output) commit(plan *core.Plan, pending pendingRecord, compressed []str
 	// written at the same time (the snapshot's stats and encoding took as
 	// long as the records, each on one core).
 	records := make(chan error, 1)
-	go func() { records <- o.saveRecords(plan) }()
+	go func() { records <- o.saveState() }()
 	err := step("snapshot")
 	if err == nil {
 		snapshot()
 	}
 	if recordsErr := <-records; err == nil {
 		err = recordsErr
+	}
+	if sourcesErr := sources.wait(); err == nil {
+		err = sourcesErr
 	}
 	if err != nil {
 		return errCommitted{err}
@@ -173,26 +176,60 @@ func (o *output) commit(plan *core.Plan, pending pendingRecord, compressed []str
 	return nil
 }
 
-// saveRecords writes what the next build starts from: the state, the
-// source records and the scan cache. The records of a build that changed
-// nothing are left as they are: at 100,000 files, encoding them again was
-// a third of a no-change build.
-func (o *output) saveRecords(plan *core.Plan) error {
-	if err := o.saveState(); err != nil {
-		return err
-	}
-	if plan.SourcesChanged() {
-		// Plan.SourcesJSON, written an entry at a time.
-		if err := writeFileStream(o.statePath(sourcesFile), func(w io.Writer) error { return writeSources(w, plan.Sources) }); err != nil {
-			return err
+// sourceRecords are the records of what a build found in its sources,
+// written while its files are (see writeSourceRecords).
+type sourceRecords struct {
+	done chan struct{}
+	err  error
+	// recordSum is the MD5 of the PlanRecord written (nil when none was).
+	recordSum []byte
+}
+
+// writeSourceRecords starts writing what the next build learns from this
+// one's sources: the source records, the scan cache and, when a snapshot
+// may be recorded (req, see snapshotFile), the PlanRecord. They depend on
+// the Plan alone, not on what the write does, so they are written while
+// the files are (issue 15: they were half of the one-core stretch after the
+// commit). Each is true of the sources whether or not the build commits
+// (a record or a scan entry is trusted by the identity of its source), and
+// the PlanRecord is trusted only through a snapshot that names its MD5,
+// which Write removed and only recordSnapshot writes again, after it: so a
+// killed or failed build leaves nothing that misleads the next one. The
+// records of a build that changed nothing are left as they are: at
+// 100,000 files, encoding them again was a third of a no-change build.
+func (o *output) writeSourceRecords(plan *core.Plan, req *snapshotRequest) *sourceRecords {
+	r := &sourceRecords{done: make(chan struct{})}
+	go func() {
+		defer close(r.done)
+		if plan.SourcesChanged() {
+			// Plan.SourcesJSON, written an entry at a time.
+			if r.err = writeFileStream(o.statePath(sourcesFile), func(w io.Writer) error { return writeSources(w, plan.Sources) }); r.err != nil {
+				return
+			}
 		}
-	}
-	if plan.ScanCacheChanged() {
-		if err := writeFileStream(o.statePath(scansFile), func(w io.Writer) error { return encodeScanCache(w, plan.ScanCache()) }); err != nil {
-			return err
+		if plan.ScanCacheChanged() {
+			if r.err = writeFileStream(o.statePath(scansFile), func(w io.Writer) error { return encodeScanCache(w, plan.ScanCache()) }); r.err != nil {
+				return
+			}
 		}
-	}
-	return nil
+		if rec := plan.Record(); rec != nil && req != nil && mayRecordSnapshot(plan, req) {
+			// Encoded as it is written, never whole in memory.
+			sum, err := writeStreamAtomic(o.statePath(recordFile), func(w *bufio.Writer) {
+				encodeRecord(rec, req.prior, func(b []byte) { w.Write(b) }) // a write error sticks in w: Flush reports it
+			})
+			if err == nil {
+				r.recordSum = sum[:]
+			}
+		}
+	}()
+	return r
+}
+
+// wait waits until the records are written and returns the error that
+// stopped them.
+func (r *sourceRecords) wait() error {
+	<-r.done
+	return r.err
 }
 
 // errCommitted wraps a failure after the commit point: the new build is
