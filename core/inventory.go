@@ -80,8 +80,9 @@ type walker struct {
 	// a later root does not provide them instead (find stops there too).
 	refused map[string]bool
 	// ahead holds the listings of directories started before the walk
-	// reaches them (see listAhead), by path.
-	ahead map[string]*listing
+	// reaches them (see listAhead), by path; at most maxAhead of them.
+	ahead    map[string]*listing
+	maxAhead int
 	// listers bounds the listings running at once.
 	listers chan struct{}
 }
@@ -115,8 +116,14 @@ const (
 // that are not collectable (collectable.go) and directory loops become
 // diagnostics in inv.Diagnostics instead of files.
 func walk(fsys FileSystem, cfg *Config) (*Inventory, error) {
+	return walkListingAhead(fsys, cfg, maxListingsAhead)
+}
+
+// walkListingAhead is walk with at most maxAhead directories listed ahead
+// (tests compare bounds, 0 among them).
+func walkListingAhead(fsys FileSystem, cfg *Config, maxAhead int) (*Inventory, error) {
 	w := &walker{fsys: fsys, cfg: cfg, inv: &Inventory{Files: map[string]Source{}, direct: map[string]bool{}}, refused: map[string]bool{},
-		ahead: map[string]*listing{}, listers: make(chan struct{}, listersAtOnce)}
+		ahead: map[string]*listing{}, maxAhead: maxAhead, listers: make(chan struct{}, listersAtOnce)}
 	defer w.waitForListings() // none outlives the walk, even one that failed
 	for i, root := range cfg.Roots {
 		info, err := fsys.Stat(root.Dir)
@@ -222,9 +229,9 @@ func (w *walker) list(dir string) ([]DirEntry, error) {
 }
 
 // listAhead starts listing dir, a directory the walk may enter later,
-// unless maxListingsAhead are started and not yet used.
+// unless maxAhead are started and not yet used.
 func (w *walker) listAhead(dir string) {
-	if _, started := w.ahead[dir]; started || len(w.ahead) >= maxListingsAhead {
+	if _, started := w.ahead[dir]; started || len(w.ahead) >= w.maxAhead {
 		return
 	}
 	l := &listing{ready: make(chan struct{})}
