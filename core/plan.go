@@ -712,11 +712,20 @@ func (plan *Plan) integrity(opts PlanOptions, others map[string]KnownSource, wor
 			plan.Files[i].SRI = byContent[plan.Files[i].MD5]
 		}
 	}
-	// The source records and the sidecar read the same files and write
-	// apart: each on a core of its own (issue 15: ~10 ms on one core of a
-	// cold build of the corpus).
-	sourcesMade := make(chan map[string]SourceRecord, 1)
-	go func() { sourcesMade <- plan.sourceRecords(opts.Now, others) }()
+	plan.Sources = make(map[string]SourceRecord, len(plan.Files)/2+len(others))
+	// The records share the files' strings (the MD5 and SRI of the
+	// source's bytes); sources no file holds as read (read by a lookup
+	// before the Plan, or only rewritten) get their own.
+	for _, f := range plan.Files {
+		if info := plan.SourceStat(f); f.source != nil && !f.Rewritten && !Racy(opts.Now, info.ModTime, info.ChangeTime) {
+			plan.Sources[f.SourcePath] = knownFrom(info, [16]byte{}).record(f.MD5, f.SRI)
+		}
+	}
+	for path, k := range others {
+		if _, done := plan.Sources[path]; !done && !Racy(opts.Now, k.ModTime, k.ChangeTime) {
+			plan.Sources[path] = k.record(hex.EncodeToString(k.Sum[:]), "")
+		}
+	}
 	sidecar := &IntegrityFile{Version: 1, Algorithm: algorithm, Files: make(map[string]string, len(plan.Manifest))}
 	for _, f := range plan.Files {
 		if f.Hashed {
@@ -727,28 +736,7 @@ func (plan *Plan) integrity(opts PlanOptions, others map[string]KnownSource, wor
 	sum := md5.Sum(plan.ManifestJSON)
 	sidecar.Manifest = hex.EncodeToString(sum[:])
 	plan.IntegrityJSON = sidecar.marshal()
-	plan.Sources = <-sourcesMade
 	return nil
-}
-
-// sourceRecords are the source records of a Plan whose files have their
-// SRI values (see integrity). The records share the files' strings (the
-// MD5 and SRI of the source's bytes); sources no file holds as read (read
-// by a lookup before the Plan, or only rewritten) get their own. A source
-// changed within RacyWindow of now is not recorded.
-func (plan *Plan) sourceRecords(now time.Time, others map[string]KnownSource) map[string]SourceRecord {
-	records := make(map[string]SourceRecord, len(plan.Files)/2+len(others))
-	for _, f := range plan.Files {
-		if info := plan.SourceStat(f); f.source != nil && !f.Rewritten && !Racy(now, info.ModTime, info.ChangeTime) {
-			records[f.SourcePath] = knownFrom(info, [16]byte{}).record(f.MD5, f.SRI)
-		}
-	}
-	for path, k := range others {
-		if _, done := records[path]; !done && !Racy(now, k.ModTime, k.ChangeTime) {
-			records[path] = k.record(hex.EncodeToString(k.Sum[:]), "")
-		}
-	}
-	return records
 }
 
 func hasKey(m map[string]string, key string) bool {

@@ -181,23 +181,19 @@ func (o *output) commit(plan *core.Plan, pending pendingRecord, compressed []str
 type sourceRecords struct {
 	done chan struct{}
 	err  error
-	// recordSum is the MD5 of the PlanRecord written (nil when none was).
-	recordSum []byte
 }
 
 // writeSourceRecords starts writing what the next build learns from this
-// one's sources: the source records, the scan cache and, when a snapshot
-// may be recorded (req, see snapshotFile), the PlanRecord. They depend on
-// the Plan alone, not on what the write does, so they are written while
-// the files are (issue 15: they were half of the one-core stretch after the
+// one's sources: the source records and the scan cache. They depend on the
+// Plan alone, not on what the write does, so they are written while the
+// files are (issue 15: they were half of the one-core stretch after the
 // commit). Each is true of the sources whether or not the build commits
-// (a record or a scan entry is trusted by the identity of its source), and
-// the PlanRecord is trusted only through a snapshot that names its MD5,
-// which Write removed and only recordSnapshot writes again, after it: so a
-// killed or failed build leaves nothing that misleads the next one. The
-// records of a build that changed nothing are left as they are: at
-// 100,000 files, encoding them again was a third of a no-change build.
-func (o *output) writeSourceRecords(plan *core.Plan, req *snapshotRequest) *sourceRecords {
+// (a record or a scan entry is trusted only while its source keeps the
+// identity it records), so a killed or failed build leaves nothing that
+// misleads the next one. The records of a build that changed nothing are
+// left as they are: at 100,000 files, encoding them again was a third of
+// a no-change build.
+func (o *output) writeSourceRecords(plan *core.Plan) *sourceRecords {
 	r := &sourceRecords{done: make(chan struct{})}
 	go func() {
 		defer close(r.done)
@@ -208,18 +204,7 @@ func (o *output) writeSourceRecords(plan *core.Plan, req *snapshotRequest) *sour
 			}
 		}
 		if plan.ScanCacheChanged() {
-			if r.err = writeFileStream(o.statePath(scansFile), func(w io.Writer) error { return encodeScanCache(w, plan.ScanCache()) }); r.err != nil {
-				return
-			}
-		}
-		if rec := plan.Record(); rec != nil && req != nil && mayRecordSnapshot(plan, req) {
-			// Encoded as it is written, never whole in memory.
-			sum, err := writeStreamAtomic(o.statePath(recordFile), func(w *bufio.Writer) {
-				encodeRecord(rec, req.prior, func(b []byte) { w.Write(b) }) // a write error sticks in w: Flush reports it
-			})
-			if err == nil {
-				r.recordSum = sum[:]
-			}
+			r.err = writeFileStream(o.statePath(scansFile), func(w io.Writer) error { return encodeScanCache(w, plan.ScanCache()) })
 		}
 	}()
 	return r

@@ -301,7 +301,7 @@ func checkSnapshot(o *output, snap *snapshot, workers int) (result *Result, prio
 // under its lock, when the build may be trusted to be repeated (see
 // snapshotFile); it leaves none otherwise. A failure only costs the next
 // build its fast path.
-func (o *output) recordSnapshot(plan *core.Plan, req *snapshotRequest, comp compress.Options, result *Result, variants compression, workers int, sources *sourceRecords) {
+func (o *output) recordSnapshot(plan *core.Plan, req *snapshotRequest, comp compress.Options, result *Result, variants compression, workers int) {
 	var checked []snapshotEntry // for comparePatched: patchSnapshot changes the proof's entries
 	if comparePatched != nil && o.proven != nil {
 		checked = slices.Clone(o.proven.entries)
@@ -318,10 +318,15 @@ func (o *output) recordSnapshot(plan *core.Plan, req *snapshotRequest, comp comp
 	if !ok {
 		return
 	}
-	// A snapshot names only a record already in place (written with the
-	// source records, see writeSourceRecords).
-	if sources.wait() == nil {
-		snap.recordSum = sources.recordSum
+	if rec := plan.Record(); rec != nil {
+		// First: a snapshot names only a record already in place. Both
+		// are encoded as they are written, never whole in memory.
+		sum, err := writeStreamAtomic(o.statePath(recordFile), func(w *bufio.Writer) {
+			encodeRecord(rec, req.prior, func(b []byte) { w.Write(b) }) // a write error sticks in w: Flush reports it
+		})
+		if err == nil {
+			snap.recordSum = sum[:]
+		}
 	}
 	if _, err := writeStreamAtomic(o.statePath(snapshotFile), func(w *bufio.Writer) { encodeSnapshot(snap, w) }); err != nil {
 		os.Remove(o.statePath(snapshotFile))
@@ -348,10 +353,10 @@ type snapshotRequest struct {
 // the rest as they are now. ok is false when the build may not be trusted to
 // be repeated.
 func (o *output) makeSnapshot(plan *core.Plan, req *snapshotRequest, comp compress.Options, result *Result, variants compression, workers int) (snap *snapshot, ok bool) {
-	if !mayRecordSnapshot(plan, req) {
+	inputs := plan.Inputs()
+	if len(plan.Diagnostics) > 0 || !inputs.Host || inputs.Linked || req.started.IsZero() {
 		return nil, false
 	}
-	inputs := plan.Inputs()
 	isRacy := func(id fileID) bool { return core.Racy(req.started, id.ModTime, id.ChgTime) }
 
 	// Sources: the identity planning saw before it read each one; any
@@ -597,15 +602,6 @@ func (o *output) makeSnapshot(plan *core.Plan, req *snapshotRequest, comp compre
 	}
 	return &snapshot{key: req.key, result: r, base: base, sources: sources, sourceCount: sourceCount,
 		parts: [][]snapshotEntry{inputEntries, outputEntries, seenOutputs, outputDirs}}, true
-}
-
-// mayRecordSnapshot says whether a snapshot of a build of plan may be
-// recorded at all, before anything is looked at: not after a diagnostic,
-// nor on a host file system it cannot stat, nor after a walk that followed
-// a symbolic link (see snapshotFile).
-func mayRecordSnapshot(plan *core.Plan, req *snapshotRequest) bool {
-	inputs := plan.Inputs()
-	return len(plan.Diagnostics) == 0 && inputs.Host && !inputs.Linked && !req.started.IsZero()
 }
 
 // stillAsBefore reports whether every output directory still has the

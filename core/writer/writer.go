@@ -259,7 +259,7 @@ func Write(dir string, plan *core.Plan, opts Options, result *Result) (err error
 	if err != nil {
 		return err
 	}
-	sources := out.writeSourceRecords(plan, opts.snapshot)
+	sources := out.writeSourceRecords(plan)
 	committed := false
 	defer func() {
 		if !committed {
@@ -293,7 +293,7 @@ func Write(dir string, plan *core.Plan, opts Options, result *Result) (err error
 	}
 	snapshot := func() {}
 	if opts.snapshot != nil {
-		snapshot = func() { out.recordSnapshot(plan, opts.snapshot, comp, result, variants, workers, sources) }
+		snapshot = func() { out.recordSnapshot(plan, opts.snapshot, comp, result, variants, workers) }
 	}
 	if err = out.commit(plan, pending, variants.keys, step, snapshot, sources); err != nil {
 		return err
