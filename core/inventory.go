@@ -79,52 +79,14 @@ type walker struct {
 	// refused holds logical paths whose first file is not collected, so that
 	// a later root does not provide them instead (find stops there too).
 	refused map[string]bool
-	// ahead holds the listings of directories started before the walk
-	// reaches them (see listAhead), by path; at most maxAhead of them.
-	ahead    map[string]*listing
-	maxAhead int
-	// listers bounds the listings running at once.
-	listers chan struct{}
 }
-
-// listing is a directory listed ahead of the walk: its entries, sorted, or
-// the error that listing it gave; ready is closed once either is set.
-type listing struct {
-	entries []DirEntry
-	err     error
-	ready   chan struct{}
-}
-
-// Directories are listed ahead of the walk, so that listing them (a system
-// call per directory, a wait for the disk when it is cold) runs on other
-// cores while the walk matches names and fills the Inventory (issue 15:
-// the walk was ~15 ms of a cold build of the corpus on one core). The
-// walk itself stays one goroutine visiting entries in sorted order, so
-// the Inventory is the one a walk without listings ahead makes.
-const (
-	// maxListingsAhead bounds the listings started and not yet used (what
-	// they hold in memory): a directory beyond it is listed when the walk
-	// reaches it. A listing the walk never uses (a link it refuses) counts
-	// until the walk ends.
-	maxListingsAhead = 64
-	// listersAtOnce is how many directories are listed at once.
-	listersAtOnce = 4
-)
 
 // walk lists every root, in order. Inside a root, entries are visited in
 // sorted order so the result never depends on directory-listing order. Files
 // that are not collectable (collectable.go) and directory loops become
 // diagnostics in inv.Diagnostics instead of files.
 func walk(fsys FileSystem, cfg *Config) (*Inventory, error) {
-	return walkListingAhead(fsys, cfg, maxListingsAhead)
-}
-
-// walkListingAhead is walk with at most maxAhead directories listed ahead
-// (tests compare bounds, 0 among them).
-func walkListingAhead(fsys FileSystem, cfg *Config, maxAhead int) (*Inventory, error) {
-	w := &walker{fsys: fsys, cfg: cfg, inv: &Inventory{Files: map[string]Source{}, direct: map[string]bool{}}, refused: map[string]bool{},
-		ahead: map[string]*listing{}, maxAhead: maxAhead, listers: make(chan struct{}, listersAtOnce)}
-	defer w.waitForListings() // none outlives the walk, even one that failed
+	w := &walker{fsys: fsys, cfg: cfg, inv: &Inventory{Files: map[string]Source{}, direct: map[string]bool{}}, refused: map[string]bool{}}
 	for i, root := range cfg.Roots {
 		info, err := fsys.Stat(root.Dir)
 		if err != nil || !info.IsDir() {
@@ -158,15 +120,11 @@ func (w *walker) dir(rootIndex int, rel string, ancestors map[identity]string, d
 	if depth > maxDepthWithoutIdentity {
 		return fmt.Errorf("%s: directories nest more than %d deep and this file system cannot tell whether a symlink loops", dir, maxDepthWithoutIdentity)
 	}
-	entries, err := w.list(dir)
+	entries, err := w.fsys.ReadDir(dir)
 	if err != nil {
 		return fmt.Errorf("cannot list %s: %w", dir, err)
 	}
-	for _, entry := range entries {
-		if _, ignored := matchAny(w.cfg.IgnorePatterns, entry.Name); entry.IsDir() && !ignored {
-			w.listAhead(dir + "/" + entry.Name)
-		}
-	}
+	sort.Slice(entries, func(a, b int) bool { return entries[a].Name < entries[b].Name })
 	for _, entry := range entries {
 		childRel := entry.Name
 		if rel != "" {
@@ -215,51 +173,6 @@ func (w *walker) dir(rootIndex int, rel string, ancestors map[identity]string, d
 		}
 	}
 	return nil
-}
-
-// list returns the entries of dir sorted by name: the listing started
-// ahead of the walk, or one made now.
-func (w *walker) list(dir string) ([]DirEntry, error) {
-	if l, ok := w.ahead[dir]; ok {
-		delete(w.ahead, dir)
-		<-l.ready
-		return l.entries, l.err
-	}
-	return listSorted(w.fsys, dir)
-}
-
-// listAhead starts listing dir, a directory the walk may enter later,
-// unless maxAhead are started and not yet used.
-func (w *walker) listAhead(dir string) {
-	if _, started := w.ahead[dir]; started || len(w.ahead) >= w.maxAhead {
-		return
-	}
-	l := &listing{ready: make(chan struct{})}
-	w.ahead[dir] = l
-	go func() {
-		w.listers <- struct{}{}
-		l.entries, l.err = listSorted(w.fsys, dir)
-		<-w.listers
-		close(l.ready)
-	}()
-}
-
-// waitForListings waits for every listing started ahead and not used.
-func (w *walker) waitForListings() {
-	for _, l := range w.ahead {
-		<-l.ready
-	}
-}
-
-// listSorted lists dir with its entries sorted by name, so that the walk
-// never depends on directory-listing order.
-func listSorted(fsys FileSystem, dir string) ([]DirEntry, error) {
-	entries, err := fsys.ReadDir(dir)
-	if err != nil {
-		return nil, err
-	}
-	sort.Slice(entries, func(a, b int) bool { return entries[a].Name < entries[b].Name })
-	return entries, nil
 }
 
 // subdir descends into a directory unless it is one of its own ancestors.
