@@ -485,29 +485,15 @@ func (p *Project) Plan(opts PlanOptions) (*Plan, error) {
 			files[len(files)-1].Hashed = true
 		}
 	}
-	// Once every file is named, the manifest, the record and the sorted
-	// files need nothing of each other: each is made on a core of its own
-	// (one after the other they were ~15 ms on one core of a cold build of
-	// the corpus, issue 15).
-	manifestJSON := make(chan []byte, 1)
-	go func() { manifestJSON <- Manifest(plan.Manifest) }()
-	recorded := make(chan struct{})
-	if opts.Record && len(plan.Diagnostics) == 0 { // a collision found below is an error: the record is dropped
-		go func() {
-			defer close(recorded)
-			plan.makeRecord(paths, inv, func(l string) *fileNode { n, _ := p.node(l); return n }, p.named)
-		}()
-	} else {
-		close(recorded)
-	}
 	files, collisions := dedupeOutputs(files)
 	plan.Files = files
 	plan.Diagnostics = append(plan.Diagnostics, collisions...)
 	sortDiagnostics(plan.Diagnostics)
 	if plan.HasErrors() {
-		<-recorded
-		plan.record = nil
 		return plan, nil
+	}
+	if opts.Record && len(plan.Diagnostics) == 0 {
+		plan.makeRecord(paths, inv, func(l string) *fileNode { n, _ := p.node(l); return n }, p.named)
 	}
 	// The files read whose bytes no PlanFile holds as read (only a
 	// rewritten copy, or read by a lookup before the Plan): integrity
@@ -520,11 +506,10 @@ func (p *Project) Plan(opts PlanOptions) (*Plan, error) {
 		}
 	}
 	others := p.knownSources(asRead)
-	<-recorded // it reads the nodes forget drops
 	if opts.ForgetCaches {
 		p.forget()
 	}
-	if err := plan.integrity(opts, others, workers, manifestJSON); err != nil {
+	if err := plan.integrity(opts, others, workers); err != nil {
 		return nil, err
 	}
 	plan.recordSRI()
@@ -651,10 +636,7 @@ func collision(a, b PlanFile) Diagnostic {
 // unhashed and hashed copies of most files share theirs), and an unchanged
 // source that is not rewritten keeps the value the last build recorded, so
 // a no-change plan reads only what it rewrites.
-//
-// manifestJSON gives staticfiles.json's bytes (Manifest of plan.Manifest),
-// made meanwhile.
-func (plan *Plan) integrity(opts PlanOptions, others map[string]KnownSource, workers int, manifestJSON <-chan []byte) error {
+func (plan *Plan) integrity(opts PlanOptions, others map[string]KnownSource, workers int) error {
 	_, algorithm, _ := newIntegrityHash(opts.Integrity)
 	// One file per content computes its value; known values first, so a
 	// content that has one is never read.
@@ -732,7 +714,7 @@ func (plan *Plan) integrity(opts PlanOptions, others map[string]KnownSource, wor
 			sidecar.Files[f.Path] = f.SRI
 		}
 	}
-	plan.ManifestJSON = <-manifestJSON
+	plan.ManifestJSON = Manifest(plan.Manifest)
 	sum := md5.Sum(plan.ManifestJSON)
 	sidecar.Manifest = hex.EncodeToString(sum[:])
 	plan.IntegrityJSON = sidecar.marshal()

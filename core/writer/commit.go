@@ -148,10 +148,11 @@ func (o *output) commit(plan *core.Plan, pending pendingRecord, compressed []str
 	if err := step("state"); err != nil {
 		return errCommitted{err}
 	}
-	// The records and the snapshot are independent files that only the
+	// The state and the snapshot are independent files that only the
 	// next build reads, and only once the pending record is gone: they are
 	// written at the same time (the snapshot's stats and encoding took as
-	// long as the records, each on one core).
+	// long as the records, each on one core). The source records were
+	// written with the files (writeSourceRecords).
 	records := make(chan error, 1)
 	go func() { records <- o.saveState() }()
 	err := step("snapshot")

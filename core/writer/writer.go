@@ -248,12 +248,7 @@ func Write(dir string, plan *core.Plan, opts Options, result *Result) (err error
 	if err := os.Remove(out.statePath(snapshotFile)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return err
 	}
-	// The groups of content need only the Plan: they are made while the
-	// pending list is (each ~5 ms on one core on the corpus, issue 15).
-	groupsMade := make(chan [][]int32, 1)
-	go func() { groupsMade <- groupByContent(plan.Files) }()
 	pending, err := out.startPending(plan, comp)
-	groups := <-groupsMade
 	if err != nil {
 		return err
 	}
@@ -270,6 +265,7 @@ func Write(dir string, plan *core.Plan, opts Options, result *Result) (err error
 		}
 	}()
 
+	groups := groupByContent(plan.Files)
 	var written, unchanged, done atomic.Int64
 	writeErrs := make([]error, len(groups))
 	forEach(len(groups), workers, func(i int) {
