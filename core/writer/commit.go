@@ -126,7 +126,7 @@ func (o *output) startPending(plan *core.Plan, comp compress.Options, difference
 // snapshot records the snapshot for the next build (see snapshotFile) while
 // the pending record still exists: a build killed while writing it is
 // recovered like any other (its temporary removed).
-func (o *output) commit(plan *core.Plan, pending pendingRecord, compressed []string, step func(string) error, snapshot func()) error {
+func (o *output) commit(plan *core.Plan, pending pendingRecord, compressed []string, step func(string) error, snapshot func(), sources *sourceRecords) error {
 	if err := step("integrity"); err != nil {
 		return err
 	}
@@ -158,18 +158,22 @@ func (o *output) commit(plan *core.Plan, pending pendingRecord, compressed []str
 	if err := step("state"); err != nil {
 		return errCommitted{err}
 	}
-	// The records and the snapshot are independent files that only the
+	// The state and the snapshot are independent files that only the
 	// next build reads, and only once the pending record is gone: they are
 	// written at the same time (the snapshot's stats and encoding took as
-	// long as the records, each on one core).
+	// long as the records, each on one core). The source records were
+	// written with the files (writeSourceRecords).
 	records := make(chan error, 1)
-	go func() { records <- o.saveRecords(plan) }()
+	go func() { records <- o.saveState() }()
 	err := step("snapshot")
 	if err == nil {
 		snapshot()
 	}
 	if recordsErr := <-records; err == nil {
 		err = recordsErr
+	}
+	if sourcesErr := sources.wait(); err == nil {
+		err = sourcesErr
 	}
 	if err != nil {
 		return errCommitted{err}
@@ -183,25 +187,44 @@ func (o *output) commit(plan *core.Plan, pending pendingRecord, compressed []str
 	return nil
 }
 
-// saveRecords writes what the next build starts from: the state, the
-// source records and the scan cache. The records of a build that changed
-// nothing are left as they are: at 100,000 files, encoding them again was
-// a third of a no-change build.
-func (o *output) saveRecords(plan *core.Plan) error {
-	if err := o.saveState(); err != nil {
-		return err
-	}
-	if plan.SourcesChanged() {
-		if err := o.saveSources(plan); err != nil {
-			return err
+// sourceRecords are the records of what a build found in its sources,
+// written while its files are (see writeSourceRecords).
+type sourceRecords struct {
+	done chan struct{}
+	err  error
+}
+
+// writeSourceRecords starts writing what the next build learns from this
+// one's sources: the source records and the scan cache. They depend on the
+// Plan alone, not on what the write does, so they are written while the
+// files are (issue 15: they were half of the one-core stretch after the
+// commit). Each is true of the sources whether or not the build commits
+// (a record or a scan entry is trusted only while its source keeps the
+// identity it records), so a killed or failed build leaves nothing that
+// misleads the next one. The records of a build that changed nothing are
+// left as they are: at 100,000 files, encoding them again was a third of
+// a no-change build.
+func (o *output) writeSourceRecords(plan *core.Plan) *sourceRecords {
+	r := &sourceRecords{done: make(chan struct{})}
+	go func() {
+		defer close(r.done)
+		if plan.SourcesChanged() {
+			if r.err = o.saveSources(plan); r.err != nil {
+				return
+			}
 		}
-	}
-	if plan.ScanCacheChanged() {
-		if err := writeFileStream(o.statePath(scansFile), func(w io.Writer) error { return encodeScanCache(w, plan.ScanCache()) }); err != nil {
-			return err
+		if plan.ScanCacheChanged() {
+			r.err = writeFileStream(o.statePath(scansFile), func(w io.Writer) error { return encodeScanCache(w, plan.ScanCache()) })
 		}
-	}
-	return nil
+	}()
+	return r
+}
+
+// wait waits until the records are written and returns the error that
+// stopped them.
+func (r *sourceRecords) wait() error {
+	<-r.done
+	return r.err
 }
 
 // errCommitted wraps a failure after the commit point: the new build is

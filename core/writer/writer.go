@@ -284,8 +284,14 @@ func Write(dir string, plan *core.Plan, opts Options, result *Result) (err error
 		}
 		plan.ForgetScanCache()
 	}
+	sources := out.writeSourceRecords(plan)
 	committed := false
 	defer func() {
+		if !committed {
+			// Nothing of this write runs on once it returns; its
+			// error is the one reported.
+			_ = sources.wait()
+		}
 		if !committed && !killed(err) {
 			out.rollback() // a failed build leaves no file of its own
 		}
@@ -326,7 +332,7 @@ func Write(dir string, plan *core.Plan, opts Options, result *Result) (err error
 	if opts.snapshot != nil {
 		snapshot = func() { out.recordSnapshot(plan, opts.snapshot, comp, result, variants, workers) }
 	}
-	if err = out.commit(plan, pending, variants.keys, step, snapshot); err != nil {
+	if err = out.commit(plan, pending, variants.keys, step, snapshot, sources); err != nil {
 		return err
 	}
 	committed = true
