@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"testing"
 )
 
@@ -32,6 +34,36 @@ func TestPendingRecordEncoding(t *testing.T) {
 		var back pendingRecord
 		if err := json.Unmarshal(got.Bytes(), &back); err != nil || len(back.Paths) != len(p.Paths) {
 			t.Errorf("decoded %d paths of %d: %v", len(back.Paths), len(p.Paths), err)
+		}
+	}
+}
+
+// TestCommittedFileHeldBy: the snapshot's check of staticfiles.json and the
+// sidecar, once their bytes are dropped, tells the committed bytes from
+// others of the same size, a shorter or longer file and no file.
+func TestCommittedFileHeldBy(t *testing.T) {
+	dir := t.TempDir()
+	content := bytes.Repeat([]byte(`{"a.css": "a.0123456789ab.css"}`), 5000) // more than one read
+	committed := committedOf(content)
+	name := filepath.Join(dir, "staticfiles.json")
+	for _, c := range []struct {
+		file []byte
+		want bool
+	}{
+		{content, true},
+		{append(bytes.Clone(content[:len(content)-1]), 'x'), false},
+		{content[:len(content)-1], false},
+		{append(bytes.Clone(content), ' '), false},
+		{nil, false},
+	} {
+		os.Remove(name)
+		if c.file != nil {
+			if err := os.WriteFile(name, c.file, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got := committed.heldBy(name); got != c.want {
+			t.Errorf("a file of %d bytes (committed %d): heldBy %v, want %v", len(c.file), len(content), got, c.want)
 		}
 	}
 }
