@@ -971,13 +971,7 @@ func (plan *Plan) manifestAndSidecar(opts PlanOptions, algorithm string, named [
 		plan.IntegrityJSON, _ = patchIntegrity(opts.PriorIntegrity, algorithm, manifestMD5, plan.Files, slices.Compact(touched))
 	}
 	if plan.IntegrityJSON == nil {
-		sidecar := &IntegrityFile{Version: 1, Algorithm: algorithm, Files: make(map[string]string, len(plan.Manifest)), Manifest: manifestMD5}
-		for _, f := range plan.Files {
-			if f.Hashed {
-				sidecar.Files[f.Path] = f.SRI
-			}
-		}
-		plan.IntegrityJSON = sidecar.marshal()
+		plan.IntegrityJSON = sidecarOf(algorithm, manifestMD5, plan.Files)
 	}
 }
 
