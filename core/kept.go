@@ -89,6 +89,16 @@ func (k *keptBytes) rewrittenOf(logical string) []byte {
 	return k.rewritten[logical]
 }
 
+// dropRewritten drops every rewritten copy kept (see Plan.ForgetKeptBytes).
+func (k *keptBytes) dropRewritten() {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	for _, data := range k.rewritten {
+		k.used -= int64(len(data))
+	}
+	k.rewritten = map[string][]byte{}
+}
+
 // inUse returns the bytes held now and the most ever held at once.
 func (k *keptBytes) inUse() (used, peak int64) {
 	k.mu.Lock()

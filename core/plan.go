@@ -437,6 +437,13 @@ func (p *Plan) WithContent(f PlanFile, use func(data []byte) error) error {
 	return err
 }
 
+// ForgetKeptBytes drops the rewritten copies the Plan's budget kept
+// (PlanOptions.KeptBytes), for a writer done with the files' bytes: Content
+// makes such a copy again from its source if asked later, as for one the
+// budget never kept. At 100,000 files they were ~9 MB held through the
+// commit, the records and the snapshot.
+func (p *Plan) ForgetKeptBytes() { p.kept.dropRewritten() }
+
 // content is Content; with pooled set, a copy it makes is made in a
 // buffer of sourceBuffers, returned as buf for the caller to give back
 // once it no longer refers to data (buf is nil for bytes the Plan holds).
@@ -703,6 +710,7 @@ func (p *Project) Plan(opts PlanOptions) (*Plan, error) {
 		opts.Prior.addRewrittenSources(others, affected, asRead)
 		plan.sourcesTouched = opts.Prior.sourcesTouched(affected, others)
 	}
+	scanSRIs := plan.recordScans(nameds, opts, scanFormat)
 	if opts.ForgetCaches {
 		p.forget()
 	}
@@ -714,18 +722,30 @@ func (p *Project) Plan(opts PlanOptions) (*Plan, error) {
 		return nil, err
 	}
 	plan.recordSRI()
-	plan.recordScans(nameds, opts, scanFormat)
+	plan.recordScanSRI(scanSRIs)
 	plan.sourcesSame = plan.sourcesEqual(opts.Known)
 	return plan, nil
+}
+
+// scanSRI is a scan record whose SRI values are those of the Plan's files,
+// known once integrity has computed them (see recordScans).
+type scanSRI struct {
+	sourcePath, logicalPath, hashedName string
+	rewritten                           bool // RewrittenSRI is hashedName's
+	source                              bool // SRI is logicalPath's
 }
 
 // recordScans fills the scan cache for the next build (see scancache.go):
 // every named CSS/JS file without diagnostics, outside a cycle, whose
 // identity is known and was not changed within RacyWindow of planning.
-func (plan *Plan) recordScans(nameds map[string]*namedFile, opts PlanOptions, format string) {
+// It runs before the Project's caches are forgotten, so that the named
+// files (their nodes, parsed URLs and names: ~30 MB at 100,000 files) are
+// not held through integrity and the manifest; the SRI values the records
+// take from the Plan's files are filled in after it (recordScanSRI).
+func (plan *Plan) recordScans(nameds map[string]*namedFile, opts PlanOptions, format string) (pending []scanSRI) {
 	plan.scanFormat = format
 	if opts.Now.IsZero() {
-		return
+		return nil
 	}
 	if opts.Prior != nil {
 		// The files this Plan took from the PlanRecord have no references
@@ -735,7 +755,7 @@ func (plan *Plan) recordScans(nameds map[string]*namedFile, opts PlanOptions, fo
 		// dependents' (see fromRecord): the cache a writer holds stays
 		// as it is (see prior.go).
 		plan.scansSame = true
-		return
+		return nil
 	}
 	reused := 0 // records taken as they were
 	defer func() {
@@ -759,12 +779,29 @@ func (plan *Plan) recordScans(nameds map[string]*namedFile, opts PlanOptions, fo
 			rec.Rewritten, rec.RewrittenMD5, rec.RewrittenLen, rec.RewrittenSRI = true, named.lazyRewrite.md5, named.lazyRewrite.size, named.lazyRewrite.sri
 		case named.content != nil:
 			sum := md5.Sum(named.content)
-			rec.Rewritten, rec.RewrittenMD5, rec.RewrittenLen, rec.RewrittenSRI = true, hex.EncodeToString(sum[:]), int64(len(named.content)), plan.sriOf(named.hashedName)
+			rec.Rewritten, rec.RewrittenMD5, rec.RewrittenLen = true, hex.EncodeToString(sum[:]), int64(len(named.content))
 		}
-		if rec.SRI == "" && !opts.HashedOnly {
-			rec.SRI = plan.sriOf(l)
+		fill := scanSRI{sourcePath: n.source.Path, logicalPath: l, hashedName: named.hashedName,
+			rewritten: named.lazyRewrite == nil && named.content != nil, source: rec.SRI == "" && !opts.HashedOnly}
+		if fill.rewritten || fill.source {
+			pending = append(pending, fill)
 		}
 		plan.scans[n.source.Path] = rec
+	}
+	return pending
+}
+
+// recordScanSRI fills in the SRI values recordScans left to integrity.
+func (plan *Plan) recordScanSRI(pending []scanSRI) {
+	for _, fill := range pending {
+		rec := plan.scans[fill.sourcePath]
+		if fill.rewritten {
+			rec.RewrittenSRI = plan.sriOf(fill.hashedName)
+		}
+		if fill.source {
+			rec.SRI = plan.sriOf(fill.logicalPath)
+		}
+		plan.scans[fill.sourcePath] = rec
 	}
 }
 
@@ -934,13 +971,7 @@ func (plan *Plan) manifestAndSidecar(opts PlanOptions, algorithm string, named [
 		plan.IntegrityJSON, _ = patchIntegrity(opts.PriorIntegrity, algorithm, manifestMD5, plan.Files, slices.Compact(touched))
 	}
 	if plan.IntegrityJSON == nil {
-		sidecar := &IntegrityFile{Version: 1, Algorithm: algorithm, Files: make(map[string]string, len(plan.Manifest)), Manifest: manifestMD5}
-		for _, f := range plan.Files {
-			if f.Hashed {
-				sidecar.Files[f.Path] = f.SRI
-			}
-		}
-		plan.IntegrityJSON = sidecar.marshal()
+		plan.IntegrityJSON = sidecarOf(algorithm, manifestMD5, plan.Files)
 	}
 }
 

@@ -352,6 +352,39 @@ type snapshotRequest struct {
 	// logical are the manifest's keys, sorted, when writeRecord listed
 	// them (see snapshot.logical).
 	logical []string
+	// manifest and sidecar are what Write committed as staticfiles.json
+	// and the integrity sidecar: a Build's Plan drops their bytes once
+	// written (see commit), and the snapshot checks the files against
+	// these.
+	manifest, sidecar committedFile
+}
+
+// committedFile is the size and MD5 of a file's bytes: what the snapshot
+// checks staticfiles.json and the sidecar against once the Plan no longer
+// holds them (at 100,000 files, 17.5 MB held through the records and the
+// snapshot, the peak of a cold build).
+type committedFile struct {
+	size int64
+	md5  [md5.Size]byte
+}
+
+func committedOf(data []byte) committedFile {
+	return committedFile{size: int64(len(data)), md5: md5.Sum(data)}
+}
+
+// heldBy reports whether the file name holds the committed bytes, read
+// through a buffer.
+func (c committedFile) heldBy(name string) bool {
+	f, err := os.Open(name)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	h := md5.New()
+	if n, err := io.CopyBuffer(h, f, make([]byte, 64<<10)); err != nil || n != c.size {
+		return false
+	}
+	return [md5.Size]byte(h.Sum(nil)) == c.md5
 }
 
 // makeSnapshot gathers the identities of a build that just committed plan
@@ -558,8 +591,8 @@ func (o *output) makeSnapshot(plan *core.Plan, req *snapshotRequest, comp compre
 		}
 	}
 	o.mu.Unlock()
-	for i, want := range map[int][]byte{manifest: plan.ManifestJSON, sidecar: plan.IntegrityJSON} {
-		if !outputEntries[i].id.Present || !fileHolds(joinPath(base, outputEntries[i].path), want) {
+	for i, want := range map[int]committedFile{manifest: req.manifest, sidecar: req.sidecar} {
+		if !outputEntries[i].id.Present || !want.heldBy(joinPath(base, outputEntries[i].path)) {
 			return nil, false
 		}
 	}
@@ -625,32 +658,6 @@ func stillAsBefore(dirs []snapshotEntry, before []fileID, base string, workers i
 		dirs[i].id = after[i]
 	}
 	return true
-}
-
-// fileHolds reports whether a file's bytes are want, read through a
-// buffer (the manifest and sidecar of 100,000 files are 17 MB; neither is
-// read back whole nor hashed).
-func fileHolds(name string, want []byte) bool {
-	f, err := os.Open(name)
-	if err != nil {
-		return false
-	}
-	defer f.Close()
-	buf := make([]byte, 64<<10)
-	for {
-		n, err := io.ReadFull(f, buf)
-		if n > len(want) || !bytes.Equal(buf[:n], want[:n]) {
-			return false
-		}
-		want = want[n:]
-		switch err {
-		case nil:
-		case io.EOF, io.ErrUnexpectedEOF:
-			return len(want) == 0
-		default:
-			return false
-		}
-	}
 }
 
 // base is the output directory as o.path joins it: the prefix of every

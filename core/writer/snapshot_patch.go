@@ -214,9 +214,9 @@ func (o *output) patchSnapshot(plan *core.Plan, req *snapshotRequest, comp compr
 	o.mu.Unlock()
 	for _, c := range []struct {
 		name string
-		want []byte
-	}{{core.ManifestName, plan.ManifestJSON}, {core.IntegrityName, plan.IntegrityJSON}} {
-		if !fileHolds(joinPath(base, c.name), c.want) {
+		want committedFile
+	}{{core.ManifestName, req.manifest}, {core.IntegrityName, req.sidecar}} {
+		if !c.want.heldBy(joinPath(base, c.name)) {
 			return nil, false
 		}
 	}

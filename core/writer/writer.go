@@ -332,7 +332,14 @@ func Write(dir string, plan *core.Plan, opts Options, result *Result) (err error
 	if opts.snapshot != nil {
 		snapshot = func() { out.recordSnapshot(plan, opts.snapshot, comp, result, variants, workers) }
 	}
-	if err = out.commit(plan, pending, variants.keys, step, snapshot, sources); err != nil {
+	release := false
+	if opts.snapshot != nil {
+		// Only Build asks for a snapshot, and its Plan is its own: the
+		// manifest and sidecar bytes are dropped once written (see commit).
+		opts.snapshot.manifest, opts.snapshot.sidecar = committedOf(plan.ManifestJSON), committedOf(plan.IntegrityJSON)
+		release = true
+	}
+	if err = out.commit(plan, pending, variants.keys, step, snapshot, sources, release); err != nil {
 		return err
 	}
 	committed = true
