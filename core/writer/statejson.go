@@ -13,6 +13,7 @@ import (
 	"unsafe"
 
 	"github.com/assetc/assetc/core"
+	"github.com/assetc/assetc/core/compress"
 )
 
 // state.json holds one entry per output path: 200,000 at 100,000 source
@@ -221,20 +222,27 @@ func plainJSON(s string) bool {
 // decodeState reads what encodeState (or json.Marshal) wrote; ok is false
 // when the bytes are not JSON of that shape.
 func decodeState(data []byte) (state map[string]writtenFile, ok bool) {
-	state, _, ok = decodeStatePatchable(data)
+	state, _, _, ok = decodeStatePatchable(data)
 	return state, ok
 }
 
 // decodeStatePatchable is decodeState, and reports whether data is in
-// encodeState's layout with its keys ascending, as patchState needs.
-func decodeStatePatchable(data []byte) (state map[string]writtenFile, patchable, ok bool) {
-	if state, ok = decodeStateFast(data); ok {
-		return state, true, true
+// encodeState's layout with its keys ascending, as patchState needs, and
+// how many of its entries are precompressed variants (see
+// output.variantEntries).
+func decodeStatePatchable(data []byte) (state map[string]writtenFile, variants int, patchable, ok bool) {
+	if state, variants, ok = decodeStateFast(data); ok {
+		return state, variants, true, true
 	}
 	if json.Unmarshal(data, &state) != nil || state == nil { // "null" is no state either
-		return nil, false, false
+		return nil, 0, false, false
 	}
-	return state, false, true
+	for _, w := range state {
+		if compress.IsKey(w.MD5) {
+			variants++
+		}
+	}
+	return state, variants, false, true
 }
 
 // decodeStateFast reads exactly encodeState's layout with plain strings
@@ -243,8 +251,9 @@ func decodeStatePatchable(data []byte) (state map[string]writtenFile, patchable,
 // Its strings are substrings of data, not one allocation each: at 100,000
 // files that was 400,000 strings for the GC to track, and the map keeps
 // nearly all of data's bytes alive anyway. The caller must not change data
-// afterwards (see ownedString).
-func decodeStateFast(data []byte) (map[string]writtenFile, bool) {
+// afterwards (see ownedString). variants counts the entries that are
+// precompressed variants (their MD5 is a compress.Key).
+func decodeStateFast(data []byte) (state map[string]writtenFile, variants int, ok bool) {
 	text := ownedString(data)
 	i := 0
 	lit := func(s string) bool {
@@ -286,36 +295,40 @@ func decodeStateFast(data []byte) (map[string]writtenFile, bool) {
 		return n, err == nil
 	}
 	// Sized at once: growing a map of 200,000 entries rehashes it ~17 times.
-	state := make(map[string]writtenFile, bytes.Count(data, []byte(`{"md5":`)))
+	state = make(map[string]writtenFile, bytes.Count(data, []byte(`{"md5":`)))
 	if !lit("{") {
-		return nil, false
+		return nil, 0, false
 	}
 	if lit("}") {
-		return state, i == len(data)
+		return state, variants, i == len(data)
 	}
 	last := ""
 	for {
 		var w writtenFile
-		k, ok := str()
+		var k string
+		k, ok = str()
 		if !ok || (len(state) > 0 && k <= last) || !lit(`:{"md5":`) {
-			return nil, false
+			return nil, 0, false
 		}
 		last = k
 		if w.MD5, ok = str(); !ok || !lit(`,"size":`) {
-			return nil, false
+			return nil, 0, false
+		}
+		if compress.IsKey(w.MD5) {
+			variants++
 		}
 		if w.Size, ok = num(); !ok || !lit(`,"mtime":`) {
-			return nil, false
+			return nil, 0, false
 		}
 		if w.ModTime, ok = num(); !ok || !lit("}") {
-			return nil, false
+			return nil, 0, false
 		}
 		state[k] = w
 		if lit("}") {
-			return state, i == len(data)
+			return state, variants, i == len(data)
 		}
 		if !lit(",") {
-			return nil, false
+			return nil, 0, false
 		}
 	}
 }
