@@ -11,7 +11,9 @@ import (
 	"os"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
+	"testing/iotest"
 
 	"github.com/assetc/assetc/core"
 	"github.com/assetc/assetc/core/compress"
@@ -206,10 +208,27 @@ func TestPatchSources(t *testing.T) {
 		`{"/a\"b":{"size":1,"mtime":2,"md5":"x"}}`,                                  // an escape
 		`{"/a":{"size":1,"mtime":2,"md5":"x"}`,                                      // cut
 		`{"/a":{"size":1,"mtime":2,"md5":"x"}}x`,                                    // more after it
+		`{"/a":{"size":1,"mtime":2,"md5":"x"},}`,                                    // a comma too many
+		`{"/a"{"size":1,"mtime":2,"md5":"x"}}`,                                      // no colon
+		`{"/a":{"size":1,"mtime":2,"md5":"x"};"/b":{}}`,                             // no comma
+		`{"/` + strings.Repeat("a", 70<<10) + `":{"size":1,"mtime":2,"md5":"x"}}`,   // longer than the read buffer
+		``, `}`, `{`,
 	} {
 		if err := patchSources(io.Discard, []byte(old), map[string]core.SourceRecord{"/a": {}}, nil); !errors.Is(err, errStateMoved) {
-			t.Errorf("%s: %v, want errStateMoved", old, err)
+			t.Errorf("%.80s: %v, want errStateMoved", old, err)
 		}
+	}
+	// The old file read an entry at a time: a read error is a refusal too
+	// (the caller writes the whole), not a failed build.
+	failing := io.MultiReader(strings.NewReader(`{"/a":{"size":1,"mtime":2,"md5":"x"},`), iotest.ErrReader(errors.New("disk gone")))
+	if err := patchSortedObject(io.Discard, failing, map[string]core.SourceRecord{}, 2, nil, appendSourceEntry); !errors.Is(err, errStateMoved) {
+		t.Errorf("a read error: %v, want errStateMoved", err)
+	}
+	// An empty object gains what is touched.
+	var got bytes.Buffer
+	gained := map[string]core.SourceRecord{"/a": {Size: 1, MD5: "x"}}
+	if err := patchSources(&got, []byte(`{}`), gained, []string{"/a"}); err != nil || !bytes.Equal(got.Bytes(), marshal(gained)) {
+		t.Errorf("{} patched: %s, %v; want %s", got.Bytes(), err, marshal(gained))
 	}
 }
 
