@@ -112,7 +112,9 @@ func encodeRecord(r *core.PlanRecord, n int, files iter.Seq[*core.PriorFile], pr
 			for j < len(old) && old[j].Source.LogicalPath < f.Source.LogicalPath {
 				j++
 			}
-			if j < len(old) && samePriorFile(&old[j], f) {
+			// A file the Plan took from prior as it was is prior's own
+			// (core.Plan.RecordFiles): no field to compare.
+			if j < len(old) && (&old[j] == f || samePriorFile(&old[j], f)) {
 				buf = append(buf, prior.encoded[prior.fileStart(j):prior.ends[j]]...)
 				spliced = true
 			}
