@@ -167,8 +167,11 @@ type Plan struct {
 	// sourcesSame and scansSame say Sources and the scan cache are those
 	// the plan was given (PlanOptions.Known, PlanOptions.ScanCache).
 	sourcesSame, scansSame bool
-	// record is what Record and RecordFiles are made from.
-	record *planRecord
+	// record is what Record and RecordFiles are made from; recorded says
+	// one was made, even once a writer made the Plan forget it
+	// (ForgetRecord).
+	record   *planRecord
+	recorded bool
 	// priorPlan says the Plan was made from PlanOptions.Prior, and
 	// sourcesTouched are then the keys of Sources it may have changed
 	// (SourcesPatch).
@@ -197,7 +200,7 @@ func (p *Plan) Difference() (changed []int, ok bool) {
 // other entry is that Plan's, so a writer may copy it from what it wrote
 // then. ok is false for any other Plan.
 func (p *Plan) SourcesPatch() (touched []string, ok bool) {
-	return p.sourcesTouched, p.record != nil && p.priorPlan
+	return p.sourcesTouched, p.recorded && p.priorPlan
 }
 
 // ScanCacheChanged reports whether ScanCache differs from the

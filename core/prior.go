@@ -473,7 +473,7 @@ func (plan *Plan) makeRecord(paths []string, infos []FileInfo, node func(string)
 		}
 		r.files = append(r.files, f)
 	}
-	plan.record = r
+	plan.record, plan.recorded = r, true
 }
 
 // recordSRI adds the SRI values to plan.record once the Plan has them: the

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/assetc/assetc/core"
+	"github.com/assetc/assetc/core/compress"
 )
 
 // stateDir holds assetc's own bookkeeping inside the output directory.
@@ -37,7 +38,12 @@ type output struct {
 	// stateChanged says state differs from state.json (guarded by mu): a
 	// build that wrote and removed nothing does not rewrite it.
 	stateChanged bool
-	dirs         sync.Map // directories known to exist
+	// variantEntries counts the entries of state that are precompressed
+	// variants (their MD5 is a compress.Key), guarded by mu: kept as state
+	// changes (setState, deleteState), so that holdsVariants need not look
+	// at 200,000 entries.
+	variantEntries int
+	dirs           sync.Map // directories known to exist
 	// proven, when set, is what Build's snapshot check proved under the
 	// lock held since (see proven); written maps each path this build
 	// wrote to the MD5 it held before ("" for none), guarded by mu: the
@@ -90,12 +96,12 @@ func openOutput(dir string, wait time.Duration) (*output, error) {
 func (o *output) readState() {
 	o.stateBytes = nil
 	data, err := os.ReadFile(o.statePath("state.json"))
-	state, patchable, ok := decodeStatePatchable(data)
+	state, variants, patchable, ok := decodeStatePatchable(data)
 	if err != nil || !ok {
 		o.stateChanged = true // missing or damaged: it only costs rewrites
 		return
 	}
-	o.state = state
+	o.state, o.variantEntries = state, variants
 	if patchable {
 		o.stateBytes = data
 	}
@@ -347,9 +353,31 @@ func (o *output) record(rel, sum string, stamp fileStamp) {
 			o.written[rel] = o.state[rel].MD5
 		}
 	}
-	o.state[rel] = writtenFile{MD5: sum, Size: stamp.Size, ModTime: stamp.ModTime, device: stamp.Device, inode: stamp.Inode, changeTime: stamp.ChangeTime}
-	o.stateChanged = true
+	o.setState(rel, writtenFile{MD5: sum, Size: stamp.Size, ModTime: stamp.ModTime, device: stamp.Device, inode: stamp.Inode, changeTime: stamp.ChangeTime})
 	o.mu.Unlock()
+}
+
+// setState records w at rel in state; the caller holds mu.
+func (o *output) setState(rel string, w writtenFile) {
+	if old, ok := o.state[rel]; ok && compress.IsKey(old.MD5) {
+		o.variantEntries--
+	}
+	if compress.IsKey(w.MD5) {
+		o.variantEntries++
+	}
+	o.state[rel] = w
+	o.stateChanged = true
+}
+
+// deleteState removes rel from state; the caller holds mu.
+func (o *output) deleteState(rel string) {
+	if old, ok := o.state[rel]; ok {
+		if compress.IsKey(old.MD5) {
+			o.variantEntries--
+		}
+		delete(o.state, rel)
+	}
+	o.stateChanged = true
 }
 
 // writeFileStream is writeFileAtomic for a file written a piece at a time:

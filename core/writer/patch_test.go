@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -183,5 +184,55 @@ func TestSnapshotAfterPriorPlanRemovingAVariant(t *testing.T) {
 			t.Fatal(err)
 		}
 		sameBuild(t, "after a variant removed", after, cold, out, fresh)
+	}
+}
+
+// TestSourcesPatchedInBuild: a build planned from the record patches
+// sources.json from the last one's bytes (core.Plan.SourcesPatch, still
+// answered once the writer made the Plan forget its record): an entry of
+// a source nothing changed, altered in the last file, is copied as it is
+// into the new one, where writing the whole would have encoded it anew.
+func TestSourcesPatchedInBuild(t *testing.T) {
+	root, out := testtree.Write(t, priorTree), t.TempDir()
+	cfg := core.Config{Roots: []core.Root{{Dir: root}}}
+	time.Sleep(core.RacyWindow + 100*time.Millisecond) // the tree is trusted
+	if _, err := writer.Build(newProject(t, cfg), writer.BuildOptions{OutputDir: out}); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(out, ".assetc", "sources.json")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sources map[string]core.SourceRecord
+	if err := json.Unmarshal(data, &sources); err != nil {
+		t.Fatal(err)
+	}
+	readme := filepath.Join(root, "txt", "readme.txt")
+	r, ok := sources[readme]
+	if !ok {
+		t.Fatalf("no source record of %s in %s", readme, data)
+	}
+	was := `"size":` + strconv.FormatInt(r.Size, 10) + `,`
+	marked := `"size":` + strconv.FormatInt(r.Size+1000, 10) + `,`
+	at := bytes.Index(data, []byte(strconv.Quote(readme)+`:{`+was))
+	if at < 0 {
+		t.Fatalf("the entry of %s is not in its place in %s", readme, data)
+	}
+	altered := bytes.Replace(data[at:], []byte(was), []byte(marked), 1)
+	if err := os.WriteFile(path, append(data[:at:at], altered...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	writeSource(t, root, "img/sprite.png", "PNG sprite, sources patched")
+	result, err := writer.Build(newProject(t, cfg), writer.BuildOptions{OutputDir: out})
+	if err != nil || !result.FromRecord {
+		t.Fatalf("the build did not plan from the record (%v)", err)
+	}
+	after, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(after, []byte(strconv.Quote(readme)+`:{`+marked)) {
+		t.Errorf("sources.json was written whole, not patched:\n%s", after)
 	}
 }

@@ -58,15 +58,15 @@ func (e *encodedRecord) planRecord() *core.PlanRecord {
 }
 
 // writeRecord writes the Plan's record (core.Plan.Record) for the next
-// build, and its MD5 for the snapshot to name it by (nil when there is no
-// record or it could not be written). It runs before the Plan's files are
+// build, and the file's identity for the snapshot to vouch for it with
+// (recordIdentity; nil when there is no record or it could not be written). It runs before the Plan's files are
 // written, so that neither the record (~21 MB at 100,000 files) nor the one
 // the Plan started from (prior: its bytes and files, as much again) is held
 // through the write: the Plan forgets it. No snapshot names a record
 // before this build's: Write removed the last one first. logical are the
 // record's logical paths, sorted: the manifest's keys, which the snapshot
 // lists (sorting them again took ~30 ms at 100,000 files).
-func (o *output) writeRecord(plan *core.Plan, prior *encodedRecord) (sum []byte, logical []string) {
+func (o *output) writeRecord(plan *core.Plan, prior *encodedRecord) (vouch []byte, logical []string) {
 	head, n, files := plan.RecordFiles()
 	if head == nil {
 		return nil, nil
@@ -81,13 +81,14 @@ func (o *output) writeRecord(plan *core.Plan, prior *encodedRecord) (sum []byte,
 			}
 		}
 	}
-	md5sum, err := writeStreamAtomic(o.statePath(recordFile), func(w *bufio.Writer) {
+	path := o.statePath(recordFile)
+	err := writeStreamAtomic(path, func(w *bufio.Writer) {
 		encodeRecord(head, n, listed, prior, func(b []byte) { w.Write(b) }) // a write error sticks in w: Flush reports it
 	})
 	if err != nil {
 		return nil, logical
 	}
-	return md5sum[:], logical
+	return recordIdentity(path), logical
 }
 
 // encodeRecord gives the bytes of the record r (its Files left out) with
@@ -111,7 +112,9 @@ func encodeRecord(r *core.PlanRecord, n int, files iter.Seq[*core.PriorFile], pr
 			for j < len(old) && old[j].Source.LogicalPath < f.Source.LogicalPath {
 				j++
 			}
-			if j < len(old) && samePriorFile(&old[j], f) {
+			// A file the Plan took from prior as it was is prior's own
+			// (core.Plan.RecordFiles): no field to compare.
+			if j < len(old) && (&old[j] == f || samePriorFile(&old[j], f)) {
 				buf = append(buf, prior.encoded[prior.fileStart(j):prior.ends[j]]...)
 				spliced = true
 			}

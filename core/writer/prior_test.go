@@ -492,3 +492,91 @@ func TestSnapshotAfterPriorPlanSeesBundlerManifests(t *testing.T) {
 		})
 	}
 }
+
+// TestChangedRecordIsNotTrusted: the record a snapshot vouches for is
+// trusted only as the build that wrote it left it (its file's identity,
+// not an MD5 of its bytes). Edited behind the snapshot's back, in place
+// with its size and modification time kept, or replaced by a file renamed
+// over it, with every SRI value in it altered (bytes that still decode),
+// the next build after a source edit plans without it and writes what a
+// cold build writes; the build after that plans from the record again.
+func TestChangedRecordIsNotTrusted(t *testing.T) {
+	edits := []struct {
+		name  string
+		apply func(t *testing.T, path string, data []byte)
+	}{
+		{"in place, size and mtime kept", func(t *testing.T, path string, data []byte) {
+			info, err := os.Stat(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(path, data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Chtimes(path, info.ModTime(), info.ModTime()); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"renamed over", func(t *testing.T, path string, data []byte) {
+			if err := os.WriteFile(path+".new", data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Rename(path+".new", path); err != nil {
+				t.Fatal(err)
+			}
+		}},
+	}
+	roots := make([]string, len(edits))
+	for i := range edits {
+		roots[i] = testtree.Write(t, priorTree)
+	}
+	time.Sleep(core.RacyWindow + 100*time.Millisecond) // else no snapshot: the directories are new
+	for i, edit := range edits {
+		t.Run(edit.name, func(t *testing.T) {
+			root := roots[i]
+			cfg := core.Config{Roots: []core.Root{{Dir: root}}}
+			out := t.TempDir()
+			if _, err := writer.Build(newProject(t, cfg), writer.BuildOptions{OutputDir: out}); err != nil {
+				t.Fatal(err)
+			}
+			path := filepath.Join(out, ".assetc", "record.bin")
+			data, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			altered := 0
+			for at := 0; ; {
+				j := bytes.Index(data[at:], []byte("sha384-"))
+				if j < 0 {
+					break
+				}
+				at += j + len("sha384-")
+				data[at] = map[bool]byte{true: 'B', false: 'A'}[data[at] == 'A']
+				altered++
+			}
+			if altered == 0 {
+				t.Fatal("no SRI value in the record to alter")
+			}
+			edit.apply(t, path, data)
+			writeSource(t, root, "img/sprite.png", "PNG sprite, record changed")
+			before := writer.PriorPlans()
+			got, err := writer.Build(newProject(t, cfg), writer.BuildOptions{OutputDir: out})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.FromRecord || writer.PriorPlans() != before {
+				t.Fatal("the build trusted a record changed since its snapshot")
+			}
+			fresh := t.TempDir()
+			cold, err := writer.Build(newProject(t, cfg), writer.BuildOptions{OutputDir: fresh})
+			if err != nil {
+				t.Fatal(err)
+			}
+			sameBuild(t, "after the record changed "+edit.name, got, cold, out, fresh)
+			writeSource(t, root, "img/sprite.png", "PNG sprite, once more")
+			if again, err := writer.Build(newProject(t, cfg), writer.BuildOptions{OutputDir: out}); err != nil || !again.FromRecord {
+				t.Fatalf("the next build did not plan from its own record (%v)", err)
+			}
+		})
+	}
+}

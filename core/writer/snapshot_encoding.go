@@ -104,7 +104,7 @@ func encodeSnapshot(s *snapshot, w io.Writer) {
 			}
 		}
 	}
-	str(string(s.recordSum))
+	str(string(s.recordID))
 	w.Write(buf)
 }
 
@@ -208,7 +208,7 @@ func decodeSnapshot(data []byte) (*snapshot, error) {
 			e.id.Size, e.id.ModTime, e.id.ChgTime = r.varint(), r.varint(), r.varint()
 		}
 	}
-	s.recordSum = []byte(r.str())
+	s.recordID = []byte(r.str())
 	if r.err != nil || len(r.data) != 0 {
 		return nil, errDamaged
 	}

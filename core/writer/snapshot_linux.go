@@ -1,6 +1,9 @@
 package writer
 
-import "syscall"
+import (
+	"os"
+	"syscall"
+)
 
 // statOne describes an entry's path as it is now (absent is no error).
 func statOne(e snapshotEntry) (fileID, error) {
@@ -23,4 +26,13 @@ func statOne(e snapshotEntry) (fileID, error) {
 		return fileID{}, nil
 	}
 	return fileID{}, err
+}
+
+// openedIdentity is the identity of an open file (fstat(2)).
+func openedIdentity(f *os.File) (fileID, error) {
+	var st syscall.Stat_t
+	if err := syscall.Fstat(int(f.Fd()), &st); err != nil {
+		return fileID{}, err
+	}
+	return fileID{Present: true, Device: uint64(st.Dev), Inode: st.Ino, Size: st.Size, ModTime: st.Mtim.Nano(), ChgTime: st.Ctim.Nano()}, nil //nolint:unconvert // Dev's type varies by platform
 }

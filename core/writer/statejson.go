@@ -1,6 +1,7 @@
 package writer
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -13,6 +14,7 @@ import (
 	"unsafe"
 
 	"github.com/assetc/assetc/core"
+	"github.com/assetc/assetc/core/compress"
 )
 
 // state.json holds one entry per output path: 200,000 at 100,000 source
@@ -92,35 +94,36 @@ var errStateMoved = errors.New("state changed beyond the touched keys")
 // of 200,000 this is a copy of the old bytes; sorting the keys was a
 // quarter of writing them.
 func patchState(w io.Writer, old []byte, state map[string]writtenFile, touched []string) error {
-	return patchSortedObject(w, old, state, len(state), touched, appendStateEntry)
+	return patchSortedObject(w, bytes.NewReader(old), state, len(state), touched, appendStateEntry)
 }
 
 // patchSources writes writeSources' bytes for sources from old, the
 // sources.json of the Plan a Plan was made from, and touched, the keys
 // that may differ from it (core.Plan.SourcesPatch). See patchSortedObject.
 func patchSources(w io.Writer, old []byte, sources map[string]core.SourceRecord, touched []string) error {
-	return patchSortedObject(w, old, sources, len(sources), touched, appendSourceEntry)
+	return patchSortedObject(w, bytes.NewReader(old), sources, len(sources), touched, appendSourceEntry)
 }
 
 // patchSortedObject writes writeSortedObject's bytes for m without sorting
 // or looking up every key: old is the object as written for an earlier m,
 // and touched holds, sorted, every key m may have gained, lost or changed
 // since. Old's entries are copied as they are, but those touched, which are
-// encoded from m if it still holds them, in key order.
+// encoded from m if it still holds them, in key order. Old is read an entry
+// at a time (sources.json is ~27 MB at 100,000 files: read whole, it was
+// that much more memory for a build to touch).
 //
 // Old must be writeSortedObject's layout without an escape: keys ascending,
 // each entry "key":{…} with no '}' inside its value (appendStateEntry's and
 // appendSourceEntry's values hold numbers, hex and base64 only); anything
-// else returns errStateMoved, and the caller writes the whole instead
-// (writeFileStream renames nothing into place after an error). A key
-// removed from m but not touched would be copied: the entries written are
-// counted, and errStateMoved returned when they are not n, the number of
-// keys of the new object (every key is written once, so a count above it
-// can only be such a key). m need hold only the touched keys.
-func patchSortedObject[V any](w io.Writer, old []byte, m map[string]V, n int, touched []string, appendEntry func(buf []byte, key string, v V) []byte) error {
-	if len(old) < 2 || old[0] != '{' || bytes.IndexByte(old, '\\') >= 0 {
-		return errStateMoved // with no backslash, every string ends at the next quote
-	}
+// else, or an entry longer than the read buffer, or a read error, returns
+// errStateMoved, and the caller writes the whole instead (writeFileStream
+// renames nothing into place after an error). A key removed from m but not
+// touched would be copied: the entries written are counted, and
+// errStateMoved returned when they are not n, the number of keys of the new
+// object (every key is written once, so a count above it can only be such
+// a key). m need hold only the touched keys.
+func patchSortedObject[V any](w io.Writer, old io.Reader, m map[string]V, n int, touched []string, appendEntry func(buf []byte, key string, v V) []byte) error {
+	in := bufio.NewReaderSize(old, 64<<10)
 	written := 0
 	sep := []byte{'{'}
 	buf := make([]byte, 0, 256)
@@ -141,23 +144,46 @@ func patchSortedObject[V any](w io.Writer, old []byte, m map[string]V, n int, to
 		buf = appendEntry(buf[:0], k, v)
 		return emit(buf)
 	}
+	// through reads up to and including end, or fails (errStateMoved).
+	through := func(end byte) ([]byte, error) {
+		part, err := in.ReadSlice(end)
+		if err != nil || bytes.IndexByte(part, '\\') >= 0 {
+			return nil, errStateMoved // with no backslash, every string ends at the next quote
+		}
+		return part, nil
+	}
+	if c, err := in.ReadByte(); err != nil || c != '{' {
+		return errStateMoved
+	}
 	t := 0
-	var last []byte
-	i := 1
-	for ; i < len(old) && old[i] == '"'; i++ { // i++: past the ',' or the final '}'
-		keyEnd := i + 1 + bytes.IndexByte(old[i+1:], '"')
-		if keyEnd <= i || keyEnd+1 >= len(old) || old[keyEnd+1] != ':' {
+	var entry, last []byte // entry: the old entry read, "key":{…}
+	for {
+		c, err := in.ReadByte()
+		if err != nil {
 			return errStateMoved
 		}
-		end := keyEnd + bytes.IndexByte(old[keyEnd:], '}') + 1
-		if end <= keyEnd || end >= len(old) {
+		if c == '}' && last == nil { // "{}"
+			break
+		}
+		if c != '"' {
 			return errStateMoved
 		}
-		key := old[i+1 : keyEnd]
+		key, err := through('"')
+		if err != nil {
+			return err
+		}
+		entry = append(append(entry[:0], '"'), key...)
+		keyEnd := len(entry) - 1 // entry[1:keyEnd] is the key
+		value, err := through('}')
+		if err != nil || value[0] != ':' {
+			return errStateMoved
+		}
+		entry = append(entry, value...)
+		key = entry[1:keyEnd]
 		if last != nil && string(key) <= string(last) {
 			return errStateMoved // not ascending: not writeSortedObject's bytes
 		}
-		last = key
+		last = append(last[:0], key...)
 		for ; t < len(touched) && touched[t] < string(key); t++ {
 			if err := encode(touched[t]); err != nil {
 				return err
@@ -168,16 +194,21 @@ func patchSortedObject[V any](w io.Writer, old []byte, m map[string]V, n int, to
 				return err
 			}
 			t++
-		} else if err := emit(old[i:end]); err != nil {
+		} else if err := emit(entry); err != nil {
 			return err
 		}
-		i = end
-		if old[i] != ',' {
+		if c, err = in.ReadByte(); err != nil {
+			return errStateMoved
+		}
+		if c == '}' {
 			break
 		}
+		if c != ',' {
+			return errStateMoved
+		}
 	}
-	if i >= len(old) || old[i] != '}' || i != len(old)-1 {
-		return errStateMoved
+	if _, err := in.ReadByte(); err != io.EOF {
+		return errStateMoved // bytes after the object
 	}
 	for ; t < len(touched); t++ {
 		if err := encode(touched[t]); err != nil {
@@ -221,20 +252,27 @@ func plainJSON(s string) bool {
 // decodeState reads what encodeState (or json.Marshal) wrote; ok is false
 // when the bytes are not JSON of that shape.
 func decodeState(data []byte) (state map[string]writtenFile, ok bool) {
-	state, _, ok = decodeStatePatchable(data)
+	state, _, _, ok = decodeStatePatchable(data)
 	return state, ok
 }
 
 // decodeStatePatchable is decodeState, and reports whether data is in
-// encodeState's layout with its keys ascending, as patchState needs.
-func decodeStatePatchable(data []byte) (state map[string]writtenFile, patchable, ok bool) {
-	if state, ok = decodeStateFast(data); ok {
-		return state, true, true
+// encodeState's layout with its keys ascending, as patchState needs, and
+// how many of its entries are precompressed variants (see
+// output.variantEntries).
+func decodeStatePatchable(data []byte) (state map[string]writtenFile, variants int, patchable, ok bool) {
+	if state, variants, ok = decodeStateFast(data); ok {
+		return state, variants, true, true
 	}
 	if json.Unmarshal(data, &state) != nil || state == nil { // "null" is no state either
-		return nil, false, false
+		return nil, 0, false, false
 	}
-	return state, false, true
+	for _, w := range state {
+		if compress.IsKey(w.MD5) {
+			variants++
+		}
+	}
+	return state, variants, false, true
 }
 
 // decodeStateFast reads exactly encodeState's layout with plain strings
@@ -243,8 +281,9 @@ func decodeStatePatchable(data []byte) (state map[string]writtenFile, patchable,
 // Its strings are substrings of data, not one allocation each: at 100,000
 // files that was 400,000 strings for the GC to track, and the map keeps
 // nearly all of data's bytes alive anyway. The caller must not change data
-// afterwards (see ownedString).
-func decodeStateFast(data []byte) (map[string]writtenFile, bool) {
+// afterwards (see ownedString). variants counts the entries that are
+// precompressed variants (their MD5 is a compress.Key).
+func decodeStateFast(data []byte) (state map[string]writtenFile, variants int, ok bool) {
 	text := ownedString(data)
 	i := 0
 	lit := func(s string) bool {
@@ -286,36 +325,40 @@ func decodeStateFast(data []byte) (map[string]writtenFile, bool) {
 		return n, err == nil
 	}
 	// Sized at once: growing a map of 200,000 entries rehashes it ~17 times.
-	state := make(map[string]writtenFile, bytes.Count(data, []byte(`{"md5":`)))
+	state = make(map[string]writtenFile, bytes.Count(data, []byte(`{"md5":`)))
 	if !lit("{") {
-		return nil, false
+		return nil, 0, false
 	}
 	if lit("}") {
-		return state, i == len(data)
+		return state, variants, i == len(data)
 	}
 	last := ""
 	for {
 		var w writtenFile
-		k, ok := str()
+		var k string
+		k, ok = str()
 		if !ok || (len(state) > 0 && k <= last) || !lit(`:{"md5":`) {
-			return nil, false
+			return nil, 0, false
 		}
 		last = k
 		if w.MD5, ok = str(); !ok || !lit(`,"size":`) {
-			return nil, false
+			return nil, 0, false
+		}
+		if compress.IsKey(w.MD5) {
+			variants++
 		}
 		if w.Size, ok = num(); !ok || !lit(`,"mtime":`) {
-			return nil, false
+			return nil, 0, false
 		}
 		if w.ModTime, ok = num(); !ok || !lit("}") {
-			return nil, false
+			return nil, 0, false
 		}
 		state[k] = w
 		if lit("}") {
-			return state, i == len(data)
+			return state, variants, i == len(data)
 		}
 		if !lit(",") {
-			return nil, false
+			return nil, 0, false
 		}
 	}
 }
@@ -338,7 +381,7 @@ func writeSources(w io.Writer, sources iter.Seq2[string, core.SourceRecord]) err
 func (o *output) saveSources(plan *core.Plan) error {
 	path := o.statePath(sourcesFile)
 	if touched, ok := plan.SourcesPatch(); ok {
-		if old, err := os.ReadFile(path); err == nil {
+		if old, err := os.Open(path); err == nil {
 			// The records of the touched keys, and how many there are in
 			// all (see patchSortedObject).
 			records, n := map[string]core.SourceRecord{}, 0
@@ -351,6 +394,7 @@ func (o *output) saveSources(plan *core.Plan) error {
 			err := writeFileStream(path, func(w io.Writer) error {
 				return patchSortedObject(w, old, records, n, touched, appendSourceEntry)
 			})
+			old.Close()
 			if !errors.Is(err, errStateMoved) {
 				return err
 			}

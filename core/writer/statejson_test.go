@@ -8,11 +8,15 @@ import (
 	"io"
 	"maps"
 	"math/rand/v2"
+	"os"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
+	"testing/iotest"
 
 	"github.com/assetc/assetc/core"
+	"github.com/assetc/assetc/core/compress"
 )
 
 // TestStateJSON: encodeState writes json.Marshal's bytes, and decodeState
@@ -103,7 +107,7 @@ func TestPatchState(t *testing.T) {
 			old[fmt.Sprintf("d%d/f%02d.css", rng.IntN(3), rng.IntN(60))] = entry(rng.IntN(1000))
 		}
 		data := encodeState(old)
-		state, patchable, ok := decodeStatePatchable(data)
+		state, _, patchable, ok := decodeStatePatchable(data)
 		if !ok || !patchable {
 			t.Fatalf("encodeState's bytes are not patchable: %s", data)
 		}
@@ -136,7 +140,7 @@ func TestPatchState(t *testing.T) {
 			}
 		}
 	}
-	if _, patchable, ok := decodeStatePatchable([]byte(`{"b":{"md5":"x","size":1,"mtime":2},"a":{"md5":"y","size":1,"mtime":2}}`)); !ok || patchable {
+	if _, _, patchable, ok := decodeStatePatchable([]byte(`{"b":{"md5":"x","size":1,"mtime":2},"a":{"md5":"y","size":1,"mtime":2}}`)); !ok || patchable {
 		t.Errorf("keys out of order: ok %t, patchable %t; want read, not patchable", ok, patchable)
 	}
 }
@@ -204,9 +208,109 @@ func TestPatchSources(t *testing.T) {
 		`{"/a\"b":{"size":1,"mtime":2,"md5":"x"}}`,                                  // an escape
 		`{"/a":{"size":1,"mtime":2,"md5":"x"}`,                                      // cut
 		`{"/a":{"size":1,"mtime":2,"md5":"x"}}x`,                                    // more after it
+		`{"/a":{"size":1,"mtime":2,"md5":"x"},}`,                                    // a comma too many
+		`{"/a"{"size":1,"mtime":2,"md5":"x"}}`,                                      // no colon
+		`{"/a":{"size":1,"mtime":2,"md5":"x"};"/b":{}}`,                             // no comma
+		`{"/` + strings.Repeat("a", 70<<10) + `":{"size":1,"mtime":2,"md5":"x"}}`,   // longer than the read buffer
+		``, `}`, `{`,
 	} {
 		if err := patchSources(io.Discard, []byte(old), map[string]core.SourceRecord{"/a": {}}, nil); !errors.Is(err, errStateMoved) {
-			t.Errorf("%s: %v, want errStateMoved", old, err)
+			t.Errorf("%.80s: %v, want errStateMoved", old, err)
+		}
+	}
+	// The old file read an entry at a time: a read error is a refusal too
+	// (the caller writes the whole), not a failed build.
+	failing := io.MultiReader(strings.NewReader(`{"/a":{"size":1,"mtime":2,"md5":"x"},`), iotest.ErrReader(errors.New("disk gone")))
+	if err := patchSortedObject(io.Discard, failing, map[string]core.SourceRecord{}, 2, nil, appendSourceEntry); !errors.Is(err, errStateMoved) {
+		t.Errorf("a read error: %v, want errStateMoved", err)
+	}
+	// An empty object gains what is touched.
+	var got bytes.Buffer
+	gained := map[string]core.SourceRecord{"/a": {Size: 1, MD5: "x"}}
+	if err := patchSources(&got, []byte(`{}`), gained, []string{"/a"}); err != nil || !bytes.Equal(got.Bytes(), marshal(gained)) {
+		t.Errorf("{} patched: %s, %v; want %s", got.Bytes(), err, marshal(gained))
+	}
+}
+
+// TestBuildRecordEncoding: writeBuildRecord writes json.Marshal's bytes
+// for the build record, with no files, no compression entries, names that
+// encoding/json escapes, and lists long enough to be written in pieces.
+func TestBuildRecordEncoding(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 15))
+	odd := []string{"a.css", "css/a b.0123456789ab.css", `q"uote.js`, "back\\slash.png", "<html>&.svg", "é.txt", "\x01ctl", "img/\u2028.png"}
+	for n, size := range []int{0, 1, 3, 5000} {
+		var files, compressed []string
+		for i := range size {
+			files = append(files, fmt.Sprintf("pkg%04d/%s/file-%d.%s", rng.IntN(100), odd[rng.IntN(len(odd))], i, "css"))
+		}
+		for i := range n {
+			compressed = append(compressed, fmt.Sprintf("%032x-%d.br", rng.Uint64(), i))
+		}
+		var got bytes.Buffer
+		if err := writeBuildRecord(&got, "2026-12-01T07:30:00.123456789Z", slices.Values(files), compressed); err != nil {
+			t.Fatal(err)
+		}
+		want, _ := json.Marshal(buildRecord{Time: "2026-12-01T07:30:00.123456789Z", Files: files, Compressed: compressed})
+		if !bytes.Equal(got.Bytes(), want) {
+			t.Errorf("%d files, %d compressed: got\n%.300s\nwant\n%.300s", size, n, got.Bytes(), want)
+		}
+	}
+}
+
+// TestVariantEntriesCounted: holdsVariants, which reads a count kept as
+// state changes instead of looking at every entry, agrees with a look at
+// every entry after state.json is read (fast layout or not) and after
+// every change of a random sequence of records and removals.
+func TestVariantEntriesCounted(t *testing.T) {
+	rng := rand.New(rand.NewPCG(15, 3))
+	scan := func(o *output) bool {
+		for _, w := range o.state {
+			if compress.IsKey(w.MD5) {
+				return true
+			}
+		}
+		return false
+	}
+	for round := range 50 {
+		state := map[string]writtenFile{}
+		for i := range rng.IntN(6) {
+			sum := fmt.Sprintf("%032x", rng.Uint64())
+			if rng.IntN(3) == 0 {
+				sum = compress.Key(sum, compress.Brotli, 5)
+			}
+			state[fmt.Sprintf("f%d.css", i)] = writtenFile{MD5: sum, Size: 1, ModTime: 2}
+		}
+		data := encodeState(state)
+		if round%2 == 1 {
+			data, _ = json.MarshalIndent(state, "", " ") // the other decoder
+		}
+		dir := t.TempDir()
+		o := &output{dir: dir, state: map[string]writtenFile{}}
+		if err := os.MkdirAll(o.statePath(""), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(o.statePath("state.json"), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		o.readState()
+		if !reflect.DeepEqual(o.state, state) {
+			t.Fatalf("state read back as %v, want %v", o.state, state)
+		}
+		for step := range 20 {
+			if got, want := o.holdsVariants(), scan(o); got != want {
+				t.Fatalf("round %d step %d: holdsVariants() = %v, the entries say %v (%v)", round, step, got, want, o.state)
+			}
+			rel := fmt.Sprintf("f%d.css", rng.IntN(8))
+			o.mu.Lock()
+			switch rng.IntN(3) {
+			case 0:
+				o.deleteState(rel)
+			case 1:
+				o.setState(rel, writtenFile{MD5: compress.Key(fmt.Sprintf("%032x", rng.Uint64()), compress.Gzip, 9)})
+			default:
+				o.setState(rel, writtenFile{MD5: fmt.Sprintf("%032x", rng.Uint64())})
+			}
+			o.mu.Unlock()
 		}
 	}
 }

@@ -243,12 +243,7 @@ func (o *output) placeVariant(rel, cached, key string) error {
 func (o *output) holdsVariants() bool {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	for _, w := range o.state {
-		if compress.IsKey(w.MD5) {
-			return true
-		}
-	}
-	return false
+	return o.variantEntries > 0
 }
 
 // removeStaleVariants deletes every variant assetc wrote for a path that now
@@ -272,8 +267,7 @@ func (o *output) removeStaleVariants(current map[string]string) error {
 			return fmt.Errorf("cannot remove the stale variant %s: %w", rel, err)
 		}
 		o.mu.Lock()
-		delete(o.state, rel)
-		o.stateChanged = true
+		o.deleteState(rel)
 		o.mu.Unlock()
 	}
 	return nil

@@ -272,7 +272,7 @@ func Write(dir string, plan *core.Plan, opts Options, result *Result) (err error
 		return err
 	}
 	if opts.snapshot != nil {
-		opts.snapshot.recordSum, opts.snapshot.logical = out.writeRecord(plan, opts.snapshot.prior)
+		opts.snapshot.recordID, opts.snapshot.logical = out.writeRecord(plan, opts.snapshot.prior)
 		opts.snapshot.prior = nil // encoded: what it held is garbage now
 		// The scan cache too is written now, not with the other records:
 		// each record says what a source with its identity holds, which
