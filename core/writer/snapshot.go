@@ -3,6 +3,7 @@ package writer
 import (
 	"bufio"
 	"bytes"
+	"crypto/md5"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
