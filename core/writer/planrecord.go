@@ -195,35 +195,23 @@ func decodeRecord(data []byte) (*encodedRecord, error) {
 	if len(data) == 0 {
 		return nil, nil
 	}
-	text := ownedString(data)
-	r := &snapshotReader{data: data}
-	// str is r.str without a copy: a substring of text at r's offset.
-	str := func() string {
-		n := r.uvarint()
-		if n > uint64(len(r.data)) {
-			r.err, r.data = errDamaged, nil
-			return ""
-		}
-		at := len(text) - len(r.data)
-		r.data = r.data[n:]
-		return text[at : at+int(n)]
-	}
+	r := &snapshotReader{data: data, text: ownedString(data)} // strings are substrings of data (substr)
 	var head recordInputs
-	if encoded := str(); r.err == nil {
+	if encoded := r.substr(); r.err == nil {
 		if err := gob.NewDecoder(strings.NewReader(encoded)).Decode(&head); err != nil {
 			return nil, errDamaged
 		}
 	}
 	rec := &core.PlanRecord{Duplicates: head.Duplicates, Ignored: head.Ignored, Inputs: head.Inputs}
 	n := r.count(24)
-	e := &encodedRecord{record: rec, encoded: text, filesStart: len(text) - len(r.data), ends: make([]int, n)}
+	e := &encodedRecord{record: rec, encoded: r.text, filesStart: len(r.text) - len(r.data), ends: make([]int, n)}
 	rec.Files = make([]core.PriorFile, n)
 	var targetPool []string // the files' Targets, cut from a few large arrays
 	for i := 0; i < n && r.err == nil; i++ {
 		f := &rec.Files[i]
-		f.Source.LogicalPath = str()
+		f.Source.LogicalPath = r.substr()
 		f.Source.Root = int(r.uvarint())
-		f.Source.Path = str()
+		f.Source.Path = r.substr()
 		f.Info.Size, f.Info.ModTime = r.varint(), r.varint()
 		f.Info.Kind = core.FileKind(r.uvarint())
 		f.Info.Device, f.Info.Inode = r.uvarint(), r.uvarint()
@@ -233,15 +221,15 @@ func decodeRecord(data []byte) (*encodedRecord, error) {
 		}
 		copy(f.MD5[:], r.data)
 		r.data = r.data[len(f.MD5):]
-		f.SRI = str()
+		f.SRI = r.substr()
 		flags := r.uvarint()
 		f.CSS, f.JS, f.Prehashed = flags&priorCSS != 0, flags&priorJS != 0, flags&priorPrehashed != 0
 		f.Rewritten, f.Cycle = flags&priorRewritten != 0, flags&priorCycle != 0
-		f.HashedName = str()
+		f.HashedName = r.substr()
 		if f.Rewritten {
-			f.RewrittenMD5 = str()
+			f.RewrittenMD5 = r.substr()
 			f.RewrittenSize = r.varint()
-			f.RewrittenSRI = str()
+			f.RewrittenSRI = r.substr()
 		}
 		if targets := r.count(1); targets > 0 {
 			if len(targetPool) < targets {
@@ -249,10 +237,10 @@ func decodeRecord(data []byte) (*encodedRecord, error) {
 			}
 			f.Targets, targetPool = targetPool[:targets:targets], targetPool[targets:]
 			for t := range f.Targets {
-				f.Targets[t] = str()
+				f.Targets[t] = r.substr()
 			}
 		}
-		e.ends[i] = len(text) - len(r.data)
+		e.ends[i] = len(r.text) - len(r.data)
 	}
 	if r.err != nil || len(r.data) != 0 {
 		return nil, errDamaged

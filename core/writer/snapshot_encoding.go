@@ -110,9 +110,13 @@ func encodeSnapshot(s *snapshot, w io.Writer) {
 
 var errDamaged = errors.New("damaged snapshot")
 
-// snapshotReader decodes what encodeSnapshot wrote; the first error sticks.
+// snapshotReader decodes what encodeSnapshot wrote (and the record's
+// encoding, which is built the same way); the first error sticks. text,
+// when set, is the whole of what data was when reading started, as a
+// string (ownedString): substr returns its strings as substrings of it.
 type snapshotReader struct {
 	data []byte
+	text string
 	err  error
 }
 
@@ -147,6 +151,20 @@ func (r *snapshotReader) str() string {
 	return s
 }
 
+// substr is str without a copy: a substring of r.text at r's offset. At
+// 100,000 files a snapshot holds ~300,000 paths and a record ~200,000
+// strings, one allocation each when copied.
+func (r *snapshotReader) substr() string {
+	n := r.uvarint()
+	if n > uint64(len(r.data)) {
+		r.err, r.data = errDamaged, nil
+		return ""
+	}
+	at := len(r.text) - len(r.data)
+	r.data = r.data[n:]
+	return r.text[at : at+int(n)]
+}
+
 // count reads a number of items, each at least min bytes long: a damaged
 // count cannot make the decoder allocate more than the file holds.
 func (r *snapshotReader) count(min int) int {
@@ -165,22 +183,9 @@ func decodeSnapshot(data []byte) (*snapshot, error) {
 	if !bytes.HasPrefix(data, snapshotMagic) {
 		return nil, errDamaged
 	}
-	r := &snapshotReader{data: data[len(snapshotMagic):]}
-	// path is r.str without a copy, as decodeRecord's str: a substring of
-	// data at r's offset. At 100,000 files a snapshot holds ~300,000
-	// paths, one allocation each when copied, and its entries keep them
-	// alive through the build anyway.
-	text := ownedString(data)
-	path := func() string {
-		n := r.uvarint()
-		if n > uint64(len(r.data)) {
-			r.err, r.data = errDamaged, nil
-			return ""
-		}
-		at := len(text) - len(r.data)
-		r.data = r.data[n:]
-		return text[at : at+int(n)]
-	}
+	// Paths are substrings of data (substr): the entries keep them alive
+	// through the build anyway.
+	r := &snapshotReader{data: data[len(snapshotMagic):], text: ownedString(data)}
 	s := &snapshot{key: r.str()}
 	var sum summary
 	if encoded := r.str(); r.err == nil {
@@ -200,7 +205,7 @@ func decodeSnapshot(data []byte) (*snapshot, error) {
 	s.entries = make([]snapshotEntry, n)
 	for i := 0; i < n && r.err == nil; i++ {
 		e := &s.entries[i]
-		e.path = path()
+		e.path = r.substr()
 		flags := r.uvarint()
 		e.own, e.id.Present, e.source, e.distrust, e.outputDir = flags&1 != 0, flags&2 != 0, flags&4 != 0, flags&8 != 0, flags&16 != 0
 		if e.id.Present {
