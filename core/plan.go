@@ -393,16 +393,68 @@ func (p *Plan) recordOf(f *PlanFile) (SourceRecord, bool) {
 	return knownFrom(*f.source, [16]byte{}).record(f.MD5, f.SRI), true
 }
 
-// sourcesEqual reports whether Sources would equal known.
+// SourcesOf returns the records of Sources under the given keys (those it
+// holds) and how many records Sources holds in all, without sorting them:
+// a writer that patches sources.json (SourcesPatch) needs only these, and
+// SourceRecords' sort of every source was ~30 ms at 100,000 files.
+func (p *Plan) SourcesOf(keys []string) (records map[string]SourceRecord, count int) {
+	files := p.sourceFiles()
+	records = make(map[string]SourceRecord, len(keys))
+	for _, k := range keys {
+		if i, ok := files[k]; ok {
+			records[k], _ = p.recordOf(&p.Files[i])
+		} else if r, ok := p.otherSources[k]; ok {
+			records[k] = r
+		}
+	}
+	return records, len(files) + len(p.otherSources) // disjoint (see Plan)
+}
+
+// sourceFiles returns, by source path, the index in Files of the file
+// whose record Sources holds: of the files with one source path (an
+// unhashed and a hashed copy) the last in Files, as SourceRecords takes
+// it. One pass in Files' order; the map is ~3 MB at 100,000 files, made
+// for each call and dropped by the caller.
+func (p *Plan) sourceFiles() map[string]int32 {
+	files := make(map[string]int32, len(p.Files)/2)
+	for i := range p.Files {
+		if _, ok := p.recordOf(&p.Files[i]); ok {
+			files[p.Files[i].SourcePath] = int32(i)
+		}
+	}
+	return files
+}
+
+// sourcesEqual reports whether Sources would equal known. With none known
+// (a build from the record, or the first) that is whether there are none,
+// which the first file giving a record answers.
 func (p *Plan) sourcesEqual(known map[string]SourceRecord) bool {
-	n := 0
-	for path, r := range p.SourceRecords() {
+	if len(known) == 0 {
+		for i := range p.Files {
+			if _, ok := p.recordOf(&p.Files[i]); ok {
+				return false
+			}
+		}
+		return len(p.otherSources) == 0
+	}
+	files := p.sourceFiles()
+	if len(files)+len(p.otherSources) != len(known) {
+		return false
+	}
+	for i := range p.Files {
+		f := &p.Files[i]
+		if j, ok := files[f.SourcePath]; ok && j == int32(i) {
+			if r, _ := p.recordOf(f); known[f.SourcePath] != r {
+				return false
+			}
+		}
+	}
+	for path, r := range p.otherSources {
 		if k, ok := known[path]; !ok || k != r {
 			return false
 		}
-		n++
 	}
-	return n == len(known)
+	return true
 }
 
 // HasErrors reports whether the plan has an error diagnostic.

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"go/parser"
 	"go/token"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/assetc/assetc/core"
 	"github.com/assetc/assetc/core/writer"
@@ -185,5 +187,56 @@ func TestSourceRecordsOnePerSourceSorted(t *testing.T) {
 		if data, _ := json.Marshal(plan.Sources()); !bytes.Equal(data, plan.SourcesJSON()) || len(plan.Sources()) != len(files) {
 			t.Errorf("hashedOnly=%v: Sources and SourcesJSON disagree: %s", hashedOnly, data)
 		}
+	}
+}
+
+// TestSourcesOfCountsWithoutSorting: Plan.SourcesOf, which a writer
+// patching sources.json uses instead of sorting every source, gives the
+// records SourceRecords gives under the keys asked for and their number in
+// all, also where two roots hold one directory (two logical paths, four
+// files, one source record) and with hashed copies only; SourcesChanged
+// compares with PlanOptions.Known, and with none known says whether there
+// are records at all (a tree written within RacyWindow of planning gives
+// none).
+func TestSourcesOfCountsWithoutSorting(t *testing.T) {
+	files := map[string]string{"a.css": `p { background: url("img/b.png") }`, "img/b.png": "png", "c.txt": "text", "d/e.js": "let x = 1;\n"}
+	root := testtree.Write(t, files)
+	cfg := core.Config{Roots: []core.Root{{Dir: root}, {Prefix: "v", Dir: root}}}
+	for _, hashedOnly := range []bool{false, true} {
+		plan, err := newProject(t, cfg).Plan(core.PlanOptions{HashedOnly: hashedOnly})
+		if err != nil || plan.HasErrors() {
+			t.Fatalf("%v %v", err, plan.Diagnostics)
+		}
+		all := plan.Sources()
+		keys := slices.Sorted(maps.Keys(all))
+		got, n := plan.SourcesOf(keys)
+		if n != len(files) || len(all) != len(files) || !maps.Equal(got, all) {
+			t.Errorf("hashedOnly=%v: SourcesOf(all) = %d, %v; want %d, %v", hashedOnly, n, got, len(files), all)
+		}
+		some := []string{keys[1], filepath.Join(root, "absent.txt")}
+		slices.Sort(some)
+		got, n = plan.SourcesOf(some)
+		if n != len(files) || len(got) != 1 || got[keys[1]] != all[keys[1]] {
+			t.Errorf("hashedOnly=%v: SourcesOf(%v) = %d, %v; want %d and the record of %s", hashedOnly, some, n, got, len(files), keys[1])
+		}
+		if !plan.SourcesChanged() {
+			t.Errorf("hashedOnly=%v: records made with none known, and SourcesChanged is false", hashedOnly)
+		}
+		again, err := newProject(t, cfg).Plan(core.PlanOptions{HashedOnly: hashedOnly, Known: all})
+		if err != nil || again.SourcesChanged() {
+			t.Errorf("hashedOnly=%v: planned again with its records known: SourcesChanged %v (%v)", hashedOnly, again.SourcesChanged(), err)
+		}
+		delete(all, keys[0])
+		again, err = newProject(t, cfg).Plan(core.PlanOptions{HashedOnly: hashedOnly, Known: all})
+		if err != nil || !again.SourcesChanged() {
+			t.Errorf("hashedOnly=%v: planned with a record missing from Known: SourcesChanged %v (%v)", hashedOnly, again.SourcesChanged(), err)
+		}
+	}
+	racy, err := newProject(t, cfg).Plan(core.PlanOptions{Now: time.Now()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, n := racy.SourcesOf(nil); n != 0 || racy.SourcesChanged() {
+		t.Errorf("a tree written just now: %d records, SourcesChanged %v; want 0, false", n, racy.SourcesChanged())
 	}
 }
