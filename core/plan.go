@@ -605,6 +605,18 @@ func (p *Project) Plan(opts PlanOptions) (*Plan, error) {
 	files := make([]PlanFile, 0, copies*len(paths))
 	nameds := map[string]*namedFile{}        // of the files that needed naming
 	infos := make([]FileInfo, 0, len(paths)) // what each PlanFile.source points to, not a node
+	// The record's entries are made as the loop takes each file, from its
+	// node and name (recordedFileOf), and so is what knownSources would
+	// find of a node whose source no PlanFile holds as read: a Project
+	// forgotten after the Plan drops each path's entry and name once the
+	// loop has taken them (dropPath), instead of holding every node
+	// (~85 MB at 100,000 files) beside the Plan's Files until the end of
+	// planning. Naming is done: no later file looks an earlier one up.
+	var recorded []recordedFile
+	if opts.Record {
+		recorded = make([]recordedFile, 0, len(work))
+	}
+	released := map[string]KnownSource{} // the sources of dropped nodes no PlanFile holds as read
 	for i, l := range paths {
 		if opts.Prior != nil && !affected[l] {
 			files = plan.fromPrior(files, opts.Prior, i, algorithm, opts.HashedOnly, &infos, p.remakeTrusted)
@@ -614,9 +626,9 @@ func (p *Project) Plan(opts PlanOptions) (*Plan, error) {
 		if node == nil {
 			return nil, fmt.Errorf("%s disappeared during the build; run the build again", l)
 		}
-		hashedName, rewritten := plainName(node), (*namedFile)(nil)
+		hashedName, rewritten, named := plainName(node), (*namedFile)(nil), (*namedFile)(nil)
 		if needsNaming(node) {
-			named := p.named(l)
+			named = p.named(l)
 			nameds[l] = named
 			hashedName = named.hashedName
 			plan.Diagnostics = append(plan.Diagnostics, named.diags...)
@@ -655,6 +667,15 @@ func (p *Project) Plan(opts PlanOptions) (*Plan, error) {
 		} else {
 			files[len(files)-1].Hashed = true
 		}
+		if opts.Record {
+			recorded = append(recorded, recordedFileOf(node, named))
+		}
+		if opts.ForgetCaches {
+			if opts.HashedOnly && rewritten != nil { // only the rewritten copy: see knownSources
+				released[node.source.Path] = knownFrom(node.info, node.sum)
+			}
+			p.dropPath(l)
+		}
 	}
 	var namedPaths map[string]bool // with Prior, the output paths of the files named again
 	if opts.Prior != nil {
@@ -665,7 +686,15 @@ func (p *Project) Plan(opts PlanOptions) (*Plan, error) {
 			}
 		}
 	}
-	files, collisions := dedupeOutputs(files)
+	files, collisions := dedupeOutputs(files, func(f PlanFile) {
+		// A copy of the same bytes at a path another file has: its source
+		// may no longer be held as read by any PlanFile.
+		if opts.ForgetCaches && !f.Rewritten && f.source != nil && (opts.Prior == nil || affected[f.LogicalPath]) {
+			var sum [16]byte
+			hex.Decode(sum[:], []byte(f.MD5))
+			released[f.SourcePath] = knownFrom(*f.source, sum)
+		}
+	})
 	plan.Files = files
 	if opts.Prior != nil {
 		plan.priorPlan = true
@@ -684,19 +713,18 @@ func (p *Project) Plan(opts PlanOptions) (*Plan, error) {
 		return plan, nil
 	}
 	if opts.Record && len(plan.Diagnostics) == 0 {
-		recorded, recordedInfos := paths, infos
+		recordedInfos := infos
 		if opts.Prior != nil {
 			// Only the files named again are recorded anew: the others'
 			// entries are the Prior's (RecordFiles takes them from it).
-			recorded, recordedInfos = work, make([]FileInfo, 0, len(work))
+			recordedInfos = make([]FileInfo, 0, len(work))
 			for i, l := range paths {
 				if affected[l] {
 					recordedInfos = append(recordedInfos, infos[i])
 				}
 			}
 		}
-		plan.makeRecord(recorded, recordedInfos, func(l string) *fileNode { n, _ := p.node(l); return n }, p.named)
-		plan.record.prior = opts.Prior
+		plan.record, plan.recorded = &planRecord{files: recorded, infos: recordedInfos, prior: opts.Prior}, true
 	}
 	// The files read whose bytes no PlanFile holds as read (only a
 	// rewritten copy, or read by a lookup before the Plan): integrity
@@ -709,6 +737,11 @@ func (p *Project) Plan(opts PlanOptions) (*Plan, error) {
 		}
 	}
 	others := p.knownSources(asRead)
+	for path, k := range released {
+		if _, ok := asRead[path]; !ok {
+			others[path] = k
+		}
+	}
 	if opts.Prior != nil {
 		opts.Prior.addRewrittenSources(others, affected, asRead)
 		plan.sourcesTouched = opts.Prior.sourcesTouched(affected, others)
@@ -823,8 +856,9 @@ func (plan *Plan) sriOf(path string) string {
 // bytes they collide: a source named like another file's hashed copy (a
 // built "a.<hash>.css" committed beside "a.css"), or a prehashed file
 // whose name a hashed copy takes. Which one would win depends on the order
-// of writes, so neither is written: the error names both.
-func dedupeOutputs(files []PlanFile) ([]PlanFile, []Diagnostic) {
+// of writes, so neither is written: the error names both. dropped, when
+// not nil, is given each file left out as the same bytes as the kept one.
+func dedupeOutputs(files []PlanFile, dropped func(PlanFile)) ([]PlanFile, []Diagnostic) {
 	sort.SliceStable(files, func(i, j int) bool {
 		if files[i].Path != files[j].Path {
 			return files[i].Path < files[j].Path
@@ -838,6 +872,9 @@ func dedupeOutputs(files []PlanFile) ([]PlanFile, []Diagnostic) {
 			prev := &out[n-1]
 			if prev.MD5 == f.MD5 {
 				prev.Hashed = prev.Hashed || f.Hashed
+				if dropped != nil {
+					dropped(f)
+				}
 				continue
 			}
 			diags = append(diags, collision(*prev, f))

@@ -241,6 +241,25 @@ func (p *Project) dropEvidence() {
 	}
 }
 
+// dropPath drops a path's entry and name, for a Plan of a Project forgotten
+// once the Plan has its files (PlanOptions.ForgetCaches): the Plan's loop
+// drops each path once it has taken the file's PlanFiles, its record
+// entry and its known source, so the nodes (~85 MB at 100,000 files) are
+// not held beside the Plan's Files until forget. A later lookup of the
+// path loads it anew.
+func (p *Project) dropPath(logical string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if e := p.entries[logical]; e != nil {
+		if e.place != nil {
+			p.listOf(e).Remove(e.place)
+			e.place = nil
+		}
+		delete(p.entries, logical)
+	}
+	delete(p.names, logical)
+}
+
 // Find returns the file that provides a logical path, or a *NotFoundError.
 func (p *Project) Find(logical string) (Source, error) {
 	node, err := p.node(logical)
