@@ -603,11 +603,12 @@ func (p *Project) Plan(opts PlanOptions) (*Plan, error) {
 		copies = 1 // an array of twice the files would be half empty (~11 MB at 100,000 files)
 	}
 	files := make([]PlanFile, 0, copies*len(paths))
-	nameds := map[string]*namedFile{}        // of the files that needed naming
+	scanned := newScanRecorder(plan, opts, scanFormat)
 	infos := make([]FileInfo, 0, len(paths)) // what each PlanFile.source points to, not a node
-	// The record's entries are made as the loop takes each file, from its
-	// node and name (recordedFileOf), and so is what knownSources would
-	// find of a node whose source no PlanFile holds as read: a Project
+	// The record's entries and the scan records are made as the loop
+	// takes each file, from its node and name (recordedFileOf,
+	// scanRecorder), and so is what knownSources would find of a node
+	// whose source no PlanFile holds as read: a Project
 	// forgotten after the Plan drops each path's entry and name once the
 	// loop has taken them (dropPath), instead of holding every node
 	// (~85 MB at 100,000 files) beside the Plan's Files until the end of
@@ -629,7 +630,7 @@ func (p *Project) Plan(opts PlanOptions) (*Plan, error) {
 		hashedName, rewritten, named := plainName(node), (*namedFile)(nil), (*namedFile)(nil)
 		if needsNaming(node) {
 			named = p.named(l)
-			nameds[l] = named
+			scanned.add(l, named)
 			hashedName = named.hashedName
 			plan.Diagnostics = append(plan.Diagnostics, named.diags...)
 			if named.content != nil || named.lazyRewrite != nil {
@@ -746,7 +747,7 @@ func (p *Project) Plan(opts PlanOptions) (*Plan, error) {
 		opts.Prior.addRewrittenSources(others, affected, asRead)
 		plan.sourcesTouched = opts.Prior.sourcesTouched(affected, others)
 	}
-	scanSRIs := plan.recordScans(nameds, opts, scanFormat)
+	scanSRIs := scanned.done()
 	if opts.ForgetCaches {
 		p.forget()
 	}
@@ -764,70 +765,87 @@ func (p *Project) Plan(opts PlanOptions) (*Plan, error) {
 }
 
 // scanSRI is a scan record whose SRI values are those of the Plan's files,
-// known once integrity has computed them (see recordScans).
+// known once integrity has computed them (see scanRecorder).
 type scanSRI struct {
 	sourcePath, logicalPath, hashedName string
 	rewritten                           bool // RewrittenSRI is hashedName's
 	source                              bool // SRI is logicalPath's
 }
 
-// recordScans fills the scan cache for the next build (see scancache.go):
-// every named CSS/JS file without diagnostics, outside a cycle, whose
-// identity is known and was not changed within RacyWindow of planning.
-// It runs before the Project's caches are forgotten, so that the named
-// files (their nodes, parsed URLs and names: ~30 MB at 100,000 files) are
-// not held through integrity and the manifest; the SRI values the records
-// take from the Plan's files are filled in after it (recordScanSRI).
-func (plan *Plan) recordScans(nameds map[string]*namedFile, opts PlanOptions, format string) (pending []scanSRI) {
+// scanRecorder fills the scan cache for the next build (see
+// scancache.go): every named CSS/JS file without diagnostics, outside a
+// cycle, whose identity is known and was not changed within RacyWindow of
+// planning. The Plan's loop gives it each named file as it takes it, so
+// that a Project forgotten after the Plan can drop the file's node (its
+// parsed URLs and name: ~30 MB at 100,000 files) right then; the SRI
+// values the records take from the Plan's files are filled in after
+// integrity (pending, recordScanSRI).
+type scanRecorder struct {
+	plan    *Plan
+	opts    PlanOptions
+	on      bool // a Plan from a record, or one without a start, records none
+	reused  int  // records taken as they were
+	pending []scanSRI
+}
+
+func newScanRecorder(plan *Plan, opts PlanOptions, format string) *scanRecorder {
 	plan.scanFormat = format
-	if opts.Now.IsZero() {
-		return nil
+	return &scanRecorder{plan: plan, opts: opts, on: !opts.Now.IsZero() && opts.Prior == nil}
+}
+
+// add records the named file at logical path l.
+func (s *scanRecorder) add(l string, named *namedFile) {
+	if !s.on {
+		return
 	}
-	if opts.Prior != nil {
+	n := named.node
+	if named.fromRecord {
+		s.plan.scans[n.source.Path] = *n.record
+		s.reused++
+		return
+	}
+	if named.cycle || len(named.diags) > 0 || len(n.diags) > 0 || n.info.ChangeTime == 0 || n.info.Inode == 0 ||
+		Racy(s.opts.Now, n.info.ModTime, n.info.ChangeTime) {
+		return
+	}
+	rec := ScanRecord{LogicalPath: l, Size: n.info.Size, ModTime: n.info.ModTime, ChangeTime: n.info.ChangeTime, Device: n.info.Device, Inode: n.info.Inode,
+		MD5: hex.EncodeToString(n.sum[:]), SRI: n.sri, References: n.refs, Targets: named.targetNames, HashedName: named.hashedName}
+	switch {
+	case named.lazyRewrite != nil:
+		rec.Rewritten, rec.RewrittenMD5, rec.RewrittenLen, rec.RewrittenSRI = true, named.lazyRewrite.md5, named.lazyRewrite.size, named.lazyRewrite.sri
+	case named.content != nil:
+		sum := md5.Sum(named.content)
+		rec.Rewritten, rec.RewrittenMD5, rec.RewrittenLen = true, hex.EncodeToString(sum[:]), int64(len(named.content))
+	}
+	fill := scanSRI{sourcePath: n.source.Path, logicalPath: l, hashedName: named.hashedName,
+		rewritten: named.lazyRewrite == nil && named.content != nil, source: rec.SRI == "" && !s.opts.HashedOnly}
+	if fill.rewritten || fill.source {
+		s.pending = append(s.pending, fill)
+	}
+	s.plan.scans[n.source.Path] = rec
+}
+
+// done settles ScanCacheChanged once every file was added, and returns
+// the records whose SRI values integrity will give (recordScanSRI).
+func (s *scanRecorder) done() []scanSRI {
+	switch {
+	case s.opts.Now.IsZero():
+	case s.opts.Prior != nil:
 		// The files this Plan took from the PlanRecord have no references
 		// to record; their records in the last scan cache are still right
 		// (their identity is unchanged), and those of the changed files
 		// no longer match theirs, nor the targets' names of their
 		// dependents' (see fromRecord): the cache a writer holds stays
 		// as it is (see prior.go).
-		plan.scansSame = true
-		return nil
+		s.plan.scansSame = true
+	default:
+		cache := s.opts.ScanCache
+		s.plan.scansSame = cache != nil && cache.Format == s.plan.scanFormat && s.reused == len(s.plan.scans) && s.reused == len(cache.Records)
 	}
-	reused := 0 // records taken as they were
-	defer func() {
-		plan.scansSame = opts.ScanCache != nil && opts.ScanCache.Format == format && reused == len(plan.scans) && reused == len(opts.ScanCache.Records)
-	}()
-	for l, named := range nameds {
-		n := named.node
-		if named.fromRecord {
-			plan.scans[n.source.Path] = *n.record
-			reused++
-			continue
-		}
-		if named.cycle || len(named.diags) > 0 || len(n.diags) > 0 || n.info.ChangeTime == 0 || n.info.Inode == 0 ||
-			Racy(opts.Now, n.info.ModTime, n.info.ChangeTime) {
-			continue
-		}
-		rec := ScanRecord{LogicalPath: l, Size: n.info.Size, ModTime: n.info.ModTime, ChangeTime: n.info.ChangeTime, Device: n.info.Device, Inode: n.info.Inode,
-			MD5: hex.EncodeToString(n.sum[:]), SRI: n.sri, References: n.refs, Targets: named.targetNames, HashedName: named.hashedName}
-		switch {
-		case named.lazyRewrite != nil:
-			rec.Rewritten, rec.RewrittenMD5, rec.RewrittenLen, rec.RewrittenSRI = true, named.lazyRewrite.md5, named.lazyRewrite.size, named.lazyRewrite.sri
-		case named.content != nil:
-			sum := md5.Sum(named.content)
-			rec.Rewritten, rec.RewrittenMD5, rec.RewrittenLen = true, hex.EncodeToString(sum[:]), int64(len(named.content))
-		}
-		fill := scanSRI{sourcePath: n.source.Path, logicalPath: l, hashedName: named.hashedName,
-			rewritten: named.lazyRewrite == nil && named.content != nil, source: rec.SRI == "" && !opts.HashedOnly}
-		if fill.rewritten || fill.source {
-			pending = append(pending, fill)
-		}
-		plan.scans[n.source.Path] = rec
-	}
-	return pending
+	return s.pending
 }
 
-// recordScanSRI fills in the SRI values recordScans left to integrity.
+// recordScanSRI fills in the SRI values scanRecorder left to integrity.
 func (plan *Plan) recordScanSRI(pending []scanSRI) {
 	for _, fill := range pending {
 		rec := plan.scans[fill.sourcePath]
