@@ -597,6 +597,9 @@ func (p *Project) Plan(opts PlanOptions) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
+	if opts.ForgetCaches {
+		p.dropMeanings()
+	}
 
 	copies := 2 // at most an unhashed and a hashed copy each
 	if opts.HashedOnly {
