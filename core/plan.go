@@ -50,7 +50,8 @@ type PlanOptions struct {
 	// for any budget. 0 means DefaultKeptBytes.
 	KeptBytes int64
 	// ForgetCaches empties the Project's caches (forget) once the Plan has
-	// taken from them what it needs, before it computes the sidecar: for
+	// taken from them what it needs, each file's node as the Plan takes
+	// its files (dropPath), the rest before it computes the sidecar: for
 	// a Project asked nothing more (a one-shot build), whose caches are
 	// about half of what a 100,000-file build holds while it writes. A
 	// Project asked again reads and names its files anew.
