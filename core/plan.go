@@ -50,7 +50,8 @@ type PlanOptions struct {
 	// for any budget. 0 means DefaultKeptBytes.
 	KeptBytes int64
 	// ForgetCaches empties the Project's caches (forget) once the Plan has
-	// taken from them what it needs, before it computes the sidecar: for
+	// taken from them what it needs, each file's node as the Plan takes
+	// its files (dropPath), the rest before it computes the sidecar: for
 	// a Project asked nothing more (a one-shot build), whose caches are
 	// about half of what a 100,000-file build holds while it writes. A
 	// Project asked again reads and names its files anew.
@@ -649,14 +650,30 @@ func (p *Project) Plan(opts PlanOptions) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
+	if opts.ForgetCaches {
+		p.dropMeanings()
+	}
 
 	copies := 2 // at most an unhashed and a hashed copy each
 	if opts.HashedOnly {
 		copies = 1 // an array of twice the files would be half empty (~11 MB at 100,000 files)
 	}
 	files := make([]PlanFile, 0, copies*len(paths))
-	nameds := map[string]*namedFile{}        // of the files that needed naming
+	scanned := newScanRecorder(plan, opts, scanFormat)
 	infos := make([]FileInfo, 0, len(paths)) // what each PlanFile.source points to, not a node
+	// The record's entries and the scan records are made as the loop
+	// takes each file, from its node and name (recordedFileOf,
+	// scanRecorder), and so is what knownSources would find of a node
+	// whose source no PlanFile holds as read: a Project
+	// forgotten after the Plan drops each path's entry and name once the
+	// loop has taken them (dropPath), instead of holding every node
+	// (~85 MB at 100,000 files) beside the Plan's Files until the end of
+	// planning. Naming is done: no later file looks an earlier one up.
+	var recorded []recordedFile
+	if opts.Record {
+		recorded = make([]recordedFile, 0, len(work))
+	}
+	released := map[string]KnownSource{} // the sources of dropped nodes no PlanFile holds as read
 	for i, l := range paths {
 		if opts.Prior != nil && !affected[l] {
 			files = plan.fromPrior(files, opts.Prior, i, algorithm, opts.HashedOnly, &infos, p.remakeTrusted)
@@ -666,10 +683,10 @@ func (p *Project) Plan(opts PlanOptions) (*Plan, error) {
 		if node == nil {
 			return nil, fmt.Errorf("%s disappeared during the build; run the build again", l)
 		}
-		hashedName, rewritten := plainName(node), (*namedFile)(nil)
+		hashedName, rewritten, named := plainName(node), (*namedFile)(nil), (*namedFile)(nil)
 		if needsNaming(node) {
-			named := p.named(l)
-			nameds[l] = named
+			named = p.named(l)
+			scanned.add(l, named)
 			hashedName = named.hashedName
 			plan.Diagnostics = append(plan.Diagnostics, named.diags...)
 			if named.content != nil || named.lazyRewrite != nil {
@@ -707,6 +724,15 @@ func (p *Project) Plan(opts PlanOptions) (*Plan, error) {
 		} else {
 			files[len(files)-1].Hashed = true
 		}
+		if opts.Record {
+			recorded = append(recorded, recordedFileOf(node, named))
+		}
+		if opts.ForgetCaches {
+			if opts.HashedOnly && rewritten != nil { // only the rewritten copy: see knownSources
+				released[node.source.Path] = knownFrom(node.info, node.sum)
+			}
+			p.dropPath(l)
+		}
 	}
 	var namedPaths map[string]bool // with Prior, the output paths of the files named again
 	if opts.Prior != nil {
@@ -717,7 +743,15 @@ func (p *Project) Plan(opts PlanOptions) (*Plan, error) {
 			}
 		}
 	}
-	files, collisions := dedupeOutputs(files)
+	files, collisions := dedupeOutputs(files, func(f PlanFile) {
+		// A copy of the same bytes at a path another file has: its source
+		// may no longer be held as read by any PlanFile.
+		if opts.ForgetCaches && !f.Rewritten && f.source != nil && (opts.Prior == nil || affected[f.LogicalPath]) {
+			var sum [16]byte
+			hex.Decode(sum[:], []byte(f.MD5))
+			released[f.SourcePath] = knownFrom(*f.source, sum)
+		}
+	})
 	plan.Files = files
 	if opts.Prior != nil {
 		plan.priorPlan = true
@@ -736,19 +770,18 @@ func (p *Project) Plan(opts PlanOptions) (*Plan, error) {
 		return plan, nil
 	}
 	if opts.Record && len(plan.Diagnostics) == 0 {
-		recorded, recordedInfos := paths, infos
+		recordedInfos := infos
 		if opts.Prior != nil {
 			// Only the files named again are recorded anew: the others'
 			// entries are the Prior's (RecordFiles takes them from it).
-			recorded, recordedInfos = work, make([]FileInfo, 0, len(work))
+			recordedInfos = make([]FileInfo, 0, len(work))
 			for i, l := range paths {
 				if affected[l] {
 					recordedInfos = append(recordedInfos, infos[i])
 				}
 			}
 		}
-		plan.makeRecord(recorded, recordedInfos, func(l string) *fileNode { n, _ := p.node(l); return n }, p.named)
-		plan.record.prior = opts.Prior
+		plan.record, plan.recorded = &planRecord{files: recorded, infos: recordedInfos, prior: opts.Prior}, true
 	}
 	// The files read whose bytes no PlanFile holds as read (only a
 	// rewritten copy, or read by a lookup before the Plan): integrity
@@ -761,11 +794,16 @@ func (p *Project) Plan(opts PlanOptions) (*Plan, error) {
 		}
 	}
 	others := p.knownSources(asRead)
+	for path, k := range released {
+		if _, ok := asRead[path]; !ok {
+			others[path] = k
+		}
+	}
 	if opts.Prior != nil {
 		opts.Prior.addRewrittenSources(others, affected, asRead)
 		plan.sourcesTouched = opts.Prior.sourcesTouched(affected, others)
 	}
-	scanSRIs := plan.recordScans(nameds, opts, scanFormat)
+	scanSRIs := scanned.done()
 	if opts.ForgetCaches {
 		p.forget()
 	}
@@ -783,70 +821,87 @@ func (p *Project) Plan(opts PlanOptions) (*Plan, error) {
 }
 
 // scanSRI is a scan record whose SRI values are those of the Plan's files,
-// known once integrity has computed them (see recordScans).
+// known once integrity has computed them (see scanRecorder).
 type scanSRI struct {
 	sourcePath, logicalPath, hashedName string
 	rewritten                           bool // RewrittenSRI is hashedName's
 	source                              bool // SRI is logicalPath's
 }
 
-// recordScans fills the scan cache for the next build (see scancache.go):
-// every named CSS/JS file without diagnostics, outside a cycle, whose
-// identity is known and was not changed within RacyWindow of planning.
-// It runs before the Project's caches are forgotten, so that the named
-// files (their nodes, parsed URLs and names: ~30 MB at 100,000 files) are
-// not held through integrity and the manifest; the SRI values the records
-// take from the Plan's files are filled in after it (recordScanSRI).
-func (plan *Plan) recordScans(nameds map[string]*namedFile, opts PlanOptions, format string) (pending []scanSRI) {
+// scanRecorder fills the scan cache for the next build (see
+// scancache.go): every named CSS/JS file without diagnostics, outside a
+// cycle, whose identity is known and was not changed within RacyWindow of
+// planning. The Plan's loop gives it each named file as it takes it, so
+// that a Project forgotten after the Plan can drop the file's node (its
+// parsed URLs and name: ~30 MB at 100,000 files) right then; the SRI
+// values the records take from the Plan's files are filled in after
+// integrity (pending, recordScanSRI).
+type scanRecorder struct {
+	plan    *Plan
+	opts    PlanOptions
+	on      bool // a Plan from a record, or one without a start, records none
+	reused  int  // records taken as they were
+	pending []scanSRI
+}
+
+func newScanRecorder(plan *Plan, opts PlanOptions, format string) *scanRecorder {
 	plan.scanFormat = format
-	if opts.Now.IsZero() {
-		return nil
+	return &scanRecorder{plan: plan, opts: opts, on: !opts.Now.IsZero() && opts.Prior == nil}
+}
+
+// add records the named file at logical path l.
+func (s *scanRecorder) add(l string, named *namedFile) {
+	if !s.on {
+		return
 	}
-	if opts.Prior != nil {
+	n := named.node
+	if named.fromRecord {
+		s.plan.scans[n.source.Path] = *n.record
+		s.reused++
+		return
+	}
+	if named.cycle || len(named.diags) > 0 || len(n.diags) > 0 || n.info.ChangeTime == 0 || n.info.Inode == 0 ||
+		Racy(s.opts.Now, n.info.ModTime, n.info.ChangeTime) {
+		return
+	}
+	rec := ScanRecord{LogicalPath: l, Size: n.info.Size, ModTime: n.info.ModTime, ChangeTime: n.info.ChangeTime, Device: n.info.Device, Inode: n.info.Inode,
+		MD5: hex.EncodeToString(n.sum[:]), SRI: n.sri, References: n.refs, Targets: named.targetNames, HashedName: named.hashedName}
+	switch {
+	case named.lazyRewrite != nil:
+		rec.Rewritten, rec.RewrittenMD5, rec.RewrittenLen, rec.RewrittenSRI = true, named.lazyRewrite.md5, named.lazyRewrite.size, named.lazyRewrite.sri
+	case named.content != nil:
+		sum := md5.Sum(named.content)
+		rec.Rewritten, rec.RewrittenMD5, rec.RewrittenLen = true, hex.EncodeToString(sum[:]), int64(len(named.content))
+	}
+	fill := scanSRI{sourcePath: n.source.Path, logicalPath: l, hashedName: named.hashedName,
+		rewritten: named.lazyRewrite == nil && named.content != nil, source: rec.SRI == "" && !s.opts.HashedOnly}
+	if fill.rewritten || fill.source {
+		s.pending = append(s.pending, fill)
+	}
+	s.plan.scans[n.source.Path] = rec
+}
+
+// done settles ScanCacheChanged once every file was added, and returns
+// the records whose SRI values integrity will give (recordScanSRI).
+func (s *scanRecorder) done() []scanSRI {
+	switch {
+	case s.opts.Now.IsZero():
+	case s.opts.Prior != nil:
 		// The files this Plan took from the PlanRecord have no references
 		// to record; their records in the last scan cache are still right
 		// (their identity is unchanged), and those of the changed files
 		// no longer match theirs, nor the targets' names of their
 		// dependents' (see fromRecord): the cache a writer holds stays
 		// as it is (see prior.go).
-		plan.scansSame = true
-		return nil
+		s.plan.scansSame = true
+	default:
+		cache := s.opts.ScanCache
+		s.plan.scansSame = cache != nil && cache.Format == s.plan.scanFormat && s.reused == len(s.plan.scans) && s.reused == len(cache.Records)
 	}
-	reused := 0 // records taken as they were
-	defer func() {
-		plan.scansSame = opts.ScanCache != nil && opts.ScanCache.Format == format && reused == len(plan.scans) && reused == len(opts.ScanCache.Records)
-	}()
-	for l, named := range nameds {
-		n := named.node
-		if named.fromRecord {
-			plan.scans[n.source.Path] = *n.record
-			reused++
-			continue
-		}
-		if named.cycle || len(named.diags) > 0 || len(n.diags) > 0 || n.info.ChangeTime == 0 || n.info.Inode == 0 ||
-			Racy(opts.Now, n.info.ModTime, n.info.ChangeTime) {
-			continue
-		}
-		rec := ScanRecord{LogicalPath: l, Size: n.info.Size, ModTime: n.info.ModTime, ChangeTime: n.info.ChangeTime, Device: n.info.Device, Inode: n.info.Inode,
-			MD5: hex.EncodeToString(n.sum[:]), SRI: n.sri, References: n.refs, Targets: named.targetNames, HashedName: named.hashedName}
-		switch {
-		case named.lazyRewrite != nil:
-			rec.Rewritten, rec.RewrittenMD5, rec.RewrittenLen, rec.RewrittenSRI = true, named.lazyRewrite.md5, named.lazyRewrite.size, named.lazyRewrite.sri
-		case named.content != nil:
-			sum := md5.Sum(named.content)
-			rec.Rewritten, rec.RewrittenMD5, rec.RewrittenLen = true, hex.EncodeToString(sum[:]), int64(len(named.content))
-		}
-		fill := scanSRI{sourcePath: n.source.Path, logicalPath: l, hashedName: named.hashedName,
-			rewritten: named.lazyRewrite == nil && named.content != nil, source: rec.SRI == "" && !opts.HashedOnly}
-		if fill.rewritten || fill.source {
-			pending = append(pending, fill)
-		}
-		plan.scans[n.source.Path] = rec
-	}
-	return pending
+	return s.pending
 }
 
-// recordScanSRI fills in the SRI values recordScans left to integrity.
+// recordScanSRI fills in the SRI values scanRecorder left to integrity.
 func (plan *Plan) recordScanSRI(pending []scanSRI) {
 	for _, fill := range pending {
 		rec := plan.scans[fill.sourcePath]
@@ -875,8 +930,9 @@ func (plan *Plan) sriOf(path string) string {
 // bytes they collide: a source named like another file's hashed copy (a
 // built "a.<hash>.css" committed beside "a.css"), or a prehashed file
 // whose name a hashed copy takes. Which one would win depends on the order
-// of writes, so neither is written: the error names both.
-func dedupeOutputs(files []PlanFile) ([]PlanFile, []Diagnostic) {
+// of writes, so neither is written: the error names both. dropped, when
+// not nil, is given each file left out as the same bytes as the kept one.
+func dedupeOutputs(files []PlanFile, dropped func(PlanFile)) ([]PlanFile, []Diagnostic) {
 	sort.SliceStable(files, func(i, j int) bool {
 		if files[i].Path != files[j].Path {
 			return files[i].Path < files[j].Path
@@ -890,6 +946,9 @@ func dedupeOutputs(files []PlanFile) ([]PlanFile, []Diagnostic) {
 			prev := &out[n-1]
 			if prev.MD5 == f.MD5 {
 				prev.Hashed = prev.Hashed || f.Hashed
+				if dropped != nil {
+					dropped(f)
+				}
 				continue
 			}
 			diags = append(diags, collision(*prev, f))

@@ -438,42 +438,37 @@ func (p *Plan) RecordFiles() (head *PlanRecord, n int, files iter.Seq[*PriorFile
 // returns nil afterwards.
 func (p *Plan) ForgetRecord() { p.record = nil }
 
-// makeRecord fills plan.record from the files of a Plan without
-// diagnostics: node and named give each logical path's file and name,
-// infos[i] is what paths[i] looked like when planned. It runs before the
-// Project's caches may be forgotten (PlanOptions.ForgetCaches), so before
-// the SRI values exist: recordSRI adds them.
-func (plan *Plan) makeRecord(paths []string, infos []FileInfo, node func(string) *fileNode, named func(string) *namedFile) {
-	r := &planRecord{files: make([]recordedFile, 0, len(paths)), infos: infos}
-	for _, l := range paths {
-		n := node(l)
-		f := recordedFile{source: n.source, sum: n.sum, sri: n.sri, hashedName: plainName(n)}
-		for _, b := range []struct {
-			set  bool
-			flag uint8
-		}{{n.css, recordedCSS}, {n.js, recordedJS}, {n.prehashed, recordedPrehashed}} {
-			if b.set {
-				f.flags |= b.flag
-			}
+// recordedFileOf is the record entry of a file of a Plan: its node and,
+// when it needs naming, its name (nil otherwise). The Plan makes it as
+// its loop takes the file's PlanFiles, so that a Project forgotten after
+// the Plan (PlanOptions.ForgetCaches) can drop the node right then; the
+// Plan keeps the entries only when it has no diagnostics, and the SRI
+// values not yet known are added later (recordSRI).
+func recordedFileOf(n *fileNode, m *namedFile) recordedFile {
+	f := recordedFile{source: n.source, sum: n.sum, sri: n.sri, hashedName: plainName(n)}
+	for _, b := range []struct {
+		set  bool
+		flag uint8
+	}{{n.css, recordedCSS}, {n.js, recordedJS}, {n.prehashed, recordedPrehashed}} {
+		if b.set {
+			f.flags |= b.flag
 		}
-		if needsNaming(n) {
-			m := named(l)
-			f.hashedName, f.targets = m.hashedName, m.deps
-			if m.cycle {
-				f.flags |= recordedCycle
-			}
-			switch {
-			case m.lazyRewrite != nil:
-				copied := *m.lazyRewrite // recordSRI may fill in its sri: not the Project's
-				f.rewritten = &copied
-			case m.content != nil:
-				content := md5.Sum(m.content)
-				f.rewritten = &rewrittenCopy{md5: hex.EncodeToString(content[:]), size: int64(len(m.content))}
-			}
-		}
-		r.files = append(r.files, f)
 	}
-	plan.record, plan.recorded = r, true
+	if m != nil {
+		f.hashedName, f.targets = m.hashedName, m.deps
+		if m.cycle {
+			f.flags |= recordedCycle
+		}
+		switch {
+		case m.lazyRewrite != nil:
+			copied := *m.lazyRewrite // recordSRI may fill in its sri: not the Project's
+			f.rewritten = &copied
+		case m.content != nil:
+			content := md5.Sum(m.content)
+			f.rewritten = &rewrittenCopy{md5: hex.EncodeToString(content[:]), size: int64(len(m.content))}
+		}
+	}
+	return f
 }
 
 // recordSRI adds the SRI values to plan.record once the Plan has them: the

@@ -15,7 +15,7 @@ func TestSidecarOfIsMarshal(t *testing.T) {
 		plainFiles = append(plainFiles, PlanFile{Path: fmt.Sprintf("img/%03d.png", i), Hashed: i%3 != 0, SRI: fmt.Sprintf("sha384-%d", i)})
 	}
 	sortFiles := func(files []PlanFile) []PlanFile {
-		files, _ = dedupeOutputs(files)
+		files, _ = dedupeOutputs(files, nil)
 		return files
 	}
 	for name, files := range map[string][]PlanFile{
