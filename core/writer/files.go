@@ -50,8 +50,11 @@ type output struct {
 	// check's identity no longer covers it, nor the inode its old and new
 	// contents' other paths share (a link added or removed moves its ctime).
 	// Without either proven or stateBytes, written is not kept (see record).
-	proven  *proven
-	written map[string]string
+	proven *proven
+	// distrusted are the MD5s of contents whose paths the state must not
+	// vouch for: one of them changed since (Options.replaced).
+	distrusted map[string]bool
+	written    map[string]string
 }
 
 // writtenFile identifies the bytes assetc last wrote to a path: if the file
@@ -224,7 +227,7 @@ func (o *output) upToDate(rel, sum string) (fileStamp, bool) {
 	o.mu.Lock()
 	w, ok := o.state[rel]
 	o.mu.Unlock()
-	if !ok || w.MD5 != sum {
+	if !ok || w.MD5 != sum || o.distrusted[sum] {
 		return fileStamp{}, false
 	}
 	stamp, regular, err := lstamp(o.path(rel))

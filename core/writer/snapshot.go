@@ -159,6 +159,13 @@ type verdict struct {
 	// it writes), and what the check proved (see proven).
 	locked *output
 	proven *proven
+	// replaced, when the check proved nothing, are the outputs of the
+	// last build whose identity changed since it recorded them: the
+	// state's size and mtime must not vouch for them or the other paths of
+	// their inode (a file renamed over a hard link changes the other
+	// link's ctime; the same size within one tick of the kernel's clock
+	// leaves size and mtime as they were).
+	replaced []string
 }
 
 // proven is what the snapshot check of a build proved about the output
@@ -255,7 +262,7 @@ func check(dir, key string, hashedOnly bool, workers int) verdict {
 	result, prior, changed, ids, ok := checkSnapshot(o, snap, workers)
 	if !ok || prior == nil {
 		o.close()
-		return verdict{result: result}
+		return verdict{result: result, replaced: replacedOutputs(dir, snap, ids)}
 	}
 	for i, e := range snap.entries {
 		if !e.source { // a source's identity is the one planning saw (Plan.SourceStat)
@@ -264,6 +271,22 @@ func check(dir, key string, hashedOnly bool, workers int) verdict {
 	}
 	proof := &proven{manifest: snap.result.Manifest, hashedOnly: hashedOnly, entries: snap.entries, changed: changed}
 	return verdict{prior: prior, changed: changed, locked: o, proven: proof}
+}
+
+// replacedOutputs are the output files among snap's entries whose identity
+// in ids (the check's, nil when it stat'ed nothing) is not the recorded
+// one, relative to dir with "/".
+func replacedOutputs(dir string, snap *snapshot, ids []fileID) []string {
+	var replaced []string
+	for i, e := range snap.entries {
+		if i >= len(ids) || e.source || !e.own || e.outputDir || ids[i] == e.id {
+			continue
+		}
+		if rel, err := filepath.Rel(dir, e.path); err == nil && filepath.IsLocal(rel) {
+			replaced = append(replaced, filepath.ToSlash(rel))
+		}
+	}
+	return replaced
 }
 
 // checkSnapshot is check under the lock; ok is false when the snapshot
@@ -283,7 +306,7 @@ func checkSnapshot(o *output, snap *snapshot, workers int) (result *Result, prio
 			// have changed its directory too.
 			changed = append(changed, e.path)
 		case ids[i] != e.id:
-			return nil, nil, nil, nil, false
+			return nil, nil, nil, ids, false // ids: for replacedOutputs
 		}
 	}
 	if len(changed) == 0 {

@@ -61,6 +61,10 @@ type Options struct {
 	// proven): Write trusts it instead of looking at each output again.
 	locked *output
 	proven *proven
+	// replaced are outputs Build's check saw changed since the last
+	// build recorded them (see verdict.replaced): every path of their
+	// contents is written again.
+	replaced []string
 
 	// step, when set, is called at each step of a write, before the step;
 	// an error stops the write there as a kill would (tests only).
@@ -163,7 +167,7 @@ func Build(p *core.Project, opts BuildOptions) (*Result, error) {
 		priorPlans.Add(1)
 	}
 	write.snapshot = &snapshotRequest{key: key, started: start, prior: v.prior, fromRecord: v.prior != nil}
-	write.locked, write.proven = v.locked, v.proven
+	write.locked, write.proven, write.replaced = v.locked, v.proven, v.replaced
 	planOpts := core.PlanOptions{
 		Workers: opts.Workers, HashedOnly: opts.HashedOnly, Integrity: opts.Integrity,
 		Progress: opts.Progress, Now: start, Record: true, Prior: v.prior.planRecord(), Changed: v.changed,
@@ -248,6 +252,17 @@ func Write(dir string, plan *core.Plan, opts Options, result *Result) (err error
 		out.readState()
 	}
 	out.proven = opts.proven
+	// A replaced output's content is distrusted at every path: the check
+	// saw one path of each inode, and the others hold the same content
+	// (hard links of one write).
+	for _, rel := range opts.replaced {
+		if w, ok := out.state[rel]; ok {
+			if out.distrusted == nil {
+				out.distrusted = map[string]bool{}
+			}
+			out.distrusted[w.MD5] = true
+		}
+	}
 	if err := out.recover(); err != nil {
 		return err
 	}
