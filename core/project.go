@@ -226,6 +226,16 @@ func (p *Project) forget() {
 // files (PlanOptions.ForgetCaches): 100,000 lookups were ~13 MB held
 // through naming. Such an entry counts as changed in any later generation.
 func (p *Project) dropEvidence() {
+	p.eachEntry(func(e *entry) {
+		if e.loaded {
+			e.lookup, e.unproven = lookup{}, true
+		}
+	})
+}
+
+// eachEntry calls fn with each entry's lock held; the entries are those
+// of the moment it starts (p.mu is not held while fn runs).
+func (p *Project) eachEntry(fn func(e *entry)) {
 	p.mu.Lock()
 	entries := make([]*entry, 0, len(p.entries))
 	for _, e := range p.entries {
@@ -234,9 +244,7 @@ func (p *Project) dropEvidence() {
 	p.mu.Unlock()
 	for _, e := range entries {
 		e.mu.Lock()
-		if e.loaded {
-			e.lookup, e.unproven = lookup{}, true
-		}
+		fn(e)
 		e.mu.Unlock()
 	}
 }
@@ -249,19 +257,11 @@ func (p *Project) dropEvidence() {
 // meanings were ~10 MB held beside the Plan's Files as they are allocated.
 // Nothing may ask for a node's references (fileNode.references) after it.
 func (p *Project) dropMeanings() {
-	p.mu.Lock()
-	entries := make([]*entry, 0, len(p.entries))
-	for _, e := range p.entries {
-		entries = append(entries, e)
-	}
-	p.mu.Unlock()
-	for _, e := range entries {
-		e.mu.Lock()
+	p.eachEntry(func(e *entry) {
 		if e.node != nil {
 			e.node.urls = nil
 		}
-		e.mu.Unlock()
-	}
+	})
 }
 
 // dropPath drops a path's entry and name, for a Plan of a Project forgotten
