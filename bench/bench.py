@@ -205,16 +205,20 @@ def retire_outputs() -> None:
     rm(RETIRED)
 
 
+def floor_command(label: str, tree: str, out: str) -> Command:
+    """The floor of a cold build (issue 15): copy the tree once and MD5 every
+    byte, with as many md5sum processes as cores."""
+    floor = f"cp -r {tree} {out} && find {tree} -type f -print0 | xargs -0 -P{os.cpu_count()} md5sum >/dev/null"
+    return Command(label, ["bash", "-c", floor], prepare=cold(out))
+
+
 # Row 1: cold build, with the floor.
 def row_cold(report: Report, mode: Mode) -> None:
     a_out, d_out, f_out = f"{OUT}/assetc", f"{OUT}/django", f"{OUT}/floor"
-    floor = (
-        f"cp -r {TREE} {f_out} && find {TREE} -type f -print0 | xargs -0 -P{os.cpu_count()} md5sum >/dev/null"
-    )
     commands = [
         Command("assetc", assetc_build(TREE, a_out), prepare=cold(a_out)),
         Command("collectstatic", django_collectstatic(TREE, d_out), prepare=cold(d_out)),
-        Command("floor", ["bash", "-c", floor], prepare=cold(f_out)),
+        floor_command("floor", TREE, f_out),
     ]
     a, d, f = alternate(commands, mode.runs)
     report.measured("1 cold build", "1a", "assetc build", a, "1.00")
@@ -454,9 +458,14 @@ def row_scale(report: Report, mode: Mode) -> None:
     a_small = Command("assetc small", assetc_build(trees[small], a_small_out), prepare=cold(a_small_out))
     d_small = Command("django small", django_collectstatic(trees[small], d_small_out), prepare=cold(d_small_out))
     a_large = Command("assetc large", assetc_build(trees[large], a_large_out), prepare=cold(a_large_out))
+    # The floor at both sizes tells how much of the growth is the kernel's
+    # (creating and copying 10x the files on the same file system) rather
+    # than assetc's.
+    f_small_out, f_large_out = f"{OUT}/gen-floor-small", f"{OUT}/gen-floor-large"
+    f_small, f_large = floor_command("floor small", trees[small], f_small_out), floor_command("floor large", trees[large], f_large_out)
     run_once(a_small)  # untimed: brings the tree into the page cache for both
-    a_s, d_s = alternate([a_small, d_small], mode.scale_runs, warmup=0)
-    (a_l,) = alternate([a_large], mode.scale_runs, warmup=1)
+    a_s, d_s, f_s = alternate([a_small, d_small, f_small], mode.scale_runs, warmup=0)
+    a_l, f_l = alternate([a_large, f_large], mode.scale_runs, warmup=1)
     a_large_again = Command("assetc large no-change", assetc_build(trees[large], a_large_out))
     (a_ln,) = alternate([a_large_again], mode.scale_runs, warmup=0)
     same = open(f"{a_small_out}/staticfiles.json", "rb").read() == open(f"{d_small_out}/staticfiles.json", "rb").read()
@@ -464,15 +473,19 @@ def row_scale(report: Report, mode: Mode) -> None:
     report.measured("", "6b", f"collectstatic, {small:,} files", d_s, slower(d_s, a_s))
     report.measured("", "6c", f"assetc build, {large:,} files", a_l, f"{a_l.wall / a_s.wall:.1f}× the {small:,} time")
     report.measured("", "6d", f"assetc build, {large:,} files, no change", a_ln, f"{a_ln.wall / a_l.wall:.0%} of `6c` (CPU {a_ln.cpu / a_l.cpu:.0%})")
+    report.measured("", "6e", f"floor, {small:,} files", f_s, f"assetc = {paired_ratio(a_s, f_s):.1f}× floor")
+    report.measured("", "6f", f"floor, {large:,} files", f_l, f"{f_l.wall / f_s.wall:.1f}× the {small:,} time; assetc = {paired_ratio(a_l, f_l):.1f}× floor")
     report.note(
         f"- Row 6{PLACE.suffix}: growth from {small:,} to {large:,} files ({large // small}× the files): wall "
         f"{a_l.wall / a_s.wall:.1f}×, CPU {a_l.cpu / a_s.cpu:.1f}×, peak RSS {a_l.rss_kb / a_s.rss_kb:.1f}× "
-        f"({a_s.rss_kb / 1024:.0f} → {a_l.rss_kb / 1024:.0f} MB). At {small:,} files assetc's and Django's "
+        f"({a_s.rss_kb / 1024:.0f} → {a_l.rss_kb / 1024:.0f} MB); the floor (`cp -r` + MD5, same runs, alternating) "
+        f"{f_s.wall:.2f} → {f_l.wall:.2f} s, wall {f_l.wall / f_s.wall:.1f}×, CPU {f_l.cpu / f_s.cpu:.1f}×; assetc = "
+        f"{a_s.wall / f_s.wall:.1f}× the floor at {small:,} files, {a_l.wall / f_l.wall:.1f}× at {large:,}. At {small:,} files assetc's and Django's "
         f"staticfiles.json are {'byte-identical' if same else 'DIFFERENT'}. Tree sizes: "
         + ", ".join(f"{n:,} files {tree_bytes(t)[1] / 1e6:.0f} MB" for n, t in trees.items())
         + "."
     )
-    for out in (a_small_out, d_small_out, a_large_out):
+    for out in (a_small_out, d_small_out, a_large_out, f_small_out, f_large_out):
         rm(out)
 
 
