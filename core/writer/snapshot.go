@@ -255,7 +255,7 @@ func check(dir, key string, hashedOnly bool, workers int) verdict {
 	}
 	// Under the lock, as any build: none is writing meanwhile. A held lock
 	// sends this build the normal way, which waits for it.
-	o := &output{dir: dir, lock: filepath.Join(dir, stateDir, "lock"), state: map[string]writtenFile{}}
+	o := &output{dir: dir, lock: filepath.Join(dir, stateDir, "lock")}
 	if o.acquire(0) != nil {
 		return verdict{}
 	}
@@ -481,7 +481,7 @@ func (o *output) makeSnapshot(plan *core.Plan, req *snapshotRequest, comp compre
 			continue
 		}
 		for _, e := range comp.Encodings {
-			if v := f.Path + compress.Suffix(e); o.state[v] != (writtenFile{}) {
+			if v := f.Path + compress.Suffix(e); o.state.at(v) != (writtenFile{}) {
 				outputEntries = append(outputEntries, snapshotEntry{path: v, own: true, inOutput: true})
 				planned = append(planned, -1)
 			}
@@ -527,7 +527,7 @@ func (o *output) makeSnapshot(plan *core.Plan, req *snapshotRequest, comp compre
 	if o.proven != nil {
 		o.mu.Lock()
 		for rel, old := range o.written {
-			dirty[o.state[rel].MD5], dirty[old] = true, true
+			dirty[o.state.at(rel).MD5], dirty[old] = true, true
 		}
 		for i, n := range planned {
 			_, fresh[i] = o.written[outputEntries[i].path]
@@ -554,7 +554,7 @@ func (o *output) makeSnapshot(plan *core.Plan, req *snapshotRequest, comp compre
 		for _, e := range o.proven.outputs() {
 			rel, ok := strings.CutPrefix(e.path, o.dir+string(filepath.Separator))
 			rel = filepath.ToSlash(rel)
-			w, known := o.state[rel]
+			w, known := o.state.get(rel)
 			if ok && known && !coveredContents[w.MD5] {
 				continue // of another content: it covers none of them (a planned path is recorded anyway)
 			}
@@ -588,7 +588,7 @@ func (o *output) makeSnapshot(plan *core.Plan, req *snapshotRequest, comp compre
 	skip := slices.Clone(byCheck)
 	o.mu.Lock()
 	for i, e := range outputEntries[:outputCount] {
-		if id, ok := o.state[e.path].identity(); ok && !skip[i] {
+		if id, ok := o.state.at(e.path).identity(); ok && !skip[i] {
 			outputEntries[i].id, skip[i] = id, true
 		}
 	}
@@ -604,7 +604,7 @@ func (o *output) makeSnapshot(plan *core.Plan, req *snapshotRequest, comp compre
 	// for the two files of the commit, their bytes.
 	o.mu.Lock()
 	for i, e := range outputEntries[:outputCount] {
-		w, ok := o.state[e.path]
+		w, ok := o.state.get(e.path)
 		if byCheck[i] {
 			continue
 		}
