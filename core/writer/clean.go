@@ -106,7 +106,7 @@ func Clean(dir string, opts CleanOptions) (*CleanResult, error) {
 		if err := os.Remove(out.path(rel)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return result, fmt.Errorf("cannot remove %s: %w", rel, err)
 		}
-		delete(out.state, rel)
+		out.state.remove(rel)
 	}
 	for _, name := range removals.Pruned {
 		if err := os.Remove(filepath.Join(dir, stateDir, "builds", name)); err != nil && !errors.Is(err, fs.ErrNotExist) {

@@ -125,7 +125,7 @@ func (o *output) startPending(plan *core.Plan, comp compress.Options, difference
 		return missing
 	}
 	isNew := func(rel string) bool {
-		if _, known := o.state[rel]; known {
+		if _, known := o.state.get(rel); known {
 			return false
 		}
 		if dirMissing(path.Dir(rel)) {
@@ -331,26 +331,12 @@ func (e errCommitted) Unwrap() error { return e.error }
 // same time, takes to read it too.
 func (o *output) saveState() error {
 	o.mu.Lock()
-	changed := o.stateChanged
+	changed := o.state.changed
 	o.mu.Unlock()
 	if !changed {
 		return nil
 	}
-	if o.stateBytes != nil {
-		// Patched from the bytes read (see patchState): every key it
-		// gained or changed since is a path written; a key removed
-		// without it sends it the whole way.
-		touched := make([]string, 0, len(o.written))
-		for rel := range o.written {
-			touched = append(touched, rel)
-		}
-		sort.Strings(touched)
-		err := writeFileStream(o.statePath("state.json"), func(w io.Writer) error { return patchState(w, o.stateBytes, o.state, touched) })
-		if !errors.Is(err, errStateMoved) {
-			return err
-		}
-	}
-	return writeFileStream(o.statePath("state.json"), func(w io.Writer) error { return writeState(w, o.state) })
+	return writeFileStream(o.statePath("state.json"), o.state.write)
 }
 
 // recover removes what an unfinished build left: the files it created that
@@ -394,7 +380,7 @@ func (o *output) recover() error {
 			return fmt.Errorf("cannot remove %s, left by an unfinished build: %w", rel, err)
 		}
 		o.mu.Lock()
-		o.deleteState(rel)
+		o.state.remove(rel)
 		o.mu.Unlock()
 	}
 	return o.finishRecovery()

@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/assetc/assetc/core"
-	"github.com/assetc/assetc/core/compress"
 )
 
 // stateDir holds assetc's own bookkeeping inside the output directory.
@@ -28,28 +27,17 @@ type output struct {
 	dir   string
 	lock  string
 	mu    sync.Mutex
-	state map[string]writtenFile // output-relative path -> what was written
-	// stateBytes is state.json as read, when patchState can patch it (see
-	// decodeStatePatchable): every change of state since is a path written.
-	stateBytes []byte
+	state stateTable // output-relative path -> what was written, guarded by mu
 	// fresh holds the paths this build creates (its pending list, sorted):
 	// they did not exist when it started. Read-only once writing starts.
 	fresh []string
-	// stateChanged says state differs from state.json (guarded by mu): a
-	// build that wrote and removed nothing does not rewrite it.
-	stateChanged bool
-	// variantEntries counts the entries of state that are precompressed
-	// variants (their MD5 is a compress.Key), guarded by mu: kept as state
-	// changes (setState, deleteState), so that holdsVariants need not look
-	// at 200,000 entries.
-	variantEntries int
-	dirs           sync.Map // directories known to exist
+	dirs  sync.Map // directories known to exist
 	// proven, when set, is what Build's snapshot check proved under the
 	// lock held since (see proven); written maps each path this build
 	// wrote to the MD5 it held before ("" for none), guarded by mu: the
 	// check's identity no longer covers it, nor the inode its old and new
 	// contents' other paths share (a link added or removed moves its ctime).
-	// Without either proven or stateBytes, written is not kept (see record).
+	// Without proven, written is not kept (see record).
 	proven *proven
 	// distrusted are the MD5s of contents whose paths the state must not
 	// vouch for: one of them changed since (Options.replaced).
@@ -87,7 +75,7 @@ func openOutput(dir string, wait time.Duration) (*output, error) {
 	if err := os.MkdirAll(filepath.Join(dir, stateDir), 0o755); err != nil {
 		return nil, fmt.Errorf("cannot create the output directory: %w", err)
 	}
-	o := &output{dir: dir, lock: filepath.Join(dir, stateDir, "lock"), state: map[string]writtenFile{}}
+	o := &output{dir: dir, lock: filepath.Join(dir, stateDir, "lock")}
 	if err := o.acquire(wait); err != nil {
 		return nil, err
 	}
@@ -97,17 +85,12 @@ func openOutput(dir string, wait time.Duration) (*output, error) {
 
 // readState reads what the last builds wrote (state.json).
 func (o *output) readState() {
-	o.stateBytes = nil
 	data, err := os.ReadFile(o.statePath("state.json"))
-	state, variants, patchable, ok := decodeStatePatchable(data)
+	state, ok := readStateTable(data)
 	if err != nil || !ok {
-		o.stateChanged = true // missing or damaged: it only costs rewrites
-		return
+		state = stateTable{changed: true} // missing or damaged: it only costs rewrites
 	}
-	o.state, o.variantEntries = state, variants
-	if patchable {
-		o.stateBytes = data
-	}
+	o.state = state
 }
 
 // path is the host path of an output-relative path.
@@ -225,7 +208,7 @@ func (o *output) unknownToReaders(f core.PlanFile) bool {
 // the state of the last write: content decides, not which file is newer.
 func (o *output) upToDate(rel, sum string) (fileStamp, bool) {
 	o.mu.Lock()
-	w, ok := o.state[rel]
+	w, ok := o.state.get(rel)
 	o.mu.Unlock()
 	if !ok || w.MD5 != sum || o.distrusted[sum] {
 		return fileStamp{}, false
@@ -240,7 +223,7 @@ func (o *output) upToDate(rel, sum string) (fileStamp, bool) {
 func (o *output) fileUpToDate(f core.PlanFile) (fileStamp, bool) {
 	if o.proven.outputOfLast(f) {
 		o.mu.Lock()
-		w, ok := o.state[f.Path]
+		w, ok := o.state.get(f.Path)
 		o.mu.Unlock()
 		if ok && w.MD5 == f.MD5 {
 			return fileStamp{Size: w.Size, ModTime: w.ModTime}, true
@@ -344,43 +327,21 @@ func (o *output) mkdirAll(dir string) error {
 // record notes what was written at rel, for upToDate.
 func (o *output) record(rel, sum string, stamp fileStamp) {
 	o.mu.Lock()
-	// Only a build compared with the last one reads written: through the
-	// snapshot check's proof (proven) or to patch state.json (stateBytes).
-	// Into an output no build recorded there is neither, and the map of
-	// every path written was 12 MB at 100,000 files.
-	if o.proven != nil || o.stateBytes != nil {
+	// Only a build compared with the last one through the snapshot check's
+	// proof (proven) reads written: the map of every path written was
+	// 12 MB at 100,000 files. (state.json is written from the state alone:
+	// see stateTable.write.)
+	if o.proven != nil {
 		if o.written == nil {
 			o.written = map[string]string{}
 		}
 		if _, again := o.written[rel]; !again {
-			o.written[rel] = o.state[rel].MD5
+			old, _ := o.state.get(rel)
+			o.written[rel] = old.MD5
 		}
 	}
-	o.setState(rel, writtenFile{MD5: sum, Size: stamp.Size, ModTime: stamp.ModTime, device: stamp.Device, inode: stamp.Inode, changeTime: stamp.ChangeTime})
+	o.state.put(rel, writtenFile{MD5: sum, Size: stamp.Size, ModTime: stamp.ModTime, device: stamp.Device, inode: stamp.Inode, changeTime: stamp.ChangeTime})
 	o.mu.Unlock()
-}
-
-// setState records w at rel in state; the caller holds mu.
-func (o *output) setState(rel string, w writtenFile) {
-	if old, ok := o.state[rel]; ok && compress.IsKey(old.MD5) {
-		o.variantEntries--
-	}
-	if compress.IsKey(w.MD5) {
-		o.variantEntries++
-	}
-	o.state[rel] = w
-	o.stateChanged = true
-}
-
-// deleteState removes rel from state; the caller holds mu.
-func (o *output) deleteState(rel string) {
-	if old, ok := o.state[rel]; ok {
-		if compress.IsKey(old.MD5) {
-			o.variantEntries--
-		}
-		delete(o.state, rel)
-	}
-	o.stateChanged = true
 }
 
 // writeFileStream is writeFileAtomic for a file written a piece at a time:

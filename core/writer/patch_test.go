@@ -79,7 +79,7 @@ func TestPatchedSnapshotMatchesGathered(t *testing.T) {
 			t.Fatalf("%s: not planned from the record", edit.name)
 		}
 	}
-	// state.json, patched from its bytes after each build (patchState),
+	// state.json, written from its bytes after each build (stateTable.write),
 	// is what encoding/json writes for it, and names every output as it is.
 	data, err := os.ReadFile(filepath.Join(out, ".assetc", "state.json"))
 	if err != nil {

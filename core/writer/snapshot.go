@@ -18,6 +18,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -255,31 +256,30 @@ func check(dir, key string, hashedOnly bool, workers int) verdict {
 	}
 	// Under the lock, as any build: none is writing meanwhile. A held lock
 	// sends this build the normal way, which waits for it.
-	o := &output{dir: dir, lock: filepath.Join(dir, stateDir, "lock"), state: map[string]writtenFile{}}
+	o := &output{dir: dir, lock: filepath.Join(dir, stateDir, "lock")}
 	if o.acquire(0) != nil {
 		return verdict{}
 	}
-	result, prior, changed, ids, ok := checkSnapshot(o, snap, workers)
+	result, prior, changed, differ, ok := checkSnapshot(o, snap, workers)
 	if !ok || prior == nil {
 		o.close()
-		return verdict{result: result, replaced: replacedOutputs(dir, snap, ids)}
+		return verdict{result: result, replaced: replacedOutputs(dir, snap, differ)}
 	}
-	for i, e := range snap.entries {
-		if !e.source { // a source's identity is the one planning saw (Plan.SourceStat)
-			snap.entries[i].id = ids[i]
-		}
-	}
+	// Every entry but the changed sources had its recorded identity at
+	// the check: the entries are what it proved (a source's identity is
+	// the one planning saw, Plan.SourceStat).
 	proof := &proven{manifest: snap.result.Manifest, hashedOnly: hashedOnly, entries: snap.entries, changed: changed}
 	return verdict{prior: prior, changed: changed, locked: o, proven: proof}
 }
 
 // replacedOutputs are the output files among snap's entries whose identity
-// in ids (the check's, nil when it stat'ed nothing) is not the recorded
-// one, relative to dir with "/".
-func replacedOutputs(dir string, snap *snapshot, ids []fileID) []string {
+// at the check (differ, see checkSnapshot) is not the recorded one,
+// relative to dir with "/".
+func replacedOutputs(dir string, snap *snapshot, differ []identityAt) []string {
 	var replaced []string
-	for i, e := range snap.entries {
-		if i >= len(ids) || e.source || !e.own || e.outputDir || ids[i] == e.id {
+	for _, d := range differ {
+		e := snap.entries[d.entry]
+		if e.source || !e.own || e.outputDir || d.id == e.id {
 			continue
 		}
 		if rel, err := filepath.Rel(dir, e.path); err == nil && filepath.IsLocal(rel) {
@@ -290,23 +290,37 @@ func replacedOutputs(dir string, snap *snapshot, ids []fileID) []string {
 }
 
 // checkSnapshot is check under the lock; ok is false when the snapshot
-// proves nothing. ids are the identities of snap's entries now.
-func checkSnapshot(o *output, snap *snapshot, workers int) (result *Result, prior *encodedRecord, changed []string, ids []fileID, ok bool) {
+// proves nothing. differ are snap's entries whose identity now is not the
+// recorded one, or that are distrusted sources, in order, with their
+// identity now (nil when it stat'ed nothing): at 300,000 entries an
+// identity of each, most of them the recorded one, was 14 MB.
+func checkSnapshot(o *output, snap *snapshot, workers int) (result *Result, prior *encodedRecord, changed []string, differ []identityAt, ok bool) {
 	if _, err := os.Lstat(o.statePath(pendingFile)); !errors.Is(err, fs.ErrNotExist) {
 		return nil, nil, nil, nil, false // a build to recover from
 	}
-	ids, err := statAll(snap.entries, "", workers)
+	var mu sync.Mutex
+	err := statEach(len(snap.entries), workers, func(i int) error {
+		e := &snap.entries[i]
+		id, err := statOne(snapshotEntry{path: e.fullPath(""), own: e.own})
+		if err == nil && (id != e.id || (e.source && e.distrust)) {
+			mu.Lock()
+			differ = append(differ, identityAt{entry: i, id: id})
+			mu.Unlock()
+		}
+		return err
+	})
 	if err != nil {
 		return nil, nil, nil, nil, false
 	}
-	for i, e := range snap.entries {
-		switch {
-		case e.source && ids[i].Present && (e.distrust || ids[i] != e.id):
+	slices.SortFunc(differ, func(a, b identityAt) int { return a.entry - b.entry })
+	for _, d := range differ {
+		switch e := snap.entries[d.entry]; {
+		case e.source && d.id.Present && (e.distrust || d.id != e.id):
 			// Edited in place: a file added, removed or renamed would
 			// have changed its directory too.
 			changed = append(changed, e.path)
-		case ids[i] != e.id:
-			return nil, nil, nil, ids, false // ids: for replacedOutputs
+		case d.id != e.id:
+			return nil, nil, nil, differ, false // differ: for replacedOutputs
 		}
 	}
 	if len(changed) == 0 {
@@ -320,7 +334,13 @@ func checkSnapshot(o *output, snap *snapshot, workers int) (result *Result, prio
 	if prior, err = decodeRecord(data); err != nil || prior == nil {
 		return nil, nil, nil, nil, false
 	}
-	return nil, prior, changed, ids, true
+	return nil, prior, changed, differ, true
+}
+
+// identityAt is the identity of a snapshot entry, by its index.
+type identityAt struct {
+	entry int
+	id    fileID
 }
 
 // recordSnapshot writes the snapshot of a build that just committed plan,
@@ -481,7 +501,7 @@ func (o *output) makeSnapshot(plan *core.Plan, req *snapshotRequest, comp compre
 			continue
 		}
 		for _, e := range comp.Encodings {
-			if v := f.Path + compress.Suffix(e); o.state[v] != (writtenFile{}) {
+			if v := f.Path + compress.Suffix(e); o.state.at(v) != (writtenFile{}) {
 				outputEntries = append(outputEntries, snapshotEntry{path: v, own: true, inOutput: true})
 				planned = append(planned, -1)
 			}
@@ -527,7 +547,7 @@ func (o *output) makeSnapshot(plan *core.Plan, req *snapshotRequest, comp compre
 	if o.proven != nil {
 		o.mu.Lock()
 		for rel, old := range o.written {
-			dirty[o.state[rel].MD5], dirty[old] = true, true
+			dirty[o.state.at(rel).MD5], dirty[old] = true, true
 		}
 		for i, n := range planned {
 			_, fresh[i] = o.written[outputEntries[i].path]
@@ -554,7 +574,7 @@ func (o *output) makeSnapshot(plan *core.Plan, req *snapshotRequest, comp compre
 		for _, e := range o.proven.outputs() {
 			rel, ok := strings.CutPrefix(e.path, o.dir+string(filepath.Separator))
 			rel = filepath.ToSlash(rel)
-			w, known := o.state[rel]
+			w, known := o.state.get(rel)
 			if ok && known && !coveredContents[w.MD5] {
 				continue // of another content: it covers none of them (a planned path is recorded anyway)
 			}
@@ -588,7 +608,7 @@ func (o *output) makeSnapshot(plan *core.Plan, req *snapshotRequest, comp compre
 	skip := slices.Clone(byCheck)
 	o.mu.Lock()
 	for i, e := range outputEntries[:outputCount] {
-		if id, ok := o.state[e.path].identity(); ok && !skip[i] {
+		if id, ok := o.state.at(e.path).identity(); ok && !skip[i] {
 			outputEntries[i].id, skip[i] = id, true
 		}
 	}
@@ -604,7 +624,7 @@ func (o *output) makeSnapshot(plan *core.Plan, req *snapshotRequest, comp compre
 	// for the two files of the commit, their bytes.
 	o.mu.Lock()
 	for i, e := range outputEntries[:outputCount] {
-		w, ok := o.state[e.path]
+		w, ok := o.state.get(e.path)
 		if byCheck[i] {
 			continue
 		}

@@ -46,7 +46,7 @@ func (o *output) patchSnapshot(plan *core.Plan, req *snapshotRequest, comp compr
 	// changed (see makeSnapshot).
 	dirty := make(map[string]bool, 2*len(o.written))
 	for rel, old := range o.written {
-		dirty[o.state[rel].MD5], dirty[old] = true, true
+		dirty[o.state.at(rel).MD5], dirty[old] = true, true
 	}
 	changed := make(map[string]fileID, len(o.proven.changed))
 	for _, p := range o.proven.changed {
@@ -80,14 +80,14 @@ func (o *output) patchSnapshot(plan *core.Plan, req *snapshotRequest, comp compr
 		extra[f.Path] = true
 		if !comp.Skips(f.Path) {
 			for _, e := range comp.Encodings {
-				if v := f.Path + compress.Suffix(e); o.state[v] != (writtenFile{}) {
+				if v := f.Path + compress.Suffix(e); o.state.at(v) != (writtenFile{}) {
 					extra[v] = true
 				}
 			}
 		}
 	}
 	for rel := range o.written {
-		if _, kept := o.state[rel]; kept {
+		if _, kept := o.state.get(rel); kept {
 			extra[rel] = true
 		}
 	}
@@ -131,7 +131,7 @@ func (o *output) patchSnapshot(plan *core.Plan, req *snapshotRequest, comp compr
 		case e.own:
 			rel, inside := strings.CutPrefix(e.path, prefix)
 			rel = filepath.ToSlash(rel)
-			w, known := o.state[rel]
+			w, known := o.state.get(rel)
 			switch {
 			case !inside:
 				o.mu.Unlock()
@@ -154,7 +154,7 @@ func (o *output) patchSnapshot(plan *core.Plan, req *snapshotRequest, comp compr
 	firstAdded := len(entries)
 	for _, rel := range added {
 		e := snapshotEntry{path: rel, own: true, inOutput: true}
-		id, wrote := o.state[rel].identity()
+		id, wrote := o.state.at(rel).identity()
 		if wrote {
 			_, wrote = o.written[rel]
 		}
@@ -205,7 +205,7 @@ func (o *output) patchSnapshot(plan *core.Plan, req *snapshotRequest, comp compr
 		if rel == core.ManifestName || rel == core.IntegrityName {
 			continue
 		}
-		w, known := o.state[rel]
+		w, known := o.state.get(rel)
 		if !known || !e.id.Present || w.Size != e.id.Size || w.ModTime != e.id.ModTime {
 			o.mu.Unlock()
 			return nil, false

@@ -7,51 +7,22 @@ import (
 	"errors"
 	"io"
 	"iter"
-	"maps"
 	"os"
-	"slices"
 	"strconv"
 	"unsafe"
 
 	"github.com/assetc/assetc/core"
-	"github.com/assetc/assetc/core/compress"
 )
 
-// state.json holds one entry per output path: 200,000 at 100,000 source
-// files, where encoding/json took ~0.2 s to decode it and as long to encode
-// it, more than the rest of a build that changed one file. These write
-// exactly the bytes json.Marshal writes (the Python writer writes the same,
-// and reads them with any JSON parser) and read them back; anything else
-// (a key with an escape, other spacing) goes through encoding/json.
+// state.json and sources.json hold one entry per output path or source:
+// 200,000 and 100,000 at 100,000 source files, where encoding/json took
+// ~0.2 s to decode state.json and as long to encode it, more than the rest
+// of a build that changed one file. These write exactly the bytes
+// json.Marshal writes (the Python writer writes the same, and reads them
+// with any JSON parser); stateTable reads state.json back.
 
-// encodeState is json.Marshal(state), byte for byte.
-func encodeState(state map[string]writtenFile) []byte {
-	var out bytes.Buffer
-	_ = writeState(&out, state) // a bytes.Buffer does not fail
-	return out.Bytes()
-}
-
-// writeState writes encodeState's bytes an entry at a time, so that a
-// large state is never held twice (see writeFileStream).
-func writeState(w io.Writer, state map[string]writtenFile) error {
-	return writeSortedObject(w, state, appendStateEntry)
-}
-
-// writeSortedObject writes m as a JSON object with its keys sorted as
-// encoding/json sorts them (by their bytes), each entry appended by
-// appendEntry ("key":value) and written at once.
-func writeSortedObject[V any](w io.Writer, m map[string]V, appendEntry func(buf []byte, key string, v V) []byte) error {
-	sorted := func(yield func(string, V) bool) {
-		for _, k := range slices.Sorted(maps.Keys(m)) {
-			if !yield(k, m[k]) {
-				return
-			}
-		}
-	}
-	return writeObject(w, sorted, appendEntry)
-}
-
-// writeObject is writeSortedObject for entries that come sorted by key.
+// writeObject writes entries, which come sorted by key, as a JSON object:
+// each entry appended by appendEntry ("key":value) and written at once.
 func writeObject[V any](w io.Writer, entries iter.Seq2[string, V], appendEntry func(buf []byte, key string, v V) []byte) error {
 	buf := make([]byte, 0, 512)
 	buf = append(buf, '{')
@@ -71,7 +42,7 @@ func writeObject[V any](w io.Writer, entries iter.Seq2[string, V], appendEntry f
 	return err
 }
 
-// appendStateEntry appends one entry of encodeState's object.
+// appendStateEntry appends one entry of state.json (stateTable.write).
 func appendStateEntry(buf []byte, k string, f writtenFile) []byte {
 	buf = appendJSONString(buf, k)
 	buf = append(buf, `:{"md5":`...)
@@ -83,19 +54,9 @@ func appendStateEntry(buf []byte, k string, f writtenFile) []byte {
 	return append(buf, '}')
 }
 
-// errStateMoved says patchState found state changed beyond the keys it
-// was told of: the caller writes it whole (writeState).
+// errStateMoved says patchSortedObject found the object changed beyond the
+// keys it was told of, or not in its layout: the caller writes it whole.
 var errStateMoved = errors.New("state changed beyond the touched keys")
-
-// patchState writes writeState's bytes for state without sorting or
-// looking up every key: old is state.json as read, and touched holds,
-// sorted, every key state may have gained or changed since (the paths
-// written). See patchSortedObject. After a build that wrote a few files
-// of 200,000 this is a copy of the old bytes; sorting the keys was a
-// quarter of writing them.
-func patchState(w io.Writer, old []byte, state map[string]writtenFile, touched []string) error {
-	return patchSortedObject(w, bytes.NewReader(old), state, len(state), touched, appendStateEntry)
-}
 
 // patchSources writes writeSources' bytes for sources from old, the
 // sources.json of the Plan a Plan was made from, and touched, the keys
@@ -104,7 +65,7 @@ func patchSources(w io.Writer, old []byte, sources map[string]core.SourceRecord,
 	return patchSortedObject(w, bytes.NewReader(old), sources, len(sources), touched, appendSourceEntry)
 }
 
-// patchSortedObject writes writeSortedObject's bytes for m without sorting
+// patchSortedObject writes writeObject's bytes for m, sorted, without sorting
 // or looking up every key: old is the object as written for an earlier m,
 // and touched holds, sorted, every key m may have gained, lost or changed
 // since. Old's entries are copied as they are, but those touched, which are
@@ -112,7 +73,7 @@ func patchSources(w io.Writer, old []byte, sources map[string]core.SourceRecord,
 // at a time (sources.json is ~27 MB at 100,000 files: read whole, it was
 // that much more memory for a build to touch).
 //
-// Old must be writeSortedObject's layout without an escape: keys ascending,
+// Old must be writeObject's layout without an escape: keys ascending,
 // each entry "key":{…} with no '}' inside its value (appendStateEntry's and
 // appendSourceEntry's values hold numbers, hex and base64 only); anything
 // else, or an entry longer than the read buffer, or a read error, returns
@@ -181,7 +142,7 @@ func patchSortedObject[V any](w io.Writer, old io.Reader, m map[string]V, n int,
 		entry = append(entry, value...)
 		key = entry[1:keyEnd]
 		if last != nil && string(key) <= string(last) {
-			return errStateMoved // not ascending: not writeSortedObject's bytes
+			return errStateMoved // not ascending: not writeObject's bytes
 		}
 		last = append(last[:0], key...)
 		for ; t < len(touched) && touched[t] < string(key); t++ {
@@ -249,123 +210,9 @@ func plainJSON(s string) bool {
 	return true
 }
 
-// decodeState reads what encodeState (or json.Marshal) wrote; ok is false
-// when the bytes are not JSON of that shape.
-func decodeState(data []byte) (state map[string]writtenFile, ok bool) {
-	state, _, _, ok = decodeStatePatchable(data)
-	return state, ok
-}
-
-// decodeStatePatchable is decodeState, and reports whether data is in
-// encodeState's layout with its keys ascending, as patchState needs, and
-// how many of its entries are precompressed variants (see
-// output.variantEntries).
-func decodeStatePatchable(data []byte) (state map[string]writtenFile, variants int, patchable, ok bool) {
-	if state, variants, ok = decodeStateFast(data); ok {
-		return state, variants, true, true
-	}
-	if json.Unmarshal(data, &state) != nil || state == nil { // "null" is no state either
-		return nil, 0, false, false
-	}
-	for _, w := range state {
-		if compress.IsKey(w.MD5) {
-			variants++
-		}
-	}
-	return state, variants, false, true
-}
-
-// decodeStateFast reads exactly encodeState's layout with plain strings
-// and keys ascending; ok is false at the first byte that differs from it.
-//
-// Its strings are substrings of data, not one allocation each: at 100,000
-// files that was 400,000 strings for the GC to track, and the map keeps
-// nearly all of data's bytes alive anyway. The caller must not change data
-// afterwards (see ownedString). variants counts the entries that are
-// precompressed variants (their MD5 is a compress.Key).
-func decodeStateFast(data []byte) (state map[string]writtenFile, variants int, ok bool) {
-	text := ownedString(data)
-	i := 0
-	lit := func(s string) bool {
-		if len(data)-i < len(s) || string(data[i:i+len(s)]) != s {
-			return false
-		}
-		i += len(s)
-		return true
-	}
-	str := func() (string, bool) {
-		if i >= len(data) || data[i] != '"' {
-			return "", false
-		}
-		for j := i + 1; j < len(data); j++ {
-			switch data[j] {
-			case '"':
-				s := text[i+1 : j]
-				i = j + 1
-				return s, true
-			case '\\':
-				return "", false
-			}
-			if data[j] < 0x20 || data[j] >= 0x80 {
-				return "", false // encoding/json checks (and replaces) what is not ASCII
-			}
-		}
-		return "", false
-	}
-	num := func() (int64, bool) {
-		j := i
-		if j < len(data) && data[j] == '-' {
-			j++
-		}
-		for j < len(data) && data[j] >= '0' && data[j] <= '9' {
-			j++
-		}
-		n, err := strconv.ParseInt(string(data[i:j]), 10, 64)
-		i = j
-		return n, err == nil
-	}
-	// Sized at once: growing a map of 200,000 entries rehashes it ~17 times.
-	state = make(map[string]writtenFile, bytes.Count(data, []byte(`{"md5":`)))
-	if !lit("{") {
-		return nil, 0, false
-	}
-	if lit("}") {
-		return state, variants, i == len(data)
-	}
-	last := ""
-	for {
-		var w writtenFile
-		var k string
-		k, ok = str()
-		if !ok || (len(state) > 0 && k <= last) || !lit(`:{"md5":`) {
-			return nil, 0, false
-		}
-		last = k
-		if w.MD5, ok = str(); !ok || !lit(`,"size":`) {
-			return nil, 0, false
-		}
-		if compress.IsKey(w.MD5) {
-			variants++
-		}
-		if w.Size, ok = num(); !ok || !lit(`,"mtime":`) {
-			return nil, 0, false
-		}
-		if w.ModTime, ok = num(); !ok || !lit("}") {
-			return nil, 0, false
-		}
-		state[k] = w
-		if lit("}") {
-			return state, variants, i == len(data)
-		}
-		if !lit(",") {
-			return nil, 0, false
-		}
-	}
-}
-
 // writeSources writes json.Marshal(sources), byte for byte, an entry at a
 // time (core.Plan.SourcesJSON's bytes, written as they are made). It is
-// writeState's way for sources.json: at 100,000 files, encoding/json took
+// state.json's way for sources.json: at 100,000 files, encoding/json took
 // ~0.1 s for it after every change of one source.
 func writeSources(w io.Writer, sources iter.Seq2[string, core.SourceRecord]) error {
 	return writeObject(w, sources, appendSourceEntry)

@@ -243,7 +243,7 @@ func (o *output) placeVariant(rel, cached, key string) error {
 func (o *output) holdsVariants() bool {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	return o.variantEntries > 0
+	return o.state.variants > 0
 }
 
 // removeStaleVariants deletes every variant assetc wrote for a path that now
@@ -255,7 +255,7 @@ func (o *output) removeStaleVariants(current map[string]string) error {
 	o.mu.Lock()
 	for rel := range current {
 		for _, suffix := range compress.AllSuffixes {
-			w, ok := o.state[rel+suffix]
+			w, ok := o.state.get(rel + suffix)
 			if ok && compress.IsKey(w.MD5) && !strings.HasPrefix(w.MD5, current[rel]+".") {
 				stale = append(stale, rel+suffix)
 			}
@@ -267,7 +267,7 @@ func (o *output) removeStaleVariants(current map[string]string) error {
 			return fmt.Errorf("cannot remove the stale variant %s: %w", rel, err)
 		}
 		o.mu.Lock()
-		o.deleteState(rel)
+		o.state.remove(rel)
 		o.mu.Unlock()
 	}
 	return nil

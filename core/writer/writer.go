@@ -256,7 +256,7 @@ func Write(dir string, plan *core.Plan, opts Options, result *Result) (err error
 	// saw one path of each inode, and the others hold the same content
 	// (hard links of one write).
 	for _, rel := range opts.replaced {
-		if w, ok := out.state[rel]; ok {
+		if w, ok := out.state.get(rel); ok {
 			if out.distrusted == nil {
 				out.distrusted = map[string]bool{}
 			}
